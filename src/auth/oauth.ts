@@ -1,0 +1,117 @@
+import * as v from "valibot";
+import type { Config } from "../config/load.ts";
+import type { StoredTokens } from "./store.ts";
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Why a token-endpoint call failed:
+ * - "rejected": the grant is dead (invalid_grant and other 4xx) — the user must log in again;
+ * - "unavailable": network failure, 403 bot challenge, 429 or 5xx — try again later;
+ * - "malformed": the endpoint answered 200 with something that is not a token response.
+ */
+export class OAuthError extends Error {
+  override name = "OAuthError";
+  constructor(
+    readonly kind: "rejected" | "unavailable" | "malformed",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TokenResponseSchema = v.looseObject({
+  access_token: v.pipe(v.string(), v.nonEmpty()),
+  refresh_token: v.optional(v.string()),
+  expires_in: v.optional(v.number()),
+  token_type: v.optional(v.string()),
+  scope: v.optional(v.string()),
+  account: v.optional(v.looseObject({ uuid: v.optional(v.string()), email_address: v.optional(v.string()) })),
+  organization: v.optional(v.looseObject({ uuid: v.optional(v.string()), name: v.optional(v.string()) })),
+});
+
+const ErrorResponseSchema = v.looseObject({
+  error: v.optional(v.union([v.string(), v.looseObject({ message: v.optional(v.string()), type: v.optional(v.string()) })])),
+  error_description: v.optional(v.string()),
+});
+
+function describeError(status: number, text: string): string {
+  const parsed = v.safeParse(ErrorResponseSchema, safeJson(text));
+  if (!parsed.success) return `HTTP ${status}`;
+  const { error, error_description } = parsed.output;
+  const code = typeof error === "string" ? error : error?.type;
+  const detail = error_description ?? (typeof error === "object" ? error.message : undefined);
+  return [code, detail].filter(Boolean).join(": ") || `HTTP ${status}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function postTokenEndpoint(
+  fetch: Fetch,
+  oauth: Config["oauth"],
+  body: Record<string, string>,
+  previous?: StoredTokens,
+): Promise<StoredTokens> {
+  let response: Response;
+  try {
+    response = await fetch(oauth.token_url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (error) {
+    throw new OAuthError("unavailable", `cannot reach the token endpoint ${oauth.token_url}: ${(error as Error).message}`);
+  }
+  const text = await response.text().catch(() => "");
+  if (!response.ok) {
+    const why = describeError(response.status, text);
+    const transient = response.status === 403 || response.status === 408 || response.status === 429 || response.status >= 500;
+    throw new OAuthError(transient ? "unavailable" : "rejected", `token endpoint answered ${response.status} (${why})`);
+  }
+  const parsed = v.safeParse(TokenResponseSchema, safeJson(text));
+  if (!parsed.success) throw new OAuthError("malformed", "token endpoint answered 200 without an access_token");
+  const token = parsed.output;
+  return {
+    access_token: token.access_token,
+    // Refresh tokens rotate; a response without one means the old one stays valid.
+    refresh_token: token.refresh_token ?? previous?.refresh_token ?? null,
+    expires_at: token.expires_in === undefined ? null : Math.floor(Date.now() / 1000) + token.expires_in,
+    token_type: token.token_type ?? "Bearer",
+    ...(token.scope ? { scopes: token.scope } : {}),
+    ...(token.account ? { account: token.account } : previous?.account ? { account: previous.account } : {}),
+    ...(token.organization ? { organization: token.organization } : previous?.organization ? { organization: previous.organization } : {}),
+  };
+}
+
+/** Spends a (single-use) refresh token for a new token pair. */
+export function refreshTokens(fetch: Fetch, oauth: Config["oauth"], current: StoredTokens & { refresh_token: string }) {
+  return postTokenEndpoint(
+    fetch,
+    oauth,
+    { grant_type: "refresh_token", refresh_token: current.refresh_token, client_id: oauth.client_id },
+    current,
+  );
+}
+
+/** Exchanges an authorization code (PKCE) for tokens. */
+export function exchangeCode(
+  fetch: Fetch,
+  oauth: Config["oauth"],
+  grant: { code: string; state: string; verifier: string },
+) {
+  return postTokenEndpoint(fetch, oauth, {
+    grant_type: "authorization_code",
+    code: grant.code,
+    state: grant.state,
+    client_id: oauth.client_id,
+    redirect_uri: oauth.redirect_uri,
+    code_verifier: grant.verifier,
+  });
+}

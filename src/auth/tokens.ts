@@ -1,0 +1,178 @@
+import { statSync } from "node:fs";
+import type { Config } from "../config/load.ts";
+import { ApiError, notLoggedIn } from "../server/errors.ts";
+import { withFileLock } from "./lock.ts";
+import { OAuthError, refreshTokens, type Fetch } from "./oauth.ts";
+import { TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
+
+/** Refresh this long before expiry, so no request ever goes out with a token about to die. */
+export const REFRESH_LEAD_SECONDS = 300;
+
+export interface UpstreamCredential {
+  /** Headers that authorize one upstream request. */
+  headers: Record<string, string>;
+  /** OAuth (subscription) credentials need the Claude Code request shaping; API keys do not. */
+  oauth: boolean;
+}
+
+export interface AuthStatus {
+  logged_in: boolean;
+  method: "oauth" | "api_key" | "none";
+  token_file: string;
+  expires_at: number | null;
+  expires_in_seconds: number | null;
+  refreshable: boolean;
+  account: string | null;
+  error?: string;
+}
+
+export interface Credentials {
+  /** Credential for the next upstream request. `rejected`: the credential upstream just refused with 401. */
+  get(options?: { rejected?: UpstreamCredential }): Promise<UpstreamCredential>;
+  /** Force a refresh now (the `maximize refresh` command). */
+  refresh(): Promise<StoredTokens>;
+  status(): AuthStatus;
+}
+
+interface Deps {
+  config: Config;
+  store: TokenStore;
+  fetch: Fetch;
+  now?: () => number;
+  onRefresh?: (outcome: "ok" | "failed", detail?: string) => void;
+}
+
+const bearer = (token: string): UpstreamCredential => ({ headers: { authorization: `Bearer ${token}` }, oauth: true });
+
+/** Credentials from a plain Anthropic API key: nothing to refresh. */
+export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
+  const credential: UpstreamCredential = { headers: { "x-api-key": key }, oauth: false };
+  return {
+    get: async () => credential,
+    refresh: () => Promise.reject(new ApiError(400, "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY); there is no OAuth token to refresh")),
+    status: () => ({ logged_in: true, method: "api_key", token_file: tokenFile, expires_at: null, expires_in_seconds: null, refreshable: false, account: null }),
+  };
+}
+
+/**
+ * OAuth credentials from the token file. Hands out the access token only while valid, refreshes it
+ * proactively, and refreshes single-flight: any number of concurrent callers share one token-endpoint call.
+ * The file is re-read when it changes on disk (a `maximize login` elsewhere takes effect at once) and
+ * always right before refreshing, under a lock, since another process may have refreshed already.
+ */
+export function oauthCredentials({ config, store, fetch, now = Date.now, onRefresh }: Deps): Credentials {
+  let cached: StoredTokens | undefined;
+  let cachedStamp = "";
+  let inflight: Promise<StoredTokens> | undefined;
+
+  const stamp = () => {
+    const stat = statSync(store.path, { throwIfNoEntry: false });
+    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "";
+  };
+
+  const load = (): StoredTokens | undefined => {
+    const current = stamp();
+    if (current !== cachedStamp || !current) {
+      cached = store.read();
+      cachedStamp = current;
+    }
+    return cached;
+  };
+
+  const secondsLeft = (tokens: StoredTokens) =>
+    tokens.expires_at == null ? Number.POSITIVE_INFINITY : tokens.expires_at - now() / 1000;
+  const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS;
+  const usable = (tokens: StoredTokens) => secondsLeft(tokens) > 5;
+
+  const readOrExplain = (): StoredTokens | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (error instanceof TokenFileError) throw new ApiError(500, `${error.message}`);
+      throw error;
+    }
+  };
+
+  async function refreshLocked(rejectedToken: string | undefined): Promise<StoredTokens> {
+    return withFileLock(store.path, async () => {
+      const onDisk = readOrExplain();
+      if (!onDisk) throw notLoggedIn();
+      // Another process (or an earlier flight) already replaced the token: use theirs.
+      if (onDisk.access_token !== rejectedToken && fresh(onDisk)) return onDisk;
+      const refreshToken = onDisk.refresh_token;
+      if (!refreshToken) {
+        throw new ApiError(401, "the stored Claude token has expired or was rejected and has no refresh token: run `maximize login` again");
+      }
+      try {
+        const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
+        store.write(next);
+        cached = next;
+        cachedStamp = stamp();
+        onRefresh?.("ok");
+        return next;
+      } catch (error) {
+        onRefresh?.("failed", (error as Error).message);
+        if (error instanceof OAuthError && error.kind === "rejected") {
+          throw new ApiError(401, `the Claude login has expired or was revoked (${error.message}): run \`maximize login\``);
+        }
+        if (error instanceof OAuthError) {
+          throw new ApiError(503, `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`, { type: "api_error" });
+        }
+        throw error;
+      }
+    });
+  }
+
+  function refreshOnce(rejectedToken: string | undefined): Promise<StoredTokens> {
+    inflight ??= refreshLocked(rejectedToken).finally(() => {
+      inflight = undefined;
+    });
+    return inflight;
+  }
+
+  async function get(options: { rejected?: UpstreamCredential } = {}): Promise<UpstreamCredential> {
+    const tokens = readOrExplain();
+    if (!tokens) throw notLoggedIn();
+    const rejected = options.rejected?.headers.authorization?.slice("Bearer ".length);
+    if (rejected !== undefined) {
+      // Someone refreshed since this token went out: the new one has not been refused yet.
+      if (tokens.access_token !== rejected && usable(tokens)) return bearer(tokens.access_token);
+      return bearer((await refreshOnce(rejected)).access_token);
+    }
+    if (fresh(tokens)) return bearer(tokens.access_token);
+    if (!tokens.refresh_token && usable(tokens)) return bearer(tokens.access_token);
+    try {
+      return bearer((await refreshOnce(undefined)).access_token);
+    } catch (error) {
+      // A proactive refresh that failed transiently must not take down a token that still works.
+      if (error instanceof ApiError && error.status === 503 && usable(tokens)) return bearer(tokens.access_token);
+      throw error;
+    }
+  }
+
+  return {
+    get,
+    refresh: () => refreshOnce(readOrExplain()?.access_token),
+    status(): AuthStatus {
+      const base = { token_file: store.path, refreshable: false, account: null, expires_at: null, expires_in_seconds: null };
+      let tokens: StoredTokens | undefined;
+      try {
+        tokens = load();
+      } catch (error) {
+        return { ...base, logged_in: false, method: "none", error: (error as Error).message };
+      }
+      if (!tokens) return { ...base, logged_in: false, method: "none" };
+      const account = tokens.account as { email_address?: string } | undefined;
+      const left = secondsLeft(tokens);
+      return {
+        ...base,
+        logged_in: true,
+        method: "oauth",
+        expires_at: tokens.expires_at ?? null,
+        expires_in_seconds: Number.isFinite(left) ? Math.round(left) : null,
+        refreshable: Boolean(tokens.refresh_token),
+        account: account?.email_address ?? null,
+      };
+    },
+  };
+}

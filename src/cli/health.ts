@@ -1,0 +1,19 @@
+import type { Config } from "../config/load.ts";
+
+/** `maximize health`: exit 0 when a local server answers /healthz (for Docker HEALTHCHECK in a scratch image). */
+export async function healthCommand(config: Config): Promise<number> {
+  const bind = config.server.bind_address;
+  const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
+  const url = `http://${host}:${config.server.port}/healthz`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (response.ok) {
+      process.stdout.write(`ok ${url}\n`);
+      return 0;
+    }
+    process.stderr.write(`unhealthy: ${url} answered ${response.status}\n`);
+  } catch (error) {
+    process.stderr.write(`unhealthy: no answer from ${url} (${(error as Error).message})\n`);
+  }
+  return 1;
+}

@@ -1,0 +1,25 @@
+import { ApiError, anthropicErrorType, type AnthropicErrorType } from "../server/errors.ts";
+import { isForwardedResponseHeader } from "./headers.ts";
+
+/**
+ * Reads a non-2xx upstream answer into an ApiError that keeps the upstream status, error type, message
+ * and the headers clients need (retry-after, request-id, rate limits). Used where the body must be
+ * re-shaped (the OpenAI route); the Anthropic route passes upstream errors through byte for byte.
+ */
+export async function apiErrorFromUpstream(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => "");
+  let type: AnthropicErrorType = anthropicErrorType(response.status);
+  let message = text.trim() || `upstream answered HTTP ${response.status}`;
+  try {
+    const parsed = JSON.parse(text) as { error?: { type?: string; message?: string } };
+    if (parsed.error?.message) message = parsed.error.message;
+    if (parsed.error?.type) type = parsed.error.type as AnthropicErrorType;
+  } catch {
+    // not JSON: keep the raw text as the message
+  }
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (isForwardedResponseHeader(name)) headers[name] = value;
+  });
+  return new ApiError(response.status, message, { type, headers });
+}

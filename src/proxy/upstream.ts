@@ -1,0 +1,106 @@
+import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
+import type { Fetch } from "../auth/oauth.ts";
+import type { Config } from "../config/load.ts";
+import { ApiError } from "../server/errors.ts";
+import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
+import { shapeBody } from "./shape.ts";
+import { guardStream, type StreamOutcome } from "./stream-guard.ts";
+
+export interface UpstreamCall {
+  /** POST (default) sends the shaped body; GET sends none. */
+  method?: "GET" | "POST";
+  /** "/v1/messages" or "/v1/messages/count_tokens" (a query string such as "?beta=true" may follow). */
+  path: string;
+  /** The Anthropic request body as the client (or a translator) produced it: nicknames unresolved, no identity block. */
+  body?: Record<string, unknown>;
+  /** The client's request headers (anthropic-beta, anthropic-version are merged; credentials are dropped). */
+  clientHeaders: Headers;
+  /** Aborts the upstream request (pass the client's request.signal). */
+  signal?: AbortSignal;
+  /** Called once when the response body has been fully delivered, failed or was abandoned. */
+  onEnd?: (outcome: StreamOutcome) => void;
+}
+
+export interface Upstream {
+  /**
+   * Shapes and sends one request upstream (refreshing the token and retrying once on a 401).
+   * Resolves with the upstream Response whatever its status — body guarded, headers filtered — and rejects
+   * with ApiError only for maximize's own failures (not logged in, token endpoint down, upstream unreachable).
+   */
+  send(call: UpstreamCall): Promise<Response>;
+}
+
+interface Deps {
+  config: Config;
+  credentials: Credentials;
+  fetch: Fetch;
+}
+
+export function createUpstream({ config, credentials, fetch }: Deps): Upstream {
+  const timeoutMs = config.api.request_timeout * 1000;
+  const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
+
+  async function post(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
+    const body = call.body
+      ? JSON.stringify(
+          shapeBody(call.body, { oauth: credential.oauth, nicknames: config.models.nicknames, defaultModel: config.models.default }),
+        )
+      : undefined;
+    const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
+    try {
+      return await fetch(config.api.base_url + call.path, {
+        method: call.method ?? "POST",
+        headers: upstreamHeaders(call.clientHeaders, credential),
+        body,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (call.signal?.aborted) throw new ApiError(499, "the client closed the request");
+      if (controller.signal.reason instanceof DOMException && controller.signal.reason.name === "TimeoutError") {
+        throw new ApiError(504, `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`);
+      }
+      throw new ApiError(502, `cannot reach the Anthropic API at ${config.api.base_url}: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async send(call) {
+      const controller = new AbortController();
+      const onClientAbort = () => controller.abort(call.signal?.reason);
+      call.signal?.addEventListener("abort", onClientAbort, { once: true });
+      const release = () => call.signal?.removeEventListener("abort", onClientAbort);
+
+      try {
+        let credential = await credentials.get();
+        let response = await post(call, credential, controller);
+        if (response.status === 401 && credential.oauth) {
+          // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
+          await response.body?.cancel().catch(() => {});
+          credential = await credentials.get({ rejected: credential });
+          response = await post(call, credential, controller);
+        }
+        const headers = downstreamHeaders(response.headers);
+        if (!response.body) {
+          release();
+          call.onEnd?.("complete");
+          return new Response(null, { status: response.status, headers });
+        }
+        const body = guardStream(response.body, {
+          sse: headers.get("content-type")?.startsWith("text/event-stream") ?? false,
+          idleTimeoutMs,
+          abort: (reason) => controller.abort(reason),
+          onEnd: (outcome) => {
+            release();
+            call.onEnd?.(outcome);
+          },
+        });
+        return new Response(body, { status: response.status, headers });
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { Elysia, ValidationError } from "elysia";
+import { ApiError } from "./errors.ts";
+import { createKeyGuard } from "./guard.ts";
+import type { AppDeps } from "./deps.ts";
+import { messagesRoutes } from "./routes/messages.ts";
+import { modelsRoutes } from "./routes/models.ts";
+import { statusRoutes } from "./routes/status.ts";
+
+export type { AppDeps } from "./deps.ts";
+
+/** What every route module receives: the app's dependencies plus a way to tag the access-log line. */
+export interface RouteDeps extends AppDeps {
+  noteModel(request: Request, model: string): void;
+}
+
+const KNOWN_PATHS = new Map<string, string>([
+  ["/v1/messages", "POST"],
+  ["/v1/messages/count_tokens", "POST"],
+  ["/v1/chat/completions", "POST"],
+  ["/v1/models", "GET"],
+  ["/healthz", "GET"],
+  ["/auth/status", "GET"],
+  ["/metrics", "GET"],
+]);
+
+/** Anthropic's request size limit; larger bodies are refused before they are read. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const pathOf = (url: string) => new URL(url).pathname.replace(/\/+$/, "") || "/";
+const isOpenAIPath = (path: string) => path.startsWith("/v1/chat/");
+
+/** The one place an error becomes a response, in the error shape of the API the route speaks. */
+export function errorResponse(error: ApiError, path: string): Response {
+  const body = isOpenAIPath(path) ? error.toOpenAI() : error.toAnthropic();
+  return Response.json(body, { status: error.status, headers: error.headers });
+}
+
+function describeValidation(error: ValidationError): string {
+  const first = error.all[0] as { path?: string; summary?: string; message?: string } | undefined;
+  return first?.message ?? first?.summary ?? "the request body is not what this endpoint accepts";
+}
+
+function toApiError(code: string | number, error: unknown, request: Request, method: string): ApiError {
+  if (error instanceof ApiError) return error;
+  if (code === "PARSE") return new ApiError(400, "the request body is not valid JSON");
+  if (error instanceof ValidationError) return new ApiError(400, describeValidation(error));
+  if (code === "NOT_FOUND") {
+    const path = pathOf(request.url);
+    const allowed = KNOWN_PATHS.get(path);
+    if (allowed && allowed !== method) {
+      return new ApiError(405, `${method} is not allowed on ${path}; use ${allowed}`, { headers: { allow: allowed } });
+    }
+    return new ApiError(404, `no route for ${method} ${path} — maximize serves /v1/messages, /v1/messages/count_tokens, /v1/chat/completions, /v1/models, /healthz`);
+  }
+  return new ApiError(500, `maximize failed: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/**
+ * The HTTP app (no listening here). `handle` is the entry point: it adds the access-log line and metrics.
+ */
+export function createApp(deps: AppDeps) {
+  const models = new WeakMap<Request, string>();
+  const routeDeps: RouteDeps = { ...deps, noteModel: (request, model) => models.set(request, model) };
+
+  const guard = createKeyGuard(deps.config.server.api_keys);
+
+  const app = new Elysia({ name: "maximize" })
+    .error({ ApiError })
+    .onRequest(({ request }) => {
+      const path = pathOf(request.url);
+      const refused = guard(request, path);
+      if (refused) return errorResponse(refused, path);
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        return errorResponse(new ApiError(413, `request body is ${length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 MB)`), path);
+      }
+    })
+    .onError(({ code, error, request }) => {
+      const apiError = toApiError(code, error, request, request.method);
+      if (apiError.status >= 500 && !(error instanceof ApiError)) deps.log.error((error as Error)?.stack ?? String(error));
+      return errorResponse(apiError, pathOf(request.url));
+    })
+    .use(statusRoutes(routeDeps))
+    .use(messagesRoutes(routeDeps))
+    .use(modelsRoutes(routeDeps));
+
+  async function handle(request: Request): Promise<Response> {
+    const started = performance.now();
+    const response = await app.handle(request);
+    const seconds = (performance.now() - started) / 1000;
+    const path = pathOf(request.url);
+    deps.metrics.request(KNOWN_PATHS.has(path) ? path : "other", response.status, seconds);
+    if (path !== "/healthz" && path !== "/metrics") {
+      const model = models.get(request);
+      deps.log.info(`${request.method} ${path}${model ? ` model=${model}` : ""} ${response.status} ${(seconds * 1000).toFixed(0)}ms`);
+    }
+    return response;
+  }
+
+  return { app, handle };
+}

@@ -1,0 +1,14 @@
+import type { Credentials } from "../auth/tokens.ts";
+import type { Config } from "../config/load.ts";
+import type { Upstream } from "../proxy/upstream.ts";
+import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** Everything the HTTP app needs, passed in: no module keeps global state. */
+export interface AppDeps {
+  config: Config;
+  credentials: Credentials;
+  upstream: Upstream;
+  log: Logger;
+  metrics: Metrics;
+}

@@ -1,0 +1,78 @@
+/**
+ * Errors maximize itself produces. One class carries the HTTP status and the Anthropic error type;
+ * it renders itself in the Anthropic shape or the OpenAI shape, depending on the route that failed.
+ */
+
+export type AnthropicErrorType =
+  | "invalid_request_error"
+  | "authentication_error"
+  | "billing_error"
+  | "permission_error"
+  | "not_found_error"
+  | "request_too_large"
+  | "rate_limit_error"
+  | "api_error"
+  | "timeout_error"
+  | "overloaded_error";
+
+const typeByStatus: Record<number, AnthropicErrorType> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  405: "invalid_request_error",
+  413: "request_too_large",
+  415: "invalid_request_error",
+  429: "rate_limit_error",
+  500: "api_error",
+  502: "api_error",
+  503: "api_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+
+export function anthropicErrorType(status: number): AnthropicErrorType {
+  return typeByStatus[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly type: AnthropicErrorType;
+  readonly param: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    message: string,
+    options: { type?: AnthropicErrorType; param?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.type = options.type ?? anthropicErrorType(status);
+    this.param = options.param ?? null;
+    this.headers = options.headers ?? {};
+  }
+
+  toAnthropic() {
+    return { type: "error", error: { type: this.type, message: this.message } } as const;
+  }
+
+  toOpenAI() {
+    return { error: { message: this.message, type: openAIErrorType(this.status), param: this.param, code: this.type } };
+  }
+}
+
+/** The OpenAI `error.type` family for an HTTP status. */
+export function openAIErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+export const notLoggedIn = () =>
+  new ApiError(401, "maximize is not logged in to Claude: run `maximize login` on the machine running the proxy.");

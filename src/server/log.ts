@@ -1,0 +1,47 @@
+import pc from "picocolors";
+import type { LogLevel } from "../config/schema.ts";
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LABEL: Record<LogLevel, (s: string) => string> = {
+  debug: (s) => pc.dim(s),
+  info: (s) => pc.cyan(s),
+  warn: (s) => pc.yellow(s),
+  error: (s) => pc.red(s),
+};
+
+/** Anthropic OAuth tokens and API keys, wherever they appear in a line. */
+const TOKEN_PATTERN = /sk-ant-[a-z0-9]+-[A-Za-z0-9_-]{6,}/g;
+const BEARER_PATTERN = /(bearer\s+)[^\s"',]+/gi;
+
+/** Removes every token-looking string and every known secret from a line of text. */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(TOKEN_PATTERN, (token) => `${token.slice(0, token.indexOf("-", 7) + 1)}[redacted]`);
+  out = out.replace(BEARER_PATTERN, "$1[redacted]");
+  for (const secret of secrets) {
+    if (secret.length >= 8) out = out.replaceAll(secret, "[redacted]");
+  }
+  return out;
+}
+
+export interface Logger {
+  readonly level: LogLevel;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function createLogger(options: {
+  level: LogLevel;
+  write?: (line: string) => void;
+  secrets?: readonly string[];
+}): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const min = ORDER[options.level];
+  const emit = (level: LogLevel) => (message: string) => {
+    if (ORDER[level] < min) return;
+    const label = LABEL[level](level.toUpperCase().padEnd(5));
+    write(`${pc.dim(new Date().toISOString())} ${label} ${redact(message, options.secrets)}\n`);
+  };
+  return { level: options.level, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+}

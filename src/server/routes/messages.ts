@@ -1,0 +1,37 @@
+import { Elysia } from "elysia";
+import * as v from "valibot";
+import type { RouteDeps } from "../app.ts";
+
+/** What maximize itself needs of a Messages body; everything else passes through untouched. */
+const MessagesBody = v.looseObject({
+  model: v.optional(v.string("model must be a string")),
+  messages: v.array(v.unknown(), "messages must be an array of message objects"),
+  stream: v.optional(v.boolean("stream must be true or false")),
+});
+
+const queryOf = (url: string) => {
+  const index = url.indexOf("?");
+  return index === -1 ? "" : url.slice(index);
+};
+
+/** POST /v1/messages and /v1/messages/count_tokens: shaped, sent upstream, answered faithfully. */
+export function messagesRoutes(deps: RouteDeps) {
+  const forward = (path: string) => async ({ body, request }: { body: v.InferOutput<typeof MessagesBody>; request: Request }) => {
+    deps.noteModel(request, body.model ?? deps.config.models.default);
+    const streaming = body.stream === true;
+    if (streaming) deps.metrics.streamOpened();
+    return deps.upstream.send({
+      path: path + queryOf(request.url),
+      body,
+      clientHeaders: request.headers,
+      signal: request.signal,
+      onEnd: (outcome) => {
+        if (streaming) deps.metrics.streamEnded(outcome);
+        if (outcome !== "complete") deps.log.warn(`${path} ${body.model ?? ""}: response ended early (${outcome.replace("_", " ")})`);
+      },
+    });
+  };
+  return new Elysia({ name: "messages" })
+    .post("/v1/messages", forward("/v1/messages"), { parse: "json", body: MessagesBody })
+    .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens"), { parse: "json", body: MessagesBody });
+}

@@ -1,0 +1,87 @@
+import type { Server } from "bun";
+import { createTokenStore } from "../auth/store.ts";
+import { apiKeyCredentials, oauthCredentials, type Credentials } from "../auth/tokens.ts";
+import type { Fetch } from "../auth/oauth.ts";
+import type { Config } from "../config/load.ts";
+import { createUpstream } from "../proxy/upstream.ts";
+import { MAX_BODY_BYTES, createApp } from "./app.ts";
+import type { Logger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
+
+export class ServeError extends Error {
+  override name = "ServeError";
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
+export const isLoopback = (address: string) => LOOPBACK.test(address);
+
+/** Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. */
+export function checkExposure(config: Config, log: Logger): void {
+  if (isLoopback(config.server.bind_address) || config.server.api_keys.length > 0) return;
+  if (!config.server.allow_open) {
+    throw new ServeError(
+      `refusing to listen on ${config.server.bind_address} without proxy API keys: anyone who can reach this port could use your Claude subscription.\n` +
+        "Either set keys (MAXIMIZE_API_KEYS=key1,key2 or server.api_keys in config.json) so clients must send one,\n" +
+        "or accept the risk explicitly with --allow-open / MAXIMIZE_ALLOW_OPEN=1 (e.g. inside a private Docker network).",
+    );
+  }
+  log.warn(`listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`);
+}
+
+export function createCredentials(config: Config, fetch: Fetch, onRefresh?: (outcome: "ok" | "failed", detail?: string) => void): Credentials {
+  if (config.api.anthropic_api_key) return apiKeyCredentials(config.api.anthropic_api_key, config.storage.token_file);
+  return oauthCredentials({ config, store: createTokenStore(config.storage.token_file), fetch, onRefresh });
+}
+
+export interface RunningServer {
+  server: Server<undefined>;
+  url: string;
+  /** Stops accepting, lets in-flight responses finish for up to `graceMs`, then closes what is left. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startServer(options: { config: Config; log: Logger; fetch?: Fetch }): RunningServer {
+  const { config, log } = options;
+  checkExposure(config, log);
+  const fetch = options.fetch ?? globalThis.fetch;
+  const metrics = createMetrics();
+  const credentials = createCredentials(config, fetch, (outcome, detail) => {
+    metrics.refresh(outcome);
+    if (outcome === "ok") log.info("refreshed the Claude access token");
+    else log.warn(`token refresh failed: ${detail}`);
+  });
+  const upstream = createUpstream({ config, credentials, fetch });
+  const { handle } = createApp({ config, credentials, upstream, log, metrics });
+
+  let server: Server<undefined>;
+  try {
+    server = Bun.serve({
+      hostname: config.server.bind_address,
+      port: config.server.port,
+      reusePort: false,
+      idleTimeout: 0,
+      development: false,
+      maxRequestBodySize: MAX_BODY_BYTES + 1024 * 1024,
+      fetch: handle,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE" || /in use/i.test((error as Error).message)) {
+      throw new ServeError(
+        `port ${config.server.port} on ${config.server.bind_address} is already in use — stop the other process or pick another port with --port / MAXIMIZE_PORT`,
+      );
+    }
+    throw new ServeError(`cannot listen on ${config.server.bind_address}:${config.server.port}: ${(error as Error).message}`);
+  }
+
+  const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
+  return {
+    server,
+    url: `http://${host}:${server.port}`,
+    async stop(graceMs = 10_000) {
+      const forced = setTimeout(() => void server.stop(true), graceMs);
+      await server.stop(false);
+      clearTimeout(forced);
+    },
+  };
+}
