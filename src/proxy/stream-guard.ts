@@ -68,39 +68,40 @@ export function guardStream(body: ReadableStream<Uint8Array>, options: GuardOpti
         arm(options.idleTimeoutMs);
       },
       async pull(controller) {
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          const seconds = Math.round(options.idleTimeoutMs / 1000);
-          const message = idleFired
-            ? `the Anthropic API sent nothing for ${seconds}s; maximize closed the stream (api.stream_idle_timeout)`
-            : `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`;
-          if (options.sse) {
-            controller.enqueue(sseErrorEvent(idleFired ? "timeout_error" : "api_error", message));
-            controller.close();
-          } else {
-            controller.error(new Error(message));
+        // Loop until something is enqueued: a pull that enqueues nothing is not called again.
+        for (;;) {
+          let chunk: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            chunk = await reader.read();
+          } catch (error) {
+            const seconds = Math.round(options.idleTimeoutMs / 1000);
+            const message = idleFired
+              ? `the Anthropic API sent nothing for ${seconds}s; maximize closed the stream (api.stream_idle_timeout)`
+              : `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`;
+            if (options.sse) {
+              controller.enqueue(sseErrorEvent(idleFired ? "timeout_error" : "api_error", message));
+              controller.close();
+            } else {
+              controller.error(new Error(message));
+            }
+            return finish(idleFired ? "idle_timeout" : "upstream_error");
           }
-          finish(idleFired ? "idle_timeout" : "upstream_error");
-          return;
+          lastActivity = Date.now();
+          if (chunk.done) {
+            if (tail) controller.enqueue(tail);
+            controller.close();
+            return finish("complete");
+          }
+          if (!options.sse) return controller.enqueue(chunk.value);
+          const bytes = tail ? concat(tail, chunk.value) : chunk.value;
+          const end = endOfLastEvent(bytes);
+          if (end === bytes.length) {
+            tail = undefined;
+            return controller.enqueue(bytes);
+          }
+          tail = end === -1 ? bytes : bytes.subarray(end);
+          if (end > 0) return controller.enqueue(bytes.subarray(0, end));
         }
-        lastActivity = Date.now();
-        if (chunk.done) {
-          if (tail) controller.enqueue(tail);
-          controller.close();
-          finish("complete");
-          return;
-        }
-        if (!options.sse) return controller.enqueue(chunk.value);
-        const bytes = tail ? concat(tail, chunk.value) : chunk.value;
-        const end = endOfLastEvent(bytes);
-        if (end === bytes.length) {
-          tail = undefined;
-          return controller.enqueue(bytes);
-        }
-        tail = end === -1 ? bytes : bytes.subarray(end);
-        if (end > 0) controller.enqueue(bytes.subarray(0, end));
       },
       cancel(reason) {
         finish("client_closed");

@@ -1,0 +1,139 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../src/config/load.ts";
+
+function dirWithConfig(config?: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "maximize-config-"));
+  if (config !== undefined) writeFileSync(join(dir, "config.json"), typeof config === "string" ? config : JSON.stringify(config));
+  return dir;
+}
+
+const home = "/home/tester";
+
+describe("defaults", () => {
+  test("no file, no env, no flags", () => {
+    const config = loadConfig({ cwd: dirWithConfig(), env: { HOME: home } });
+    expect(config.server).toEqual({ port: 8081, bind_address: "127.0.0.1", log_level: "info", api_keys: [], allow_open: false });
+    expect(config.storage.token_file).toBe("/home/tester/.maximize/tokens.json");
+    expect(config.api.base_url).toBe("https://api.anthropic.com");
+    expect(config.api.request_timeout).toBe(600);
+    expect(config.oauth.client_id).toBe("9d1c250a-e61b-44d9-88ed-5944d1962f5e");
+    expect(config.oauth.token_url).toBe("https://platform.claude.com/v1/oauth/token");
+    expect(config.models.default).toBe("l");
+    expect(config.models.nicknames.xxl).toBe("claude-opus-4-1-20250805");
+    expect(config.file).toBeUndefined();
+  });
+});
+
+describe("precedence: flags > env > file > defaults", () => {
+  const file = { server: { port: 7000, log_level: "warn", bind_address: "127.0.0.2" }, api: { base_url: "http://file.test/" } };
+  test.each<[string, Record<string, string>, Record<string, string>, number, string]>([
+    ["file only", {}, {}, 7000, "warn"],
+    ["legacy env beats file", { PORT: "7001", LOG_LEVEL: "error" }, {}, 7001, "error"],
+    ["MAXIMIZE_ env beats legacy env", { PORT: "7001", MAXIMIZE_PORT: "7002", MAXIMIZE_LOG_LEVEL: "DEBUG" }, {}, 7002, "debug"],
+    ["flag beats env", { MAXIMIZE_PORT: "7002" }, { port: "7003", "log-level": "info" }, 7003, "info"],
+    ["empty env value is ignored", { MAXIMIZE_PORT: "" }, {}, 7000, "warn"],
+  ])("%s", (_name, env, flags, port, level) => {
+    const config = loadConfig({ cwd: dirWithConfig(file), env: { HOME: home, ...env }, flags });
+    expect(config.server.port).toBe(port);
+    expect(config.server.log_level).toBe(level as never);
+    expect(config.server.bind_address).toBe("127.0.0.2");
+    expect(config.api.base_url).toBe("http://file.test");
+  });
+
+  test("MAXIMIZE_CONFIG names the file; nicknames from the file extend the defaults", () => {
+    const dir = dirWithConfig();
+    const path = join(dir, "elsewhere.json");
+    writeFileSync(path, JSON.stringify({ models: { nicknames: { l: "claude-sonnet-4-5-20250929", fast: "claude-haiku-4-5-20251001" }, default: "fast" } }));
+    const config = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: path } });
+    expect(config.file).toBe(path);
+    expect(config.models.nicknames.l).toBe("claude-sonnet-4-5-20250929");
+    expect(config.models.nicknames.fast).toBe("claude-haiku-4-5-20251001");
+    expect(config.models.nicknames.xs).toBe("claude-3-5-haiku-20241022");
+    expect(config.models.default).toBe("fast");
+  });
+
+  test("every URL is configurable from the environment", () => {
+    const env = {
+      HOME: home,
+      MAXIMIZE_UPSTREAM_URL: "http://127.0.0.1:1/",
+      MAXIMIZE_OAUTH_AUTHORIZE_URL: "http://127.0.0.1:2/oauth/authorize",
+      MAXIMIZE_OAUTH_TOKEN_URL: "http://127.0.0.1:3/v1/oauth/token",
+      MAXIMIZE_OAUTH_REDIRECT_URI: "http://127.0.0.1:4/callback",
+      MAXIMIZE_OAUTH_CLIENT_ID: "client",
+      MAXIMIZE_OAUTH_SCOPES: "user:inference",
+    };
+    const config = loadConfig({ cwd: dirWithConfig(), env });
+    expect(config.api.base_url).toBe("http://127.0.0.1:1");
+    expect(config.oauth).toEqual({
+      authorize_url: "http://127.0.0.1:2/oauth/authorize",
+      token_url: "http://127.0.0.1:3/v1/oauth/token",
+      redirect_uri: "http://127.0.0.1:4/callback",
+      client_id: "client",
+      scopes: "user:inference",
+    });
+  });
+
+  test("proxy API keys: list, single legacy key, and file", () => {
+    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEYS: "key-one-1, key-two-2" } }).server.api_keys).toEqual(["key-one-1", "key-two-2"]);
+    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEY: "single-key" } }).server.api_keys).toEqual(["single-key"]);
+    expect(loadConfig({ cwd: dirWithConfig({ server: { api_keys: ["from-file-1"] } }), env: {} }).server.api_keys).toEqual(["from-file-1"]);
+  });
+});
+
+describe("token file path", () => {
+  test.each([
+    ["~ expanded", "~/tok.json", "/home/tester/tok.json"],
+    ["trailing slash gets tokens.json", "~/data/", "/home/tester/data/tokens.json"],
+    ["relative to cwd", "rel.json", "CWD/rel.json"],
+  ])("%s", (_name, value, expected) => {
+    const cwd = dirWithConfig();
+    const config = loadConfig({ cwd, env: { HOME: home, MAXIMIZE_TOKEN_FILE: value } });
+    expect(config.storage.token_file).toBe(expected.replace("CWD", cwd));
+  });
+
+  test("an existing directory gets tokens.json appended", () => {
+    const cwd = dirWithConfig();
+    mkdirSync(join(cwd, "vol"));
+    expect(loadConfig({ cwd, env: { TOKEN_FILE: join(cwd, "vol") } }).storage.token_file).toBe(join(cwd, "vol", "tokens.json"));
+  });
+});
+
+describe("errors name the source, the key, the value and what is allowed", () => {
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error("expected a ConfigError");
+  };
+
+  test.each<[string, unknown, RegExp]>([
+    ["unknown top-level key", { sever: {} }, /config file .*config\.json: unknown key "sever"/],
+    ["unknown nested key", { server: { prot: 1 } }, /unknown key "server\.prot" in "server"/],
+    ["bad port", { server: { port: "x" } }, /server\.port is "x" — expected an integer from 1 to 65535/],
+    ["port out of range", { server: { port: 70000 } }, /server\.port is 70000 — expected an integer from 1 to 65535/],
+    ["bad log level", { server: { log_level: "loud" } }, /server\.log_level is "loud" — expected one of debug, info, warn, error/],
+    ["bad url", { api: { base_url: "ftp://x" } }, /api\.base_url is "ftp:\/\/x" — expected an http\(s\) URL/],
+    ["bad nickname target", { models: { nicknames: { a: 3 } } }, /models\.nicknames\.a is 3 — expected a non-empty string/],
+    ["not an object", [1], /must hold a JSON object, got \[1\]/],
+    ["malformed JSON", "{bad", /is not valid JSON/],
+  ])("file: %s", (_name, file, pattern) => {
+    expect(message(() => loadConfig({ cwd: dirWithConfig(file), env: {} }))).toMatch(pattern);
+  });
+
+  test.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
+    ["env port", { MAXIMIZE_PORT: "eighty" }, {}, /environment variable MAXIMIZE_PORT is "eighty" — expected an integer from 1 to 65535/],
+    ["legacy env port", { PORT: "99999" }, {}, /environment variable PORT is "99999"/],
+    ["flag port", {}, { port: "0" }, /option --port is "0" — expected an integer from 1 to 65535/],
+    ["env url", { MAXIMIZE_UPSTREAM_URL: "nope" }, {}, /MAXIMIZE_UPSTREAM_URL is "nope" — expected an http\(s\) URL/],
+    ["env timeout", { REQUEST_TIMEOUT: "-1" }, {}, /REQUEST_TIMEOUT is "-1" — expected a number of seconds above 0/],
+    ["missing explicit config", { MAXIMIZE_CONFIG: "/nonexistent/c.json" }, {}, /config file \/nonexistent\/c\.json does not exist/],
+  ])("%s", (_name, env, flags, pattern) => {
+    expect(message(() => loadConfig({ cwd: dirWithConfig(), env, flags }))).toMatch(pattern);
+  });
+});
