@@ -1,0 +1,81 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTokenStore } from "../../src/auth/store.ts";
+import pkg from "../../package.json" with { type: "json" };
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { freePort, requireBinary, waitForHealthy } from "../support/binary.ts";
+
+let fake: FakeAnthropic;
+let server: Bun.Subprocess<"ignore", "pipe", "pipe">;
+let baseURL: string;
+let tokenFile: string;
+let issued: ReturnType<FakeAnthropic["issueTokens"]>;
+
+beforeAll(async () => {
+  const binary = requireBinary();
+  fake = await startFakeAnthropic();
+  const dir = mkdtempSync(join(tmpdir(), "maximize-bin-"));
+  tokenFile = join(dir, "tokens.json");
+  // Expiring soon: the binary must refresh it through the configured token endpoint.
+  issued = fake.issueTokens({ expiresIn: 60 });
+  createTokenStore(tokenFile).write(issued);
+  const port = freePort();
+  baseURL = `http://127.0.0.1:${port}`;
+  server = Bun.spawn([binary, "serve", "--debug"], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      MAXIMIZE_PORT: String(port),
+      MAXIMIZE_TOKEN_FILE: tokenFile,
+      MAXIMIZE_UPSTREAM_URL: fake.url,
+      MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  await waitForHealthy(`${baseURL}/healthz`);
+});
+
+afterAll(async () => {
+  server?.kill("SIGKILL");
+  await fake?.close();
+});
+
+describe("the compiled binary: dist/maximize serve", () => {
+  test("--version prints the package version", () => {
+    const result = Bun.spawnSync([requireBinary(), "--version"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString().trim()).toBe(pkg.version);
+  });
+
+  test("non-stream and stream requests with the official SDK; the token is refreshed and stored 0600", async () => {
+    const client = new Anthropic({ apiKey: "dummy", baseURL, maxRetries: 0 });
+    const message = await client.messages.create({ model: "xl", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] });
+    expect(message.model).toBe("claude-opus-4-20250514");
+    expect(message.content[0]).toMatchObject({ type: "text", text: "Hello from claude-opus-4-20250514! You said: Hi" });
+
+    const streamed = await client.messages.stream({ model: "xl", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    expect(streamed.content).toEqual(message.content);
+
+    expect(fake.refreshCalls).toBe(1);
+    const stored = createTokenStore(tokenFile).read()!;
+    expect(stored.access_token).not.toBe(issued.access_token);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+  });
+
+  test("SIGTERM: exits 0, and the debug log held no token", async () => {
+    server.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const log = await new Response(server.stderr).text();
+    expect(log).toContain("listening on");
+    expect(log).toContain("POST /v1/messages model=xl 200");
+    const stored = createTokenStore(tokenFile).read()!;
+    for (const secret of [issued.access_token, issued.refresh_token, stored.access_token, stored.refresh_token!]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+});

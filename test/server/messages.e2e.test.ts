@@ -1,0 +1,245 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { startProxy, type TestProxy } from "../support/proxy.ts";
+
+let fake: FakeAnthropic;
+let proxy: TestProxy;
+let client: Anthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  proxy = startProxy(fake, { tokens: fake.issueTokens() });
+  client = new Anthropic({ apiKey: "sk-dummy-client-key", baseURL: proxy.url, maxRetries: 0 });
+});
+afterAll(async () => {
+  await proxy.stop();
+  await fake.close();
+});
+
+const user = (content: Anthropic.MessageParam["content"]): Anthropic.MessageParam[] => [{ role: "user", content }];
+
+describe("POST /v1/messages with the official SDK", () => {
+  test.each(Object.entries(DEFAULT_NICKNAMES))("nickname %s → %s", async (nickname, model) => {
+    const message = await client.messages.create({ model: nickname, max_tokens: 64, messages: user("Say hi") });
+    expect(message.model).toBe(model);
+    expect(message.content).toEqual([{ type: "text", text: `Hello from ${model}! You said: Say hi`, citations: null } as never].map(
+      (block) => expect.objectContaining({ type: "text", text: (block as { text: string }).text }),
+    ));
+    expect(message.stop_reason).toBe("end_turn");
+    const sent = fake.requests.at(-1)!;
+    expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
+    expect(sent.headers["x-api-key"]).toBeUndefined();
+    expect((sent.body as { system: unknown[] }).system[0]).toEqual({ type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." });
+  });
+
+  test("the client's system prompt, metadata and other fields reach upstream untouched", async () => {
+    await client.messages.create({
+      model: "l",
+      max_tokens: 64,
+      system: "Be brief.",
+      metadata: { user_id: "user-1" },
+      stop_sequences: ["zzz"],
+      temperature: 0.5,
+      messages: user("Hi"),
+    });
+    const body = fake.requests.at(-1)!.body as Record<string, unknown>;
+    expect(body.system).toEqual([
+      { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." },
+      { type: "text", text: "Be brief." },
+    ]);
+    expect(body.metadata).toEqual({ user_id: "user-1" });
+    expect(body.stop_sequences).toEqual(["zzz"]);
+    expect(body.temperature).toBe(0.5);
+  });
+
+  test("/v1/messages?beta=true (as Claude Code calls it) routes the same and keeps its query", async () => {
+    const response = await fetch(`${proxy.url}/v1/messages?beta=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "xs", max_tokens: 16, messages: user("Hi") }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { model: string }).model).toBe("claude-3-5-haiku-20241022");
+    expect(fake.requests.at(-1)!.query).toContain("beta=true");
+  });
+
+  test("the SDK's beta namespace: the client's betas are merged with the OAuth betas", async () => {
+    const message = await client.beta.messages.create({
+      model: "s",
+      max_tokens: 32,
+      messages: user("Hi"),
+      betas: ["files-api-2025-04-14"],
+    });
+    expect(message.model).toBe("claude-3-5-sonnet-20241022");
+    const sent = fake.requests.at(-1)!;
+    const betas = sent.headers["anthropic-beta"]!.split(",");
+    expect(betas).toContain("oauth-2025-04-20");
+    expect(betas).toContain("files-api-2025-04-14");
+    expect(new Set(betas).size).toBe(betas.length);
+  });
+
+  test("a model absent from the body uses models.default", async () => {
+    const response = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ max_tokens: 16, messages: user("Hi") }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-4-20250514");
+  });
+
+  test("an image block", async () => {
+    const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const message = await client.messages.create({
+      model: "l",
+      max_tokens: 64,
+      messages: user([
+        { type: "image", source: { type: "base64", media_type: "image/png", data: png } },
+        { type: "text", text: "What is this?" },
+      ]),
+    });
+    expect(message.content[0]).toMatchObject({ type: "text", text: "I see a image/png image." });
+  });
+
+  test("count_tokens", async () => {
+    const count = await client.messages.countTokens({ model: "xl", messages: user("Count me") });
+    expect(count.input_tokens).toBeGreaterThan(0);
+    expect(fake.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
+    expect((fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-20250514");
+  });
+
+  test("models list: the SDK pages through it and sees the nicknames", async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toContain("claude-sonnet-4-20250514");
+    for (const nickname of Object.keys(DEFAULT_NICKNAMES)) expect(ids).toContain(nickname);
+    const raw = (await (await fetch(`${proxy.url}/v1/models`)).json()) as { object: string; data: Record<string, unknown>[]; has_more: boolean };
+    expect(raw.object).toBe("list");
+    expect(raw.has_more).toBe(false);
+    expect(raw.data[0]).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
+  });
+});
+
+describe("streaming with the official SDK", () => {
+  test("text: events arrive in order and the final message equals the non-stream answer", async () => {
+    const params = { model: "l", max_tokens: 64, messages: user("Stream please") };
+    const texts: string[] = [];
+    const stream = client.messages.stream(params).on("text", (delta) => texts.push(delta));
+    const final = await stream.finalMessage();
+    const plain = await client.messages.create(params);
+    expect(texts.length).toBeGreaterThan(1);
+    expect(texts.join("")).toBe((plain.content[0] as Anthropic.TextBlock).text);
+    expect(final.content).toEqual(plain.content);
+    expect(final.stop_reason).toBe("end_turn");
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  test("thinking: thinking deltas and signature survive the proxy", async () => {
+    const stream = client.messages.stream({
+      model: "l",
+      max_tokens: 4096,
+      thinking: { type: "enabled", budget_tokens: 2048 },
+      messages: user("Think"),
+    });
+    const thinking: string[] = [];
+    stream.on("thinking", (delta) => thinking.push(delta));
+    const final = await stream.finalMessage();
+    const block = final.content[0] as Anthropic.ThinkingBlock;
+    expect(block.type).toBe("thinking");
+    expect(block.signature.length).toBeGreaterThan(0);
+    expect(thinking.join("")).toBe(block.thinking);
+    expect(final.content[1]?.type).toBe("text");
+  });
+
+  test("tool use round trip: streamed tool_use input, then the tool result answered", async () => {
+    const tools: Anthropic.Tool[] = [
+      {
+        name: "get_weather",
+        description: "Weather for a city",
+        input_schema: { type: "object", properties: { city: { type: "string" }, days: { type: "number" } }, required: ["city"] },
+      },
+    ];
+    const first = await client.messages.stream({ model: "l", max_tokens: 256, tools, messages: user("Weather in Paris?") }).finalMessage();
+    expect(first.stop_reason).toBe("tool_use");
+    const call = first.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use")!;
+    expect(call.name).toBe("get_weather");
+    expect(call.input).toEqual({ city: "example", days: 42 });
+
+    const second = await client.messages
+      .stream({
+        model: "l",
+        max_tokens: 256,
+        tools,
+        messages: [
+          ...user("Weather in Paris?"),
+          { role: "assistant", content: first.content },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "Sunny, 21°C" }] },
+        ],
+      })
+      .finalMessage();
+    expect(second.stop_reason).toBe("end_turn");
+    expect(second.content[0]).toMatchObject({ type: "text", text: "Tool result received: Sunny, 21°C" });
+  });
+
+  test("a raw stream is forwarded as SSE with event lines (content-type, ping, order)", async () => {
+    const response = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "l", max_tokens: 32, stream: true, messages: user("Hi") }),
+    });
+    expect(response.headers.get("content-type")).toStartWith("text/event-stream");
+    expect(response.headers.get("request-id")).toStartWith("req_");
+    const text = await response.text();
+    const names = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+    expect(names[0]).toBe("message_start");
+    expect(names).toContain("ping");
+    expect(names.slice(-2)).toEqual(["message_delta", "message_stop"]);
+  });
+});
+
+describe("errors keep their status, shape and headers", () => {
+  test("429 with retry-after reaches the SDK intact", async () => {
+    fake.fault({ status: 429, headers: { "retry-after": "17", "anthropic-ratelimit-unified-status": "rejected" } });
+    const error = await client.messages.create({ model: "l", max_tokens: 8, messages: user("Hi") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    const rate = error as InstanceType<typeof Anthropic.RateLimitError>;
+    expect(rate.status).toBe(429);
+    expect(rate.headers?.get("retry-after")).toBe("17");
+    expect(rate.headers?.get("anthropic-ratelimit-unified-status")).toBe("rejected");
+    expect(rate.headers?.get("request-id")).toStartWith("req_");
+    expect((rate.error as { error: { type: string } }).error.type).toBe("rate_limit_error");
+  });
+
+  test("529 overloaded surfaces as the SDK's InternalServerError with status 529", async () => {
+    fake.fault({ status: 529 });
+    const error = await client.messages.create({ model: "l", max_tokens: 8, messages: user("Hi") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
+  });
+
+  test("a 429 on a stream is a 429, not a 200 stream", async () => {
+    fake.fault({ status: 429, headers: { "retry-after": "3" } });
+    const error = await client.messages.stream({ model: "l", max_tokens: 8, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+  });
+
+  test("an unknown model is upstream's 404, passed through", async () => {
+    const error = await client.messages.create({ model: "no-such-model", max_tokens: 8, messages: user("Hi") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.NotFoundError);
+  });
+
+  test("an event: error after a 200 is forwarded to the SDK", async () => {
+    fake.fault({ kind: "stream-error", afterEvents: 3, error: { type: "overloaded_error", message: "Overloaded" } });
+    const error = await client.messages.stream({ model: "l", max_tokens: 32, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
+    expect(String((error as Error).message)).toContain("Overloaded");
+  });
+
+  test("the logs never hold a token", () => {
+    const all = proxy.logs.join("");
+    expect(all).toContain("POST /v1/messages");
+    expect(all).not.toMatch(/sk-ant-o[ar]t01-[A-Za-z0-9_-]{4}/);
+  });
+});

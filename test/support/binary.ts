@@ -1,0 +1,31 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const BINARY = resolve(import.meta.dir, "../../dist/maximize");
+
+/** The compiled binary; `npm test` builds it first. A missing binary is a loud failure, not a skip. */
+export function requireBinary(): string {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` (npm test does it first)`);
+  return BINARY;
+}
+
+/** A port that was free a moment ago (the kernel picks it). */
+export function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true);
+  return port;
+}
+
+/** Polls `url` until it answers 200 or `timeoutMs` passes. */
+export async function waitForHealthy(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await Bun.sleep(20);
+  }
+  throw new Error(`${url} did not become healthy within ${timeoutMs}ms`);
+}
+
+export const tempPath = (dir: string, name: string) => join(dir, name);

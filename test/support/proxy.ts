@@ -1,0 +1,50 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTokenStore, type StoredTokens } from "../../src/auth/store.ts";
+import { loadConfig, type Config } from "../../src/config/load.ts";
+import { createLogger } from "../../src/server/log.ts";
+import { startServer } from "../../src/server/serve.ts";
+import type { FakeAnthropic } from "./fake-anthropic.ts";
+
+export interface TestProxy {
+  url: string;
+  config: Config;
+  tokenFile: string;
+  /** Everything the proxy logged (debug level). */
+  logs: string[];
+  readTokens(): StoredTokens | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real maximize server in-process on a free loopback port, pointed at a fake upstream.
+ * `tokens` are written to a fresh token file first (omit for "not logged in").
+ */
+export function startProxy(
+  fake: FakeAnthropic,
+  options: { tokens?: StoredTokens; env?: Record<string, string>; edit?: (config: Config) => void } = {},
+): TestProxy {
+  const dir = mkdtempSync(join(tmpdir(), "maximize-proxy-"));
+  const tokenFile = join(dir, "tokens.json");
+  const store = createTokenStore(tokenFile);
+  if (options.tokens) store.write(options.tokens);
+  const config = loadConfig({
+    cwd: dir,
+    env: {
+      HOME: dir,
+      MAXIMIZE_TOKEN_FILE: tokenFile,
+      MAXIMIZE_UPSTREAM_URL: fake.url,
+      MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl,
+      MAXIMIZE_OAUTH_AUTHORIZE_URL: fake.authorizeUrl,
+      MAXIMIZE_LOG_LEVEL: "debug",
+      ...options.env,
+    },
+  });
+  config.server.port = 0;
+  options.edit?.(config);
+  const logs: string[] = [];
+  const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
+  const running = startServer({ config, log });
+  return { url: running.url, config, tokenFile, logs, readTokens: () => store.read(), stop: () => running.stop(1000) };
+}
