@@ -1,4 +1,5 @@
 import { Elysia, ValidationError } from "elysia";
+import { MAX_BODY_BYTES } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { createKeyGuard } from "./guard.ts";
 import type { AppDeps } from "./deps.ts";
@@ -23,8 +24,8 @@ const KNOWN_PATHS = new Map<string, string>([
   ["/metrics", "GET"],
 ]);
 
-/** Anthropic's request size limit; larger bodies are refused before they are read. */
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** JSON bodies only; a missing content-type is accepted as JSON (many minimal clients omit it). */
+const isJsonContentType = (type: string | null) => !type || /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
 
 const pathOf = (url: string) => new URL(url).pathname.replace(/\/+$/, "") || "/";
 const isOpenAIPath = (path: string) => path.startsWith("/v1/chat/");
@@ -42,7 +43,11 @@ function describeValidation(error: ValidationError): string {
 
 function toApiError(code: string | number, error: unknown, request: Request, method: string): ApiError {
   if (error instanceof ApiError) return error;
-  if (code === "PARSE") return new ApiError(400, "the request body is not valid JSON");
+  if (code === "PARSE") {
+    // Elysia wraps whatever the body parser threw; ours throws ApiErrors with the precise reason.
+    const cause = (error as Error).cause;
+    return cause instanceof ApiError ? cause : new ApiError(400, "the request body is not valid JSON");
+  }
   if (error instanceof ValidationError) return new ApiError(400, describeValidation(error));
   if (code === "NOT_FOUND") {
     const path = pathOf(request.url);
@@ -70,6 +75,10 @@ export function createApp(deps: AppDeps) {
       const path = pathOf(request.url);
       const refused = guard(request, path);
       if (refused) return errorResponse(refused, path);
+      if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
+        const type = request.headers.get("content-type");
+        return errorResponse(new ApiError(415, `content-type ${type} is not supported: send the body as JSON with content-type: application/json`), path);
+      }
       const length = Number(request.headers.get("content-length") ?? 0);
       if (length > MAX_BODY_BYTES) {
         return errorResponse(new ApiError(413, `request body is ${length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 MB)`), path);

@@ -4,7 +4,8 @@ import { apiKeyCredentials, oauthCredentials, type Credentials } from "../auth/t
 import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
 import { createUpstream } from "../proxy/upstream.ts";
-import { MAX_BODY_BYTES, createApp } from "./app.ts";
+import { createApp } from "./app.ts";
+import { MAX_BODY_BYTES } from "./body.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 
@@ -61,7 +62,8 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
       reusePort: false,
       idleTimeout: 0,
       development: false,
-      maxRequestBodySize: MAX_BODY_BYTES + 1024 * 1024,
+      // A backstop only: bodies are measured (and refused with a proper 413) while being read.
+      maxRequestBodySize: MAX_BODY_BYTES * 2,
       fetch: handle,
     });
   } catch (error) {

@@ -1,13 +1,19 @@
 import { Elysia } from "elysia";
 import * as v from "valibot";
 import type { RouteDeps } from "../app.ts";
+import { readJsonBody } from "../body.ts";
 
 /** What maximize itself needs of a Messages body; everything else passes through untouched. */
-const MessagesBody = v.looseObject({
-  model: v.optional(v.string("model must be a string")),
-  messages: v.array(v.unknown(), "messages must be an array of message objects"),
-  stream: v.optional(v.boolean("stream must be true or false")),
-});
+const MessagesBody = v.pipe(
+  v.custom<Record<string, unknown>>((input) => typeof input === "object" && input !== null && !Array.isArray(input), "the request body must be a JSON object"),
+  v.looseObject({
+    model: v.optional(v.string("model must be a string")),
+    messages: v.array(v.unknown(), "messages must be an array of message objects"),
+    stream: v.optional(v.boolean("stream must be true or false")),
+  }),
+);
+
+const jsonBody = ({ request }: { request: Request }) => readJsonBody(request);
 
 const queryOf = (url: string) => {
   const index = url.indexOf("?");
@@ -32,6 +38,6 @@ export function messagesRoutes(deps: RouteDeps) {
     });
   };
   return new Elysia({ name: "messages" })
-    .post("/v1/messages", forward("/v1/messages"), { parse: "json", body: MessagesBody })
-    .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens"), { parse: "json", body: MessagesBody });
+    .post("/v1/messages", forward("/v1/messages"), { parse: jsonBody, body: MessagesBody })
+    .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens"), { parse: jsonBody, body: MessagesBody });
 }
