@@ -1,0 +1,218 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { freePort } from "../support/binary.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { startProxy, type TestProxy } from "../support/proxy.ts";
+
+let fake: FakeAnthropic;
+let proxy: TestProxy;
+let client: Anthropic;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+  proxy = startProxy(fake, { tokens: fake.issueTokens() });
+  client = new Anthropic({ apiKey: "dummy", baseURL: proxy.url, maxRetries: 0 });
+});
+afterAll(async () => {
+  await proxy.stop();
+  await fake.close();
+});
+afterEach(() => fake.clearFaults());
+
+const hello = { model: "l", max_tokens: 32, messages: [{ role: "user" as const, content: "Hi" }] };
+const post = (path: string, body: BodyInit | null, headers: Record<string, string> = { "content-type": "application/json" }, method = "POST") =>
+  fetch(`${proxy.url}${path}`, { method, body, headers });
+
+describe("bad input: a clear 4xx in the Anthropic error shape, and the server keeps serving", () => {
+  test.each<[string, string, BodyInit | null, Record<string, string> | undefined, string, number, RegExp]>([
+    ["malformed JSON", "POST", "{nope", undefined, "/v1/messages", 400, /not valid JSON/],
+    ["empty body", "POST", "", undefined, "/v1/messages", 400, /empty/],
+    ["a JSON array", "POST", "[1,2]", undefined, "/v1/messages", 400, /must be a JSON object/],
+    ["a JSON scalar", "POST", "42", undefined, "/v1/messages", 400, /must be a JSON object/],
+    ["messages not an array", "POST", '{"model":"l","messages":"hi"}', undefined, "/v1/messages", 400, /messages must be an array/],
+    ["wrong content-type", "POST", "{}", { "content-type": "text/plain" }, "/v1/messages", 415, /application\/json/],
+    ["form content-type", "POST", "a=b", { "content-type": "application/x-www-form-urlencoded" }, "/v1/messages/count_tokens", 415, /application\/json/],
+    ["unknown route", "GET", null, {}, "/v2/nothing", 404, /no route for GET \/v2\/nothing/],
+    ["wrong method", "GET", null, {}, "/v1/messages", 405, /GET is not allowed on \/v1\/messages; use POST/],
+    ["wrong method on models", "DELETE", null, {}, "/v1/models", 405, /use GET/],
+  ])("%s", async (_name, method, body, headers, path, status, message) => {
+    const response = await post(path, body, headers, method);
+    expect(response.status).toBe(status);
+    const json = (await response.json()) as { type: string; error: { type: string; message: string } };
+    expect(json.type).toBe("error");
+    expect(json.error.message).toMatch(message);
+    expect(json.error.type).toBe(status === 404 ? "not_found_error" : "invalid_request_error");
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+  });
+
+  test("a body over 32 MB with content-length → 413 request_too_large", async () => {
+    const response = await post("/v1/messages", new Uint8Array(33 * 1024 * 1024).fill(32));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { type: string } }).error.type).toBe("request_too_large");
+  });
+
+  test("a chunked body over 32 MB → 413 once the limit is passed, not after buffering it all", async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(32);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ >= 200) return controller.close();
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json" },
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(100);
+  });
+});
+
+describe("upstream faults", () => {
+  test("reset mid-stream → the SDK gets an error, never a truncated success", async () => {
+    fake.fault({ kind: "reset", afterEvents: 4 });
+    const error = await client.messages.stream(hello).finalMessage().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toContain("failed mid-response");
+  });
+
+  test("reset mid-stream → the raw SSE ends with a well-formed event: error", async () => {
+    fake.fault({ kind: "reset", afterEvents: 3 });
+    const text = await (await post("/v1/messages", JSON.stringify({ ...hello, stream: true }))).text();
+    const events = text.split("\n\n").filter(Boolean);
+    expect(events.at(-1)).toStartWith("event: error\ndata: ");
+    for (const event of events) expect(() => JSON.parse(event.split("\ndata: ")[1]!)).not.toThrow();
+  });
+
+  test("429, 529 and 500 pass through once each: maximize does not retry them itself", async () => {
+    for (const status of [429, 529, 500]) {
+      const before = fake.requests.length;
+      fake.fault({ status, headers: status === 429 ? { "retry-after": "9" } : {} });
+      const response = await post("/v1/messages", JSON.stringify(hello));
+      expect(response.status).toBe(status);
+      if (status === 429) expect(response.headers.get("retry-after")).toBe("9");
+      expect(fake.requests.length - before).toBe(1);
+    }
+  });
+
+  test("the subscription-policy 400 passes through unchanged and is not retried", async () => {
+    const body = {
+      type: "error",
+      error: { type: "invalid_request_error", message: "Third-party apps now draw from your extra usage, not your plan limits." },
+    };
+    const before = fake.requests.length;
+    fake.fault({ status: 400, body });
+    const response = await post("/v1/messages", JSON.stringify(hello));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as typeof body).error.message).toBe(body.error.message);
+    expect(fake.requests.length - before).toBe(1);
+  });
+
+  test("connection refused → 502 api_error naming the upstream", async () => {
+    const dead = `http://127.0.0.1:${freePort()}`;
+    const other = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_UPSTREAM_URL: dead } });
+    try {
+      const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
+      expect(response.status).toBe(502);
+      const json = (await response.json()) as { error: { type: string; message: string } };
+      expect(json.error.type).toBe("api_error");
+      expect(json.error.message).toContain(dead);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test("a stalled stream is closed after api.stream_idle_timeout with a timeout_error event", async () => {
+    const other = startProxy(fake, { tokens: fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
+    try {
+      fake.fault({ kind: "drip", delayMs: 2000 });
+      const text = await (await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...hello, stream: true }) })).text();
+      expect(text).toContain("event: error");
+      expect(text).toContain("timeout_error");
+    } finally {
+      await other.stop();
+    }
+  });
+
+  test("no answer at all within api.request_timeout → 504 timeout_error", async () => {
+    const other = startProxy(fake, { tokens: fake.issueTokens(), edit: (c) => (c.api.request_timeout = 0.3) });
+    try {
+      fake.fault({ kind: "hang" });
+      const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as { error: { type: string } }).error.type).toBe("timeout_error");
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("client aborts", () => {
+  test("200 streams aborted mid-way: the upstream sees every one closed within a second", async () => {
+    const aborted = Array.from({ length: 200 }, async () => {
+      const controller = new AbortController();
+      // Paced so slowly that the upstream would keep each stream open for many seconds on its own.
+      fake.fault({ kind: "drip", delayMs: 1500 });
+      const response = await fetch(`${proxy.url}/v1/messages`, {
+        method: "POST",
+        body: JSON.stringify({ ...hello, stream: true }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+    });
+    await Promise.all(aborted);
+    const deadline = Date.now() + 1000;
+    while (fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
+    expect(fake.activeStreams).toBe(0);
+  });
+});
+
+describe("proxy API keys", () => {
+  let locked: TestProxy;
+  beforeAll(() => {
+    locked = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123,second-key-456" } });
+  });
+  afterAll(() => locked.stop());
+
+  test.each([
+    ["x-api-key (Anthropic SDK)", { "x-api-key": "second-key-456" }, 200],
+    ["Authorization: Bearer (OpenAI SDK)", { authorization: "Bearer first-key-123" }, 200],
+    ["missing", {}, 401],
+    ["wrong", { "x-api-key": "first-key-124" }, 401],
+    ["prefix of a key", { "x-api-key": "first-key" }, 401],
+  ])("%s → %d", async (_name, headers, status) => {
+    const response = await fetch(`${locked.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello), headers });
+    expect(response.status).toBe(status);
+    if (status === 401) expect(((await response.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
+    else expect(fake.requests.at(-1)!.headers["x-api-key"]).toBeUndefined();
+  });
+
+  test("the official SDK with the right key works; its key never goes upstream", async () => {
+    const keyed = new Anthropic({ apiKey: "first-key-123", baseURL: locked.url, maxRetries: 0 });
+    const message = await keyed.messages.create(hello);
+    expect(message.type).toBe("message");
+    expect(JSON.stringify(fake.requests.at(-1)!.headers)).not.toContain("first-key-123");
+  });
+
+  test("/healthz stays open; /auth/status, /v1/models and /metrics do not", async () => {
+    expect((await fetch(`${locked.url}/healthz`)).status).toBe(200);
+    for (const path of ["/auth/status", "/v1/models", "/metrics"]) expect((await fetch(`${locked.url}${path}`)).status).toBe(401);
+  });
+
+  test("the OpenAI route answers a missing key in OpenAI's error shape", async () => {
+    const response = await fetch(`${locked.url}/v1/chat/completions`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(401);
+    const json = (await response.json()) as { error: { message: string; type: string } };
+    expect(json.error.type).toBe("authentication_error");
+    expect(json).not.toHaveProperty("type");
+  });
+
+  test("no key ever appears in the logs", () => {
+    expect(locked.logs.join("")).not.toContain("first-key-123");
+  });
+});
