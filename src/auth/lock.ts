@@ -1,26 +1,27 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
 
 /**
  * A cross-process lock next to the token file, so two maximize processes sharing one token file never
- * spend the same single-use refresh token twice. `open(..., "wx")` is atomic; a lock older than
- * `staleMs` (a process killed mid-refresh) is taken over.
+ * spend the same single-use refresh token twice. `open(..., "wx")` is atomic. A lock is taken over when
+ * its owner is gone: a dead PID on this host, or older than `staleMs` (a process on another host or
+ * container that was killed mid-refresh).
  */
-export async function withFileLock<T>(path: string, work: () => Promise<T>, options = { staleMs: 60_000, waitMs: 45_000 }): Promise<T> {
+export async function withFileLock<T>(path: string, work: () => Promise<T>, options = { staleMs: 40_000, waitMs: 45_000 }): Promise<T> {
   const lockPath = `${path}.lock`;
   const deadline = Date.now() + options.waitMs;
   for (;;) {
     const fd = tryCreate(lockPath);
     if (fd !== undefined) {
       try {
-        writeSync(fd, `${process.pid}\n`);
+        writeSync(fd, `${process.pid}@${hostname()}\n`);
         closeSync(fd);
         return await work();
       } finally {
         rmSync(lockPath, { force: true });
       }
     }
-    const age = Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if (age > options.staleMs) {
+    if (isStale(lockPath, options.staleMs)) {
       rmSync(lockPath, { force: true });
       continue;
     }
@@ -35,5 +36,23 @@ function tryCreate(lockPath: string): number | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw error;
+  }
+}
+
+function isStale(lockPath: string, staleMs: number): boolean {
+  const stat = statSync(lockPath, { throwIfNoEntry: false });
+  if (!stat) return false; // released meanwhile: just try again
+  if (Date.now() - stat.mtimeMs > staleMs) return true;
+  const [pid, host] = readFileSync(lockPath, "utf8").trim().split("@");
+  if (host !== hostname() || !pid) return false;
+  return !isAlive(Number(pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,0 +1,186 @@
+/** The fake's OAuth side: token bookkeeping, the authorize page and the token endpoint. */
+import { json, OAuthError } from "./errors.ts";
+import { isRecord } from "./guards.ts";
+import { randomBase64url, sha256 } from "./random.ts";
+import type { TokenPair } from "./types.ts";
+
+export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
+export const TOKEN_SCOPE = "user:inference user:profile";
+
+export type AccessStatus = "ok" | "unknown" | "expired" | "revoked";
+type RefreshStatus = "live" | "used" | "revoked";
+
+interface AccessEntry {
+  expiresAtMs: number;
+  revoked: boolean;
+}
+
+interface PendingCode {
+  challenge: string;
+  state: string;
+  used: boolean;
+}
+
+/** All tokens and authorization codes the fake has minted. */
+export class TokenStore {
+  private readonly access = new Map<string, AccessEntry>();
+  private readonly refresh = new Map<string, RefreshStatus>();
+  private readonly codes = new Map<string, PendingCode>();
+  readonly organizationUuid = crypto.randomUUID();
+  readonly accountUuid = crypto.randomUUID();
+
+  constructor(readonly ttlSeconds: number) {}
+
+  issue(expiresIn = this.ttlSeconds): TokenPair {
+    const expiresAtMs = Date.now() + expiresIn * 1000;
+    const pair = {
+      access_token: `sk-ant-oat01-${randomBase64url(72)}`,
+      refresh_token: `sk-ant-ort01-${randomBase64url(72)}`,
+      expires_at: Math.floor(expiresAtMs / 1000),
+    };
+    this.access.set(pair.access_token, { expiresAtMs, revoked: false });
+    this.refresh.set(pair.refresh_token, "live");
+    return pair;
+  }
+
+  accessStatus(token: string): AccessStatus {
+    const entry = this.access.get(token);
+    if (!entry) return "unknown";
+    if (entry.revoked) return "revoked";
+    return Date.now() >= entry.expiresAtMs ? "expired" : "ok";
+  }
+
+  revokeAccess(token: string): void {
+    const entry = this.access.get(token);
+    if (entry) entry.revoked = true;
+  }
+
+  revokeRefresh(token: string): void {
+    if (this.refresh.has(token)) this.refresh.set(token, "revoked");
+  }
+
+  /** Single use: a live refresh token becomes "used" and a fresh pair is minted. */
+  rotate(refreshToken: string): TokenPair {
+    const status = this.refresh.get(refreshToken);
+    if (status === undefined) throw invalidGrant("Refresh token not found or invalid");
+    if (status === "used") throw invalidGrant("Refresh token has already been used");
+    if (status === "revoked") throw invalidGrant("Refresh token has been revoked");
+    this.refresh.set(refreshToken, "used");
+    return this.issue();
+  }
+
+  addCode(challenge: string, state: string): string {
+    const code = randomBase64url(32);
+    this.codes.set(code, { challenge, state, used: false });
+    return code;
+  }
+
+  pendingCode(code: string): PendingCode | undefined {
+    return this.codes.get(code);
+  }
+
+  tokenResponse(pair: TokenPair) {
+    return {
+      token_type: "Bearer",
+      access_token: pair.access_token,
+      refresh_token: pair.refresh_token,
+      expires_in: this.ttlSeconds,
+      scope: TOKEN_SCOPE,
+      organization: { uuid: this.organizationUuid, name: "Fake Org" },
+      account: { uuid: this.accountUuid, email_address: "user@example.com" },
+    };
+  }
+}
+
+const invalidGrant = (description: string) => new OAuthError(400, "invalid_grant", description);
+const invalidRequest = (description: string) => new OAuthError(400, "invalid_request", description);
+
+/** base64url(SHA-256(verifier)) without padding: the S256 PKCE challenge. */
+export const pkceChallenge = (verifier: string) => sha256(verifier, "base64url");
+
+const challengePattern = /^[A-Za-z0-9_-]{43}$/;
+const verifierPattern = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** GET /oauth/authorize: validates the query, answers `CODE#STATE` as the real callback page would show it. */
+export function handleAuthorize(url: URL, store: TokenStore): Response {
+  const problem = authorizeProblem(url.searchParams);
+  if (problem) return new Response(`Invalid authorization request: ${problem}`, { status: 400 });
+  const challenge = url.searchParams.get("code_challenge") ?? "";
+  const state = url.searchParams.get("state") ?? "";
+  const code = store.addCode(challenge, state);
+  return new Response(`${code}#${state}`, { headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+function authorizeProblem(query: URLSearchParams): string | undefined {
+  const expected: Record<string, string> = {
+    code: "true",
+    client_id: CLIENT_ID,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    code_challenge_method: "S256",
+  };
+  for (const [name, value] of Object.entries(expected)) {
+    if (query.get(name) !== value) return `${name} must be ${JSON.stringify(value)}, got ${JSON.stringify(query.get(name))}`;
+  }
+  const scopes = (query.get("scope") ?? "").split(" ");
+  if (!scopes.includes("user:inference")) return "scope must include user:inference";
+  const challenge = query.get("code_challenge") ?? "";
+  if (!challengePattern.test(challenge)) return "code_challenge must be base64url(SHA-256(verifier)) without padding";
+  const state = query.get("state") ?? "";
+  if (state === "") return "state is required";
+  if (state === challenge) return "state must not equal code_challenge";
+  return undefined;
+}
+
+/** What the token endpoint received, parsed only as far as counters need. */
+export function grantTypeOf(body: unknown): string | undefined {
+  return isRecord(body) && typeof body.grant_type === "string" ? body.grant_type : undefined;
+}
+
+/** POST /v1/oauth/token (after faults were considered). Throws OAuthError for every refusal. */
+export function handleToken(contentType: string | null, body: unknown, store: TokenStore): Response {
+  if (!(contentType ?? "").toLowerCase().startsWith("application/json")) {
+    throw invalidRequest("Content-Type must be application/json");
+  }
+  if (!isRecord(body)) throw invalidRequest("Body must be a JSON object");
+  const grant = body.grant_type;
+  if (grant === "authorization_code") return json(200, store.tokenResponse(exchange(body, store)));
+  if (grant === "refresh_token") return json(200, store.tokenResponse(refresh(body, store)));
+  throw new OAuthError(400, "unsupported_grant_type", `Unsupported grant_type: ${String(grant)}`);
+}
+
+function requireStrings<K extends string>(fields: Record<string, unknown>, names: readonly K[]): Record<K, string> {
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value !== "string" || value === "") throw invalidRequest(`Missing required parameter: ${name}`);
+    out[name] = value;
+  }
+  return out as Record<K, string>;
+}
+
+function checkClient(clientId: string): void {
+  if (clientId !== CLIENT_ID) throw new OAuthError(400, "invalid_client", `Unknown client_id: ${clientId}`);
+}
+
+function exchange(fields: Record<string, unknown>, store: TokenStore): TokenPair {
+  const names = ["code", "state", "client_id", "redirect_uri", "code_verifier"] as const;
+  const { code, state, client_id, redirect_uri, code_verifier } = requireStrings(fields, names);
+  checkClient(client_id);
+  const pending = store.pendingCode(code);
+  if (!pending || pending.used) throw invalidGrant("Invalid or already used authorization code");
+  if (state !== pending.state) throw invalidGrant("state does not match the authorization request");
+  if (redirect_uri !== REDIRECT_URI) throw invalidGrant("redirect_uri does not match the authorization request");
+  if (code_verifier === state) throw invalidGrant("code_verifier must not equal state");
+  if (!verifierPattern.test(code_verifier)) throw invalidGrant("code_verifier is malformed");
+  if (pkceChallenge(code_verifier) !== pending.challenge) throw invalidGrant("code_verifier does not match code_challenge");
+  pending.used = true;
+  return store.issue();
+}
+
+function refresh(fields: Record<string, unknown>, store: TokenStore): TokenPair {
+  const { refresh_token, client_id } = requireStrings(fields, ["refresh_token", "client_id"] as const);
+  checkClient(client_id);
+  return store.rotate(refresh_token);
+}
