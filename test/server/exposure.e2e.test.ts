@@ -1,0 +1,42 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, requireBinary, waitForHealthy } from "../support/binary.ts";
+
+const home = mkdtempSync(join(tmpdir(), "maximize-exposure-"));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  Bun.spawn([requireBinary(), ...args], {
+    env: { HOME: home, PATH: process.env.PATH ?? "", MAXIMIZE_PORT: String(freePort()), ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+
+describe("binding beyond loopback", () => {
+  test("without proxy API keys: refused at start-up, with the risk and both ways forward explained", async () => {
+    const child = run(["serve", "--bind", "0.0.0.0"]);
+    expect(await child.exited).toBe(1);
+    const stderr = await new Response(child.stderr).text();
+    expect(stderr).toContain("refusing to listen on 0.0.0.0 without proxy API keys");
+    expect(stderr).toContain("MAXIMIZE_API_KEYS");
+    expect(stderr).toContain("--allow-open");
+  });
+
+  test.each([
+    ["--allow-open", ["serve", "--bind", "0.0.0.0", "--allow-open"], {}, true],
+    ["MAXIMIZE_ALLOW_OPEN=1", ["serve"], { MAXIMIZE_BIND_ADDRESS: "0.0.0.0", MAXIMIZE_ALLOW_OPEN: "1" }, true],
+    ["with API keys", ["serve"], { MAXIMIZE_BIND_ADDRESS: "0.0.0.0", MAXIMIZE_API_KEYS: "a-long-proxy-key" }, false],
+  ])("%s: starts, warning at every start only when open", async (_name, args, env, warns) => {
+    const port = freePort();
+    const child = run(args as string[], { ...(env as Record<string, string>), MAXIMIZE_PORT: String(port) });
+    try {
+      await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+    const stderr = await new Response(child.stderr).text();
+    expect(stderr.includes("with NO proxy API key")).toBe(warns as boolean);
+    expect(stderr).not.toContain("a-long-proxy-key");
+  });
+});
