@@ -137,3 +137,12 @@ describe("errors name the source, the key, the value and what is allowed", () =>
     expect(message(() => loadConfig({ cwd: dirWithConfig(), env, flags }))).toMatch(pattern);
   });
 });
+
+describe("config.example.json", () => {
+  test("is a valid config file and matches the defaults", () => {
+    const example = new URL("../../config.example.json", import.meta.url).pathname;
+    const fromExample = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: example } });
+    const defaults = loadConfig({ cwd: dirWithConfig(), env: { HOME: home } });
+    expect({ ...fromExample, file: undefined }).toEqual({ ...defaults, file: undefined });
+  });
+});
