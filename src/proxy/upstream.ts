@@ -2,6 +2,7 @@ import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
 import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
 import { ApiError } from "../server/errors.ts";
+import type { Logger } from "../server/log.ts";
 import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
 import { shapeBody } from "./shape.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
@@ -34,9 +35,10 @@ interface Deps {
   config: Config;
   credentials: Credentials;
   fetch: Fetch;
+  log?: Logger;
 }
 
-export function createUpstream({ config, credentials, fetch }: Deps): Upstream {
+export function createUpstream({ config, credentials, fetch, log }: Deps): Upstream {
   const timeoutMs = config.api.request_timeout * 1000;
   const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
 
@@ -47,13 +49,20 @@ export function createUpstream({ config, credentials, fetch }: Deps): Upstream {
         )
       : undefined;
     const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
+    const headers = upstreamHeaders(call.clientHeaders, credential);
+    const started = performance.now();
+    if (log?.level === "debug") {
+      log.debug(`→ upstream ${call.method ?? "POST"} ${call.path} (${body?.length ?? 0} bytes, ${credential.oauth ? "oauth" : "api key"}, beta=${headers.get("anthropic-beta") ?? "-"})`);
+    }
     try {
-      return await fetch(config.api.base_url + call.path, {
+      const response = await fetch(config.api.base_url + call.path, {
         method: call.method ?? "POST",
-        headers: upstreamHeaders(call.clientHeaders, credential),
+        headers,
         body,
         signal: controller.signal,
       });
+      log?.debug(`← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`);
+      return response;
     } catch (error) {
       if (call.signal?.aborted) throw new ApiError(499, "the client closed the request");
       if (controller.signal.reason instanceof DOMException && controller.signal.reason.name === "TimeoutError") {

@@ -51,7 +51,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     if (outcome === "ok") log.info("refreshed the Claude access token");
     else log.warn(`token refresh failed: ${detail}`);
   });
-  const upstream = createUpstream({ config, credentials, fetch });
+  const upstream = createUpstream({ config, credentials, fetch, log });
   const { handle } = createApp({ config, credentials, upstream, log, metrics });
 
   let server: Server<undefined>;
