@@ -5,6 +5,7 @@ import { createKeyGuard } from "./guard.ts";
 import type { AppDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
+import { openaiRoutes } from "./routes/openai.ts";
 import { statusRoutes } from "./routes/status.ts";
 
 export type { AppDeps } from "./deps.ts";
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
     })
     .use(statusRoutes(routeDeps))
     .use(messagesRoutes(routeDeps))
+    .use(openaiRoutes(routeDeps))
     .use(modelsRoutes(routeDeps));
 
   async function handle(request: Request): Promise<Response> {

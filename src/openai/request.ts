@@ -1,0 +1,346 @@
+/**
+ * OpenAI Chat Completions request → Anthropic Messages request (protocol.md §5). Pure: no I/O, no config.
+ * The model stays as the client named it (nicknames are resolved by the shared upstream shaping), and no
+ * Claude Code identity is added here either.
+ */
+import { resolveModel } from "../proxy/shape.ts";
+import {
+  badRequest,
+  parseChatRequest,
+  type ChatMessage,
+  type ChatRequest,
+  type FunctionDefinition,
+  type ReasoningEffort,
+  type ToolCall,
+  type UserPart,
+} from "./schema.ts";
+
+export type AnthropicBlock = { type: string } & Record<string, unknown>;
+export type AnthropicMessageParam = { role: "user" | "assistant"; content: AnthropicBlock[] };
+export type AnthropicTool = { name: string; description?: string; input_schema: Record<string, unknown> };
+export type AnthropicToolChoice =
+  | { type: "auto" | "any"; disable_parallel_tool_use?: boolean }
+  | { type: "tool"; name: string; disable_parallel_tool_use?: boolean }
+  | { type: "none" };
+
+/** A type alias (not an interface) so it is assignable to `Record<string, unknown>` for the upstream call. */
+export type AnthropicRequestBody = {
+  model?: string;
+  max_tokens: number;
+  messages: AnthropicMessageParam[];
+  system?: string;
+  stream?: boolean;
+  temperature?: number;
+  top_p?: number;
+  stop_sequences?: string[];
+  metadata?: { user_id: string };
+  tools?: AnthropicTool[];
+  tool_choice?: AnthropicToolChoice;
+  thinking?: { type: "enabled"; budget_tokens: number };
+};
+
+export interface TranslateOptions {
+  /** Used only to find the model family (for the default max_tokens) of a nickname; the body keeps the nickname. */
+  nicknames?: Readonly<Record<string, string>>;
+  /** The model used when the request names none; again only for the model family. */
+  defaultModel?: string;
+}
+
+/**
+ * Default `max_tokens` when the client sends neither max_completion_tokens nor max_tokens (Anthropic requires one).
+ * 8192 for models that can write that much — Claude 3.5 and 3.7 and every Claude 4 or later (sonnet, opus, haiku) —
+ * and 4096 for the Claude 3 generation and for names we do not recognise, the largest value every model accepts.
+ */
+export function defaultMaxTokens(model: string): number {
+  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? 8192 : 4096;
+}
+
+/**
+ * reasoning_effort → thinking budget. "none" and "minimal" mean no thinking. xhigh/max stop at 24576 so that budget
+ * plus the room kept for the answer stays within the 32k output limit of the smallest Claude 4 (Opus 4).
+ */
+export const THINKING_BUDGETS: Readonly<Record<ReasoningEffort, number | undefined>> = {
+  none: undefined,
+  minimal: undefined,
+  low: 1024,
+  medium: 4096,
+  high: 16384,
+  xhigh: 24576,
+  max: 24576,
+};
+
+/** Tokens kept for the visible answer when max_tokens has to be raised above the thinking budget. */
+export const ANSWER_ROOM = 4096;
+
+export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}): AnthropicRequestBody {
+  return fromChatRequest(parseChatRequest(body), options);
+}
+
+/** True when the client uses the legacy `functions` API (and so expects `function_call` back, not `tool_calls`). */
+export function usesLegacyFunctions(chat: ChatRequest): boolean {
+  return !chat.tools?.length && (chat.functions?.length ?? 0) > 0;
+}
+
+export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {}): AnthropicRequestBody {
+  if (chat.n != null && chat.n > 1) {
+    badRequest(`n: ${chat.n} is not supported: Claude returns one choice per request; omit n (or send 1) and send several requests instead`, "n");
+  }
+  const legacy = usesLegacyFunctions(chat);
+  const messages = conversation(chat.messages);
+  const tools = legacy ? legacyTools(chat.functions ?? []) : toolsOf(chat);
+  const toolChoice = tools.length > 0 ? toolChoiceOf(chat, legacy) : undefined;
+  const family = String(resolveModel(chat.model ?? undefined, options.nicknames ?? {}, options.defaultModel ?? ""));
+
+  const body: AnthropicRequestBody = {
+    ...(chat.model ? { model: chat.model } : {}),
+    max_tokens: chat.max_completion_tokens ?? chat.max_tokens ?? defaultMaxTokens(family),
+    messages,
+  };
+  const system = systemPrompt(chat.messages);
+  if (system) body.system = system;
+  if (chat.stream) body.stream = true;
+  const stop = typeof chat.stop === "string" ? [chat.stop] : (chat.stop ?? []);
+  if (stop.some((s) => s !== "")) body.stop_sequences = stop.filter((s) => s !== "");
+  const user = chat.user || chat.safety_identifier;
+  if (user) body.metadata = { user_id: user };
+  if (tools.length > 0) body.tools = allowedTools(tools, chat);
+  if (toolChoice) body.tool_choice = toolChoice;
+
+  const budget = thinkingBudget(chat.reasoning_effort ?? undefined, toolChoice, messages);
+  if (budget !== undefined) {
+    // Anthropic refuses temperature/top_p changes with thinking on, and needs max_tokens > budget_tokens.
+    body.thinking = { type: "enabled", budget_tokens: budget };
+    if (body.max_tokens <= budget) body.max_tokens = budget + ANSWER_ROOM;
+    return body;
+  }
+  // OpenAI's temperature runs 0–2, Anthropic's 0–1. Newer Claude models refuse temperature and top_p together:
+  // temperature wins.
+  if (chat.temperature != null) body.temperature = Math.min(chat.temperature, 1);
+  if (chat.top_p != null && chat.temperature == null) body.top_p = chat.top_p;
+  return body;
+}
+
+/**
+ * The thinking budget for a reasoning_effort, or undefined for no thinking. Thinking is left off, rather than
+ * failing upstream, where Anthropic cannot accept it: a forced tool choice, and a turn that answers tool calls
+ * (Anthropic then wants the previous turn's signed thinking blocks back, which no OpenAI client can send).
+ */
+function thinkingBudget(
+  effort: ReasoningEffort | undefined,
+  toolChoice: AnthropicToolChoice | undefined,
+  messages: AnthropicMessageParam[],
+): number | undefined {
+  const budget = effort ? THINKING_BUDGETS[effort] : undefined;
+  if (budget === undefined) return undefined;
+  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return undefined;
+  const last = messages.at(-1);
+  if (last?.role === "user" && last.content.some((block) => block.type === "tool_result")) return undefined;
+  return budget;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// messages
+
+/** system and developer messages, wherever they appear, joined into the top-level system prompt. */
+function systemPrompt(messages: ChatMessage[]): string {
+  return messages
+    .flatMap((message) => (message.role === "system" || message.role === "developer" ? [textOf(message.content)] : []))
+    .filter((text) => text.trim() !== "")
+    .join("\n\n");
+}
+
+function textOf(content: string | readonly { text: string }[] | null | undefined): string {
+  if (content == null) return "";
+  return typeof content === "string" ? content : content.map((part) => part.text).join("\n");
+}
+
+/** Anthropic refuses empty and whitespace-only text blocks. */
+const textBlock = (text: string): AnthropicBlock[] => (text.trim() === "" ? [] : [{ type: "text", text }]);
+
+/** Anthropic tool ids must match ^[a-zA-Z0-9_-]+$; ids from other providers may not. Same map both ways. */
+const toolId = (id: string) => id.replace(/[^a-zA-Z0-9_-]/g, "_");
+
+/**
+ * The conversation as Anthropic turns: consecutive messages of one role merged (so consecutive `tool` messages
+ * become one user turn of tool_results), tool_results first in their turn as Anthropic requires, empty turns dropped.
+ */
+function conversation(messages: ChatMessage[]): AnthropicMessageParam[] {
+  const turns: AnthropicMessageParam[] = [];
+  const legacyCalls: { name: string; id: string }[] = [];
+  messages.forEach((message, i) => {
+    const turn = turnOf(message, i, legacyCalls);
+    if (!turn || turn.content.length === 0) return;
+    const previous = turns.at(-1);
+    if (previous?.role === turn.role) previous.content.push(...turn.content);
+    else turns.push(turn);
+  });
+  for (const turn of turns) {
+    if (turn.role !== "user") continue;
+    const results = turn.content.filter((block) => block.type === "tool_result");
+    if (results.length > 0) turn.content = [...results, ...turn.content.filter((block) => block.type !== "tool_result")];
+  }
+  return turns;
+}
+
+function turnOf(message: ChatMessage, i: number, legacyCalls: { name: string; id: string }[]): AnthropicMessageParam | undefined {
+  switch (message.role) {
+    case "system":
+    case "developer":
+      return undefined;
+    case "user":
+      return {
+        role: "user",
+        content:
+          typeof message.content === "string"
+            ? textBlock(message.content)
+            : message.content.flatMap((part, j) => userPart(part, `messages[${i}].content[${j}]`)),
+      };
+    case "assistant": {
+      const content = typeof message.content === "string" || message.content == null
+        ? textBlock(message.content ?? "")
+        : message.content.flatMap((part) => textBlock(part.type === "text" ? part.text : part.refusal));
+      const calls = (message.tool_calls ?? []).map((call, j) => toolUse(call, `messages[${i}].tool_calls[${j}]`));
+      if (message.function_call) {
+        const id = `call_legacy_${i}`;
+        legacyCalls.push({ name: message.function_call.name, id });
+        const input = parseArguments(message.function_call.arguments, `messages[${i}].function_call.arguments`);
+        calls.push({ type: "tool_use", id, name: message.function_call.name, input });
+      }
+      return { role: "assistant", content: [...content, ...calls] };
+    }
+    case "tool":
+      return {
+        role: "user",
+        content: [{ type: "tool_result", tool_use_id: toolId(message.tool_call_id), content: textOf(message.content) }],
+      };
+    case "function": {
+      const at = legacyCalls.findIndex((call) => call.name === message.name);
+      const call = at === -1 ? undefined : legacyCalls.splice(at, 1)[0];
+      if (!call) badRequest(`messages[${i}]: a function message for ${JSON.stringify(message.name)} with no assistant function_call before it`, `messages[${i}]`);
+      return { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: message.content ?? "" }] };
+    }
+  }
+}
+
+function toolUse(call: ToolCall, param: string): AnthropicBlock {
+  if (call.type === "custom") badRequest(`${param}: custom tool calls are not supported; use function tools`, `${param}.type`);
+  return {
+    type: "tool_use",
+    id: toolId(call.id),
+    name: call.function.name,
+    input: parseArguments(call.function.arguments, `${param}.function.arguments`),
+  };
+}
+
+/** Tool-call arguments: a JSON object in a string; empty means no arguments. */
+function parseArguments(text: string | null | undefined, param: string): Record<string, unknown> {
+  if (text == null || text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    badRequest(`${param}: not valid JSON: ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`, param);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    badRequest(`${param}: must be a JSON object`, param);
+  }
+  return value as Record<string, unknown>;
+}
+
+const DATA_URL = /^data:([^;,]+)((?:;[^;,=]+=[^;,]*)*)(;base64)?,(.*)$/s;
+
+function userPart(part: UserPart, param: string): AnthropicBlock[] {
+  switch (part.type) {
+    case "text":
+      return textBlock(part.text);
+    case "image_url":
+      return [{ type: "image", source: imageSource(part.image_url.url, `${param}.image_url.url`) }];
+    case "file":
+      return [fileBlock(part.file, `${param}.file`)];
+    case "input_audio":
+      return badRequest(`${param}: audio input is not supported by Claude`, `${param}.type`);
+  }
+}
+
+function imageSource(url: string, param: string): Record<string, unknown> {
+  if (/^https?:\/\//i.test(url)) return { type: "url", url };
+  const match = DATA_URL.exec(url);
+  if (!match) badRequest(`${param}: an image must be an http(s) URL or a base64 data URL (data:image/png;base64,…)`, param);
+  const [, mediaType = "", , base64, data = ""] = match;
+  if (!base64) badRequest(`${param}: image data URLs must be base64-encoded`, param);
+  return { type: "base64", media_type: mediaType.toLowerCase(), data };
+}
+
+function fileBlock(file: { file_data?: string | null; file_id?: string | null; filename?: string | null }, param: string): AnthropicBlock {
+  if (!file.file_data) {
+    return badRequest(`${param}: file_id refers to OpenAI file storage, which Claude cannot read; send the file inline as file_data`, `${param}.file_id`);
+  }
+  const match = DATA_URL.exec(file.file_data);
+  const [, mediaType = "", , base64, data = ""] = match ?? [];
+  if (!match || !base64 || mediaType.toLowerCase() !== "application/pdf") {
+    return badRequest(`${param}.file_data: only PDF files are supported, as a data URL (data:application/pdf;base64,…)`, `${param}.file_data`);
+  }
+  return {
+    type: "document",
+    source: { type: "base64", media_type: "application/pdf", data },
+    ...(file.filename ? { title: file.filename } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// tools
+
+function toolDefinition(fn: FunctionDefinition): AnthropicTool {
+  const parameters = fn.parameters ?? {};
+  return {
+    name: fn.name,
+    ...(fn.description ? { description: fn.description } : {}),
+    // Anthropic needs an object schema; OpenAI allows omitting it for a function without parameters.
+    input_schema: { ...parameters, type: parameters.type ?? "object", ...(parameters.properties ? {} : { properties: {} }) },
+  };
+}
+
+function toolsOf(chat: ChatRequest): AnthropicTool[] {
+  return (chat.tools ?? []).map((tool, i) => {
+    if (tool.type === "custom") badRequest(`tools[${i}]: custom tools are not supported; use function tools`, `tools[${i}].type`);
+    return toolDefinition(tool.function);
+  });
+}
+
+const legacyTools = (functions: FunctionDefinition[]) => functions.map(toolDefinition);
+
+/** `tool_choice: {type:"allowed_tools"}` narrows the tool list sent upstream. */
+function allowedTools(tools: AnthropicTool[], chat: ChatRequest): AnthropicTool[] {
+  const choice = chat.tool_choice;
+  if (typeof choice !== "object" || choice === null || choice.type !== "allowed_tools") return tools;
+  const names = new Set(
+    choice.allowed_tools.tools.flatMap((tool) => {
+      const name = (tool as { function?: { name?: unknown } } | null)?.function?.name;
+      return typeof name === "string" ? [name] : [];
+    }),
+  );
+  return tools.filter((tool) => names.has(tool.name));
+}
+
+function toolChoiceOf(chat: ChatRequest, legacy: boolean): AnthropicToolChoice | undefined {
+  const choice = legacy ? legacyChoice(chat.function_call) : modernChoice(chat.tool_choice);
+  // Legacy function calling answers with one function_call, so one tool use at most.
+  const single = legacy || chat.parallel_tool_calls === false;
+  if (!single || choice?.type === "none") return choice;
+  return { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true };
+}
+
+function legacyChoice(choice: ChatRequest["function_call"]): AnthropicToolChoice | undefined {
+  if (choice == null) return undefined;
+  if (typeof choice === "string") return { type: choice };
+  return { type: "tool", name: choice.name };
+}
+
+function modernChoice(choice: ChatRequest["tool_choice"]): AnthropicToolChoice | undefined {
+  if (choice == null) return undefined;
+  if (choice === "required") return { type: "any" };
+  if (typeof choice === "string") return { type: choice };
+  if (choice.type === "function") return { type: "tool", name: choice.function.name };
+  if (choice.type === "allowed_tools") return { type: choice.allowed_tools.mode === "required" ? "any" : "auto" };
+  return badRequest("tool_choice: custom tools are not supported; use function tools", "tool_choice");
+}
