@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import * as v from "valibot";
 import type { RouteDeps } from "../app.ts";
 import { readJsonBody } from "../body.ts";
+import { forwardForClient } from "./forward.ts";
 
 /** What maximize itself needs of a Messages body; everything else passes through untouched. */
 const MessagesBody = v.pipe(
@@ -22,21 +23,13 @@ const queryOf = (url: string) => {
 
 /** POST /v1/messages and /v1/messages/count_tokens: shaped, sent upstream, answered faithfully. */
 export function messagesRoutes(deps: RouteDeps) {
-  const forward = (path: string) => async ({ body, request }: { body: v.InferOutput<typeof MessagesBody>; request: Request }) => {
-    deps.noteModel(request, body.model ?? deps.config.models.default);
-    const streaming = body.stream === true;
-    if (streaming) deps.metrics.streamOpened();
-    return deps.upstream.send({
+  const forward = (path: string) => ({ body, request }: { body: Record<string, unknown> & { model?: string; stream?: boolean }; request: Request }) =>
+    forwardForClient(deps, request, {
       path: path + queryOf(request.url),
       body,
-      clientHeaders: request.headers,
-      signal: request.signal,
-      onEnd: (outcome) => {
-        if (streaming) deps.metrics.streamEnded(outcome);
-        if (outcome !== "complete") deps.log.warn(`${path} ${body.model ?? ""}: response ended early (${outcome.replace("_", " ")})`);
-      },
+      model: body.model ?? deps.config.models.default,
+      streaming: body.stream === true,
     });
-  };
   return new Elysia({ name: "messages" })
     .post("/v1/messages", forward("/v1/messages"), { parse: jsonBody, body: MessagesBody })
     .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens"), { parse: jsonBody, body: MessagesBody });

@@ -3,29 +3,21 @@ import { fromChatRequest, usesLegacyFunctions } from "../../openai/request.ts";
 import { toChatCompletion, type AnthropicMessage } from "../../openai/response.ts";
 import { parseChatRequest } from "../../openai/schema.ts";
 import { createChatStreamTranslator, type ChatStreamTranslator } from "../../openai/stream.ts";
-import { isForwardedResponseHeader } from "../../proxy/headers.ts";
+import { downstreamHeaders } from "../../proxy/headers.ts";
 import { parseServerSentEvents } from "../../proxy/sse.ts";
 import { apiErrorFromUpstream } from "../../proxy/upstream-error.ts";
 import type { RouteDeps } from "../app.ts";
 import { readJsonBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
+import { forwardForClient } from "./forward.ts";
 
 const encoder = new TextEncoder();
-
-/** request-id and rate-limit headers from upstream; never its content-type or content-length (the body changes). */
-function forwardedHeaders(upstream: Headers, extra: Record<string, string> = {}): Headers {
-  const headers = new Headers(extra);
-  upstream.forEach((value, name) => {
-    if (isForwardedResponseHeader(name)) headers.set(name, value);
-  });
-  return headers;
-}
 
 /**
  * The OpenAI chunks for an upstream Anthropic SSE body, written as each event arrives. The client going away
  * stops the read and aborts the upstream request.
  */
-function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStreamTranslator, abort: (reason: unknown) => void) {
+function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStreamTranslator) {
   const events = parseServerSentEvents(upstream);
   let cancelled = false;
   return new ReadableStream<Uint8Array>(
@@ -56,9 +48,9 @@ function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStream
           if (lines.length > 0) return;
         }
       },
-      cancel(reason) {
+      cancel() {
+        // Stops reading the upstream body, which aborts the upstream request.
         cancelled = true;
-        abort(reason ?? "client closed the connection");
         void events.return(undefined).catch(() => {});
       },
     },
@@ -83,32 +75,10 @@ export function openaiRoutes(deps: RouteDeps) {
       const chat = parseChatRequest(body);
       const anthropic = fromChatRequest(chat, { nicknames: deps.config.models.nicknames, defaultModel: deps.config.models.default });
       const model = chat.model || deps.config.models.default;
-      deps.noteModel(request, model);
       const legacyFunctions = usesLegacyFunctions(chat);
       const streaming = chat.stream === true;
 
-      // One controller so that both the client's request ending and our own stream being cancelled abort upstream.
-      const stop = new AbortController();
-      const onClientAbort = () => stop.abort(request.signal.reason);
-      request.signal.addEventListener("abort", onClientAbort, { once: true });
-      if (streaming) deps.metrics.streamOpened();
-      const response = await deps.upstream
-        .send({
-          path: "/v1/messages",
-          body: anthropic,
-          clientHeaders: request.headers,
-          signal: stop.signal,
-          onEnd: (outcome) => {
-            request.signal.removeEventListener("abort", onClientAbort);
-            if (streaming) deps.metrics.streamEnded(outcome);
-            if (outcome !== "complete") deps.log.warn(`/v1/chat/completions ${model}: response ended early (${outcome.replace("_", " ")})`);
-          },
-        })
-        .catch((error: unknown) => {
-          request.signal.removeEventListener("abort", onClientAbort);
-          if (streaming) deps.metrics.streamEnded("upstream_error");
-          throw error;
-        });
+      const response = await forwardForClient(deps, request, { path: "/v1/messages", body: anthropic, model, streaming });
 
       // Upstream errors keep their status (and retry-after) and are told in OpenAI's shape by the app's error handler.
       if (!response.ok) throw await apiErrorFromUpstream(response);
@@ -117,18 +87,13 @@ export function openaiRoutes(deps: RouteDeps) {
         const message = (await response.json().catch((error: unknown) => {
           throw new ApiError(502, `the Anthropic API answer could not be read: ${(error as Error)?.message ?? String(error)}`);
         })) as AnthropicMessage;
-        return Response.json(toChatCompletion(message, { model, legacyFunctions }), { headers: forwardedHeaders(response.headers) });
+        return Response.json(toChatCompletion(message, { model, legacyFunctions }), { headers: downstreamHeaders(response.headers) });
       }
 
       const translator = createChatStreamTranslator({ model, includeUsage: chat.stream_options?.include_usage === true, legacyFunctions });
       if (!response.body) throw new ApiError(502, "the Anthropic API answered a streaming request with no body");
-      return new Response(chatStream(response.body, translator, (reason) => stop.abort(reason)), {
-        headers: forwardedHeaders(response.headers, {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache",
-          "x-accel-buffering": "no",
-        }),
-      });
+      // Upstream's text/event-stream content type and no-cache headers carry over (downstreamHeaders).
+      return new Response(chatStream(response.body, translator), { headers: downstreamHeaders(response.headers) });
     },
     { parse: ({ request }) => readJsonBody(request) },
   );
