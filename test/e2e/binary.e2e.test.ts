@@ -59,7 +59,7 @@ describe("the compiled binary: dist/maximize serve", () => {
     expect(message.content[0]).toMatchObject({ type: "text", text: "Hello from claude-opus-4-20250514! You said: Hi" });
 
     const streamed = await client.messages.stream({ model: "xl", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
-    expect(streamed.content).toEqual(message.content);
+    expect(streamed.content as unknown[]).toEqual(message.content);
 
     expect(fake.refreshCalls).toBe(1);
     const stored = createTokenStore(tokenFile).read()!;

@@ -19,12 +19,15 @@ afterAll(async () => {
 });
 afterEach(() => fake.clearFaults());
 
+type RequestBody = string | Uint8Array | null;
+
 const hello = { model: "l", max_tokens: 32, messages: [{ role: "user" as const, content: "Hi" }] };
-const post = (path: string, body: BodyInit | null, headers: Record<string, string> = { "content-type": "application/json" }, method = "POST") =>
+const post = (path: string, body: RequestBody | null, headers: Record<string, string> = { "content-type": "application/json" }, method = "POST") =>
   fetch(`${proxy.url}${path}`, { method, body, headers });
 
 describe("bad input: a clear 4xx in the Anthropic error shape, and the server keeps serving", () => {
-  test.each<[string, string, BodyInit | null, Record<string, string> | undefined, string, number, RegExp]>([
+  type Case = [name: string, method: string, body: RequestBody, headers: Record<string, string> | undefined, path: string, status: number, message: RegExp];
+  const cases: Case[] = [
     ["malformed JSON", "POST", "{nope", undefined, "/v1/messages", 400, /not valid JSON/],
     ["empty body", "POST", "", undefined, "/v1/messages", 400, /empty/],
     ["a JSON array", "POST", "[1,2]", undefined, "/v1/messages", 400, /must be a JSON object/],
@@ -35,7 +38,8 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     ["unknown route", "GET", null, {}, "/v2/nothing", 404, /no route for GET \/v2\/nothing/],
     ["wrong method", "GET", null, {}, "/v1/messages", 405, /GET is not allowed on \/v1\/messages; use POST/],
     ["wrong method on models", "DELETE", null, {}, "/v1/models", 405, /use GET/],
-  ])("%s", async (_name, method, body, headers, path, status, message) => {
+  ];
+  test.each(cases)("%s", async (...[, method, body, headers, path, status, message]: Case) => {
     const response = await post(path, body, headers, method);
     expect(response.status).toBe(status);
     const json = (await response.json()) as { type: string; error: { type: string; message: string } };
