@@ -1,21 +1,25 @@
 #!/usr/bin/env bun
+import { LoginError } from "./auth/login.ts";
+import { OAuthError } from "./auth/oauth.ts";
+import { TokenFileError } from "./auth/store.ts";
+import { parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
+import type { Command } from "./cli/command.ts";
+import { loginCommand } from "./cli/login.ts";
+import { logoutCommand } from "./cli/logout.ts";
+import { menuCommand } from "./cli/menu.ts";
+import { refreshCommand } from "./cli/refresh.ts";
+import { health, serve } from "./cli/serve.ts";
+import { statusCommand } from "./cli/status.ts";
+import { CommandError, EXIT, UsageError, isInteractive, printError } from "./cli/ui.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
-import { parseCommandLine } from "./cli/args.ts";
-import { healthCommand } from "./cli/health.ts";
-import { serveCommand } from "./cli/serve.ts";
-import { EXIT, UsageError, printError } from "./cli/ui.ts";
 import { ServeError } from "./server/serve.ts";
 import { VERSION } from "./version.ts";
 
-const HELP = `maximize ${VERSION} — use your Claude subscription from any Anthropic or OpenAI client
+const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, refreshCommand, logoutCommand, health];
+const byName = new Map(COMMANDS.map((command) => [command.name, command]));
+const ALL_OPTIONS: OptionSpec = Object.assign({}, ...COMMANDS.map((command) => command.options));
 
-Usage: maximize [command] [options]
-
-Commands:
-  serve            start the proxy (no prompts; for Docker/systemd)
-  health           exit 0 if a local maximize answers /healthz
-
-Options:
+const GLOBAL_HELP = `Options (every command):
   --config PATH    config file (default ./config.json, or $MAXIMIZE_CONFIG)
   --port N         listen port (default 8081)
   --bind ADDRESS   listen address (default 127.0.0.1)
@@ -24,43 +28,77 @@ Options:
   --allow-open     allow a non-loopback bind without proxy API keys
   --debug          same as --log-level debug
   -v, --version    print the version
-  -h, --help       print this help
+  -h, --help       print help (also: maximize COMMAND --help)
 `;
 
+const HELP = `maximize ${VERSION} — use your Claude subscription from any Anthropic or OpenAI client
+
+Usage: maximize [command] [options]
+
+Without a command: the interactive menu on a terminal, otherwise the same as \`maximize serve\`.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(9)}${command.summary}`).join("\n")}
+  help     help for a command: maximize help login
+
+${GLOBAL_HELP}
+Exit codes: 0 success, 1 failure, 2 usage error.
+`;
+
+const commandHelp = (command: Command) => `${command.help}\n${GLOBAL_HELP}`;
+
+function findCommand(argv: string[]): Command | undefined {
+  const name = peekCommand(argv, ALL_OPTIONS);
+  if (name === undefined || name === "help") return undefined;
+  const command = byName.get(name);
+  if (command) return command;
+  parseCommandLine(argv); // an unknown option is the clearer message, when there is one
+  throw new UsageError(`unknown command "${name}" — run \`maximize --help\` for the list`);
+}
+
 async function main(argv: string[]): Promise<number> {
-  const args = parseCommandLine(argv);
+  const command = findCommand(argv);
+  const args = parseCommandLine(argv, command?.options);
   if (args.values.version) {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  if (args.values.help) {
-    process.stdout.write(HELP);
+  if (args.command === "help") {
+    const topic = args.positionals[0];
+    const about = topic === undefined ? undefined : byName.get(topic);
+    if (topic !== undefined && !about) throw new UsageError(`no command "${topic}" — run \`maximize --help\` for the list`);
+    process.stdout.write(about ? commandHelp(about) : HELP);
     return EXIT.ok;
   }
-  const command = args.command ?? "serve";
-  const config = loadConfig({ flags: args.configFlags });
-  switch (command) {
-    case "serve":
-      return serveCommand(config);
-    case "health":
-      return healthCommand(config);
-    default:
-      throw new UsageError(`unknown command "${command}" — run \`maximize --help\` for the list`);
+  if (args.values.help) {
+    process.stdout.write(command ? commandHelp(command) : HELP);
+    return EXIT.ok;
   }
+  if (args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${args.positionals[0]}" — run \`maximize ${args.command} --help\``);
+  }
+  const config = loadConfig({ flags: args.configFlags });
+  const ctx = { config, args, env: process.env, fetch: globalThis.fetch, now: Date.now, interactive: isInteractive() };
+  if (command) return command.run(ctx);
+  return ctx.interactive ? menuCommand(ctx) : serve.run(ctx);
+}
+
+/** Errors the user can act on are one line on stderr; anything else is a bug and keeps its stack. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) {
+    printError(error.message);
+    return EXIT.usage;
+  }
+  const known = [ConfigError, ServeError, CommandError, LoginError, TokenFileError, OAuthError];
+  if (known.some((kind) => error instanceof kind)) {
+    printError((error as Error).message);
+    return EXIT.failure;
+  }
+  printError(`unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
+  return EXIT.failure;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      printError(error.message);
-      process.exit(EXIT.usage);
-    }
-    if (error instanceof ConfigError || error instanceof ServeError) {
-      printError(error.message);
-      process.exit(EXIT.failure);
-    }
-    printError(`unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
-    process.exit(EXIT.failure);
-  },
+  (error: unknown) => process.exit(exitCodeFor(error)),
 );

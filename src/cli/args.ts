@@ -15,7 +15,7 @@ export const GLOBAL_OPTIONS = {
   version: { type: "boolean", short: "v" },
 } as const;
 
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
 export interface ParsedArgs {
   command: string | undefined;
@@ -31,7 +31,8 @@ export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}
   try {
     parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...commandOptions }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
+    const why = (error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, "");
+    throw new UsageError(`${why} — see \`maximize COMMAND --help\` for the options`);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const [command, ...positionals] = parsed.positionals;
@@ -50,4 +51,17 @@ export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}
       "allow-open": values["allow-open"] ? "true" : undefined,
     },
   };
+}
+
+/**
+ * The command named on the command line, found before the strict parse (which needs that command's options).
+ * `knownOptions` are all options of all commands, so that option values are not mistaken for the command.
+ */
+export function peekCommand(argv: string[], knownOptions: OptionSpec): string | undefined {
+  try {
+    const { positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...knownOptions }, allowPositionals: true, strict: false });
+    return positionals[0];
+  } catch {
+    return undefined;
+  }
 }

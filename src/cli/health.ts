@@ -1,10 +1,20 @@
 import type { Config } from "../config/load.ts";
 
-/** `maximize health`: exit 0 when a local server answers /healthz (for Docker HEALTHCHECK in a scratch image). */
-export async function healthCommand(config: Config): Promise<number> {
+/** Where a local maximize with this config listens, as a URL a client on this machine can use. */
+export function localUrl(config: Config): string {
   const bind = config.server.bind_address;
   const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
-  const url = `http://${host}:${config.server.port}/healthz`;
+  return `http://${host}:${config.server.port}`;
+}
+
+/** True when a maximize answers /healthz at that address within `timeoutMs`. */
+export async function isServing(config: Config, timeoutMs: number): Promise<boolean> {
+  return fetch(`${localUrl(config)}/healthz`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.ok, () => false);
+}
+
+/** `maximize health`: exit 0 when a local server answers /healthz (for Docker HEALTHCHECK in a scratch image). */
+export async function healthCommand(config: Config): Promise<number> {
+  const url = `${localUrl(config)}/healthz`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
     if (response.ok) {

@@ -3,25 +3,73 @@ import type { Config } from "../config/load.ts";
 import { createLogger } from "../server/log.ts";
 import { createCredentials, startServer } from "../server/serve.ts";
 import { VERSION } from "../version.ts";
+import type { Command } from "./command.ts";
+import { healthCommand } from "./health.ts";
+
+/** Shutdown signals as a queue, so none is missed between "listening" and waiting for it. */
+function watchSignals(): { next(): Promise<string> } {
+  const pending: string[] = [];
+  const waiting: ((signal: string) => void)[] = [];
+  const deliver = (signal: string) => {
+    const wake = waiting.shift();
+    if (wake) wake(signal);
+    else pending.push(signal);
+  };
+  process.on("SIGINT", () => deliver("SIGINT"));
+  process.on("SIGTERM", () => deliver("SIGTERM"));
+  return {
+    next: () => {
+      const queued = pending.shift();
+      return queued ? Promise.resolve(queued) : new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
 
 /** `maximize serve`: run the proxy until SIGINT/SIGTERM, then drain in-flight responses (10 s at most). */
 export async function serveCommand(config: Config): Promise<number> {
   const log = createLogger({ level: config.server.log_level, secrets: [...config.server.api_keys, config.api.anthropic_api_key ?? ""] });
+  // Before anything is announced: a supervisor may send SIGTERM the moment it sees "listening".
+  const signals = watchSignals();
   const running = startServer({ config, log });
   const auth = createCredentials(config, fetch).status();
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   if (auth.error) log.warn(auth.error);
-  else if (!auth.logged_in) log.warn("not logged in: requests will get 401 until you run `maximize login`");
+  else if (!auth.logged_in) log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
   else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info(`${signal} received: finishing in-flight requests (10s at most)`);
-      void running.stop(10_000).then(resolve);
-    };
-    process.once("SIGINT", () => shutdown("SIGINT"));
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  const first = await signals.next();
+  log.info(`${first} received: finishing in-flight requests (10s at most; send it again to stop now)`);
+  const impatient = signals.next().then((again) => {
+    log.warn(`${again} again: closing open connections now`);
+    return running.stop(0);
   });
+  await Promise.race([running.stop(10_000), impatient]);
   log.info("stopped");
   return 0;
 }
+
+export const serve: Command = {
+  name: "serve",
+  summary: "start the proxy (no prompts; for Docker/systemd)",
+  help: `Usage: maximize serve [--port N] [--bind ADDRESS]
+
+Runs the proxy in the foreground until SIGINT/SIGTERM. On a signal it stops accepting
+connections and lets responses in flight (streams too) finish, for 10 seconds at most;
+a second Ctrl-C stops at once. Works without a login: /healthz answers, API requests
+get a 401 that says to run \`maximize login\`.
+`,
+  options: {},
+  run: (ctx) => serveCommand(ctx.config),
+};
+
+export const health: Command = {
+  name: "health",
+  summary: "exit 0 if a local maximize answers /healthz (Docker HEALTHCHECK)",
+  help: `Usage: maximize health [--port N] [--bind ADDRESS]
+
+Exits 0 when a maximize on this machine answers /healthz, 1 otherwise. Meant for
+HEALTHCHECK in images without curl.
+`,
+  options: {},
+  run: (ctx) => healthCommand(ctx.config),
+};

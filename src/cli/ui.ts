@@ -7,6 +7,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** A command failed for a reason the user can act on; the message says what to do next. Exit code 1. */
+export class CommandError extends Error {
+  override name = "CommandError";
+}
+
 /** One-line error for the person at the terminal, on stderr. */
 export function printError(message: string): void {
   process.stderr.write(`${pc.red("error")} ${message}\n`);
@@ -15,3 +20,6 @@ export function printError(message: string): void {
 export function printHint(message: string): void {
   process.stderr.write(`${pc.dim(message)}\n`);
 }
+
+/** Both ends are a terminal: prompts are possible. */
+export const isInteractive = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);

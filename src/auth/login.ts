@@ -1,0 +1,98 @@
+import { lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import * as v from "valibot";
+import type { Config } from "../config/load.ts";
+import { withFileLock } from "./lock.ts";
+import { exchangeCode, OAuthError, type Fetch } from "./oauth.ts";
+import { parsePastedCode, type Pkce } from "./pkce.ts";
+import { writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
+
+/** A login step that cannot go on; the message says what happened and what to run next. */
+export class LoginError extends Error {
+  override name = "LoginError";
+}
+
+/** How long a `--print-url` login may wait for its `--code`. */
+export const PENDING_LOGIN_TTL_MS = 15 * 60 * 1000;
+
+/** The half-finished headless login lives next to the token file. */
+export const pendingLoginPath = (tokenFile: string) => join(dirname(tokenFile), "login-pending.json");
+
+const PendingSchema = v.object({
+  verifier: v.pipe(v.string(), v.nonEmpty()),
+  challenge: v.pipe(v.string(), v.nonEmpty()),
+  state: v.pipe(v.string(), v.nonEmpty()),
+  expires_at_ms: v.number(),
+});
+
+const AGAIN = "run `maximize login --print-url` again";
+
+export function savePendingLogin(path: string, pkce: Pkce, now: number): void {
+  const pending = { ...pkce, expires_at_ms: now + PENDING_LOGIN_TTL_MS };
+  writeSecretFile(path, `${JSON.stringify(pending, null, 2)}\n`);
+}
+
+/** The pending login, or a LoginError saying why there is none usable. */
+export function loadPendingLogin(path: string, now: number): Pkce {
+  if (!lstatSync(path, { throwIfNoEntry: false })) {
+    throw new LoginError(`no login in progress (${path} does not exist) — run \`maximize login --print-url\` first`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new LoginError(`cannot read the pending login ${path} (${(error as Error).message}) — ${AGAIN}`);
+  }
+  const parsed = v.safeParse(PendingSchema, json);
+  if (!parsed.success) throw new LoginError(`the pending login ${path} is damaged — ${AGAIN}`);
+  const { expires_at_ms, ...pkce } = parsed.output;
+  if (expires_at_ms <= now) {
+    rmSync(path, { force: true });
+    throw new LoginError(`the login started with --print-url has expired (they last 15 minutes) — ${AGAIN}`);
+  }
+  return pkce;
+}
+
+export const removePendingLogin = (path: string) => rmSync(path, { force: true });
+
+/** Writes tokens under the token-file lock, so a running server's refresh never interleaves with a login. */
+export function storeTokens(store: TokenStore, tokens: StoredTokens): Promise<void> {
+  mkdirSync(dirname(store.path), { recursive: true, mode: 0o700 }); // the lock lives there too
+  return withFileLock(store.path, async () => store.write(tokens));
+}
+
+/** Exchanges what the user pasted for tokens and stores them. The token file is untouched on any failure. */
+export async function completeLogin(deps: { fetch: Fetch; oauth: Config["oauth"]; store: TokenStore }, pkce: Pkce, pasted: string): Promise<StoredTokens> {
+  const parsed = parsePastedCode(pasted, pkce.state);
+  if (!parsed.ok) throw new LoginError(parsed.reason);
+  let tokens: StoredTokens;
+  try {
+    tokens = await exchangeCode(deps.fetch, deps.oauth, { code: parsed.code, state: parsed.state, verifier: pkce.verifier });
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    const next = error.kind === "rejected"
+      ? "the code may be used, expired or from another attempt; open the login URL again and paste the new code"
+      : "the token endpoint may be down or blocking this network; try again shortly (or set MAXIMIZE_OAUTH_TOKEN_URL)";
+    throw new LoginError(`login failed: ${error.message} — ${next}`);
+  }
+  await storeTokens(deps.store, tokens);
+  return tokens;
+}
+
+/** `sk-ant-oat01-…` as printed by `claude setup-token`. */
+const LONG_LIVED_TOKEN = /^sk-ant-oat\d{2}-[A-Za-z0-9_-]{20,}$/;
+
+/** Checks the shape of a long-lived OAuth token; the message never repeats the token. */
+export function checkLongLivedToken(token: string): StoredTokens {
+  const trimmed = token.trim();
+  if (trimmed.startsWith("sk-ant-api")) {
+    throw new LoginError("that is an Anthropic API key, not a Claude login token — set MAXIMIZE_ANTHROPIC_API_KEY instead (no login needed)");
+  }
+  if (trimmed.startsWith("sk-ant-ort")) {
+    throw new LoginError("that is a refresh token, not an access token — pass the sk-ant-oat01-… token printed by `claude setup-token`");
+  }
+  if (!LONG_LIVED_TOKEN.test(trimmed)) {
+    throw new LoginError("that does not look like a Claude OAuth token (expected sk-ant-oat01- followed by letters, digits, - or _) — copy the whole token printed by `claude setup-token`");
+  }
+  return { access_token: trimmed, refresh_token: null, expires_at: null, token_type: "Bearer", source: "long-lived" };
+}

@@ -1,0 +1,37 @@
+/** Human wording for durations and accounts, shared by status, login and the menu. */
+
+/** "7h 59m", "3d 4h", "45s". */
+export function humanDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m`;
+  return `${s}s`;
+}
+
+/** "in 7h 59m", "expired 3m ago", or the long-lived wording when the expiry is unknown. */
+export function describeExpiry(expiresAt: number | null | undefined, nowMs: number): string {
+  if (expiresAt == null) return "no expiry recorded (long-lived token)";
+  const left = expiresAt - nowMs / 1000;
+  return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
+}
+
+const field = (value: unknown, key: string): string | undefined => {
+  if (typeof value !== "object" || value === null) return undefined;
+  const inner = (value as Record<string, unknown>)[key];
+  return typeof inner === "string" && inner !== "" ? inner : undefined;
+};
+
+/** The account e-mail and organization name stored with a login, if the token endpoint returned them. */
+export function accountOf(tokens: { account?: unknown; organization?: unknown }): { email?: string; organization?: string } {
+  return { email: field(tokens.account, "email_address"), organization: field(tokens.organization, "name") };
+}
+
+export function describeAccount(tokens: { account?: unknown; organization?: unknown }): string | undefined {
+  const { email, organization } = accountOf(tokens);
+  if (email && organization) return `${email} (${organization})`;
+  return email ?? organization;
+}

@@ -1,0 +1,135 @@
+import pc from "picocolors";
+import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code.ts";
+import { checkLongLivedToken, completeLogin, loadPendingLogin, pendingLoginPath, removePendingLogin, savePendingLogin, storeTokens } from "../auth/login.ts";
+import { authorizeUrl, createPkce } from "../auth/pkce.ts";
+import { createTokenStore, type StoredTokens } from "../auth/store.ts";
+import { homeDir } from "../config/paths.ts";
+import { flagOption, stringOption, type Command, type CommandContext } from "./command.ts";
+import { describeAccount, describeExpiry } from "./format.ts";
+import { UsageError } from "./ui.ts";
+import { loginWizard } from "./wizard.ts";
+
+const HELP = `Usage: maximize login [options]
+
+Log in with your Claude Pro/Max subscription (the same login Claude Code uses).
+
+Without options (on a terminal): a guided login — opens your browser, you approve
+access, then paste the code the page shows.
+
+Options:
+  --no-browser               do not try to open a browser; just print the URL
+  --print-url                headless step 1: print the authorization URL and keep the
+                             pending login (15 minutes) next to the token file
+  --code CODE#STATE          headless step 2: finish the login with the code the page shows
+                             (a bare code or the whole callback URL also work)
+  --token TOKEN              store a long-lived token from \`claude setup-token\`
+                             (sk-ant-oat01-…; use --token - to read it from stdin)
+  --import-claude-code       copy Claude Code's login (~/.claude/.credentials.json,
+                             or $CLAUDE_CONFIG_DIR/.credentials.json)
+  --from PATH                with --import-claude-code: read this file instead
+
+Examples:
+  maximize login
+  maximize login --print-url            # on a server without a browser…
+  maximize login --code='abc123#xyz'    # …then paste the code from any browser
+  claude setup-token && maximize login --token sk-ant-oat01-…
+  maximize login --import-claude-code
+`;
+
+const OPTIONS = {
+  "no-browser": { type: "boolean" },
+  "print-url": { type: "boolean" },
+  code: { type: "string" },
+  token: { type: "string" },
+  "import-claude-code": { type: "boolean" },
+  from: { type: "string" },
+} as const;
+
+/** The success lines every login path prints: where the login went and how long it lasts. */
+function loggedIn(ctx: CommandContext, tokens: StoredTokens, how: string): void {
+  const account = describeAccount(tokens);
+  process.stdout.write(`${pc.green("✓")} ${how}${account ? ` as ${pc.bold(account)}` : ""}\n`);
+  process.stdout.write(`  token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`);
+  process.stdout.write(`  stored in ${ctx.config.storage.token_file}\n`);
+}
+
+async function printUrl(ctx: CommandContext): Promise<number> {
+  const pkce = createPkce();
+  const pendingPath = pendingLoginPath(ctx.config.storage.token_file);
+  savePendingLogin(pendingPath, pkce, ctx.now());
+  process.stdout.write(`${authorizeUrl(ctx.config.oauth, pkce)}\n`);
+  process.stderr.write(
+    `${pc.dim("Open this URL in any browser, approve access, then run (within 15 minutes):")}\n  maximize login --code='CODE#STATE'\n`,
+  );
+  return 0;
+}
+
+async function finishWithCode(ctx: CommandContext, code: string): Promise<number> {
+  const pendingPath = pendingLoginPath(ctx.config.storage.token_file);
+  const pkce = loadPendingLogin(pendingPath, ctx.now());
+  const store = createTokenStore(ctx.config.storage.token_file);
+  const tokens = await completeLogin({ fetch: ctx.fetch, oauth: ctx.config.oauth, store }, pkce, code);
+  removePendingLogin(pendingPath);
+  loggedIn(ctx, tokens, "Logged in");
+  return 0;
+}
+
+async function readStdin(): Promise<string> {
+  return (await Bun.stdin.text()).trim();
+}
+
+async function storeLongLived(ctx: CommandContext, given: string): Promise<number> {
+  const token = given === "-" ? await readStdin() : given;
+  const tokens = checkLongLivedToken(token);
+  await storeTokens(createTokenStore(ctx.config.storage.token_file), tokens);
+  loggedIn(ctx, tokens, "Stored the long-lived token");
+  return 0;
+}
+
+async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
+  const path = stringOption(ctx.args, "from") ?? claudeCodeCredentialsPath(ctx.env, homeDir(ctx.env));
+  const store = createTokenStore(ctx.config.storage.token_file);
+  const { tokens, refreshed } = await importClaudeCode({ fetch: ctx.fetch, oauth: ctx.config.oauth, store, now: ctx.now }, path);
+  loggedIn(ctx, tokens, `Imported the Claude Code login from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`);
+  if (tokens.refresh_token) {
+    process.stderr.write(
+      pc.dim("Note: maximize and Claude Code now share one refresh token, and each refresh replaces it. If one of them later\nsays the login expired, log in there again (or give maximize its own login with `maximize login`).\n"),
+    );
+  }
+  return 0;
+}
+
+/** Exactly one way of logging in per run; the rest is a usage error. */
+function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "import" | "wizard" {
+  const chosen = [
+    flagOption(ctx.args, "print-url") && "print-url",
+    stringOption(ctx.args, "code") !== undefined && "code",
+    stringOption(ctx.args, "token") !== undefined && "token",
+    flagOption(ctx.args, "import-claude-code") && "import",
+  ].filter((mode): mode is "print-url" | "code" | "token" | "import" => typeof mode === "string");
+  if (chosen.length > 1) throw new UsageError(`choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")})`);
+  if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import") throw new UsageError("--from only goes with --import-claude-code");
+  return chosen[0] ?? "wizard";
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const mode = chooseMode(ctx);
+  if (mode === "print-url") return printUrl(ctx);
+  if (mode === "code") return finishWithCode(ctx, stringOption(ctx.args, "code") ?? "");
+  if (mode === "token") return storeLongLived(ctx, stringOption(ctx.args, "token") ?? "");
+  if (mode === "import") return importFromClaudeCode(ctx);
+  if (!ctx.interactive) {
+    throw new UsageError(
+      "`maximize login` without options needs a terminal. Headless: `maximize login --print-url`, open the URL anywhere, then `maximize login --code='CODE#STATE'` — or use --token / --import-claude-code (see `maximize login --help`)",
+    );
+  }
+  return loginWizard(ctx, { browser: !flagOption(ctx.args, "no-browser") });
+}
+
+export const loginCommand: Command = {
+  name: "login",
+  summary: "log in with your Claude subscription (wizard, headless, token or Claude Code import)",
+  help: HELP,
+  options: OPTIONS,
+  run,
+};

@@ -1,0 +1,29 @@
+import type { Fetch } from "../auth/oauth.ts";
+import type { Config } from "../config/load.ts";
+import type { Logger } from "../server/log.ts";
+import { startServer, type RunningServer } from "../server/serve.ts";
+
+/** The in-process proxy the menu starts and stops. Stop awaits the server, so the port is free afterwards. */
+export interface ProxyControl {
+  readonly url: string | undefined;
+  start(): string;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function createProxyControl(options: { config: Config; log: Logger; fetch?: Fetch }): ProxyControl {
+  let running: RunningServer | undefined;
+  return {
+    get url() {
+      return running?.url;
+    },
+    start() {
+      running ??= startServer(options);
+      return running.url;
+    },
+    async stop(graceMs = 10_000) {
+      const current = running;
+      running = undefined;
+      await current?.stop(graceMs);
+    },
+  };
+}

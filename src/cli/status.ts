@@ -1,0 +1,94 @@
+import pc from "picocolors";
+import { createTokenStore, type StoredTokens } from "../auth/store.ts";
+import type { AuthStatus } from "../auth/tokens.ts";
+import type { Config } from "../config/load.ts";
+import { createCredentials } from "../server/serve.ts";
+import { flagOption, type Command, type CommandContext } from "./command.ts";
+import { accountOf, describeExpiry } from "./format.ts";
+import { isServing, localUrl } from "./health.ts";
+
+const HELP = `Usage: maximize status [--json]
+
+Shows whether you are logged in, the account, when the token expires, the token file and
+the address the proxy listens on (and whether it is running). Never prints a token.
+Exits 0 when logged in, 1 when not.
+
+Options:
+  --json    machine-readable output
+`;
+
+export interface StatusReport {
+  logged_in: boolean;
+  method: AuthStatus["method"];
+  account: string | null;
+  organization: string | null;
+  expires_at: number | null;
+  expires_in_seconds: number | null;
+  refreshable: boolean;
+  token_file: string;
+  listen: string;
+  running: boolean;
+  error?: string;
+}
+
+function storedTokens(config: Config): StoredTokens | undefined {
+  try {
+    return createTokenStore(config.storage.token_file).read();
+  } catch {
+    return undefined; // the credentials status below reports why the file is unusable
+  }
+}
+
+/** Everything `status` shows, gathered once. */
+export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">): Promise<StatusReport> {
+  const auth = createCredentials(ctx.config, ctx.fetch).status();
+  const tokens = auth.method === "oauth" ? storedTokens(ctx.config) : undefined;
+  const { email, organization } = tokens ? accountOf(tokens) : {};
+  return {
+    logged_in: auth.logged_in,
+    method: auth.method,
+    account: email ?? auth.account,
+    organization: organization ?? null,
+    expires_at: auth.expires_at,
+    expires_in_seconds: auth.expires_in_seconds,
+    refreshable: auth.refreshable,
+    token_file: auth.token_file,
+    listen: localUrl(ctx.config),
+    running: await isServing(ctx.config, 700),
+    ...(auth.error ? { error: auth.error } : {}),
+  };
+}
+
+/** Label/value pairs for people (the command prints them; the menu shows them in a note). */
+export function statusLines(report: StatusReport, nowMs: number): [string, string][] {
+  const how = report.method === "api_key" ? "yes — Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)" : report.method === "oauth" ? "yes — Claude login" : "no";
+  const lines: [string, string][] = [["logged in", report.logged_in ? pc.green(how) : pc.yellow(how)]];
+  if (report.error) lines.push(["problem", pc.red(report.error)]);
+  if (report.method === "oauth") {
+    const account = [report.account, report.organization && `(${report.organization})`].filter(Boolean).join(" ");
+    lines.push(["account", account || pc.dim("not recorded")]);
+    const expiry = describeExpiry(report.expires_at, nowMs);
+    lines.push(["expires", `${expiry}${report.refreshable ? pc.dim(" — refreshed automatically") : ""}`]);
+  }
+  if (!report.logged_in && !report.error) lines.push(["next", "run `maximize login`"]);
+  lines.push(["token file", report.token_file]);
+  lines.push(["listen", `${report.listen} ${report.running ? pc.green("(running)") : pc.dim("(not running)")}`]);
+  return lines;
+}
+
+export const formatLines = (lines: [string, string][]) => lines.map(([label, value]) => `${pc.dim(label.padEnd(11))} ${value}`).join("\n");
+
+async function run(ctx: CommandContext): Promise<number> {
+  const report = await gatherStatus(ctx);
+  if (flagOption(ctx.args, "json")) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatLines(statusLines(report, ctx.now()))}\n`);
+  return report.logged_in ? 0 : 1;
+}
+
+export const statusCommand: Command = {
+  name: "status",
+  summary: "logged in? account, expiry, token file, listen address",
+  help: HELP,
+  options: { json: { type: "boolean" } },
+  run,
+};

@@ -1,0 +1,87 @@
+import * as p from "@clack/prompts";
+import pc from "picocolors";
+import { completeLogin, LoginError } from "../auth/login.ts";
+import { authorizeUrl, createPkce, parsePastedCode } from "../auth/pkce.ts";
+import { createTokenStore, TokenFileError } from "../auth/store.ts";
+import { openBrowser } from "./browser.ts";
+import type { CommandContext } from "./command.ts";
+import { describeAccount, describeExpiry } from "./format.ts";
+
+export const DISCLAIMER =
+  "maximize is not affiliated with Anthropic. Using a subscription outside Claude Code may stop working at any time,\n" +
+  "may break Anthropic's terms, and may be billed as extra usage. Your account, your responsibility.";
+
+/** Who is logged in now, for the "this replaces…" line; nothing when there is no usable token file. */
+function currentLogin(path: string): string | undefined {
+  try {
+    const tokens = createTokenStore(path).read();
+    return tokens ? (describeAccount(tokens) ?? "an existing login") : undefined;
+  } catch (error) {
+    if (error instanceof TokenFileError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The interactive login: explain, open the browser, take the pasted code, exchange it.
+ * `framed: false` when the menu already drew the intro. Cancel leaves the token file untouched.
+ */
+export async function loginWizard(ctx: CommandContext, options: { browser: boolean; framed?: boolean }): Promise<number> {
+  const framed = options.framed ?? true;
+  const tokenFile = ctx.config.storage.token_file;
+  if (framed) p.intro(pc.inverse(" maximize login "));
+  p.note(
+    [
+      "1. A Claude page opens in your browser: log in and approve access.",
+      "2. The page then shows a code. Copy it.",
+      "3. Paste it here. maximize trades it for tokens and keeps them in",
+      `   ${tokenFile} (readable only by you).`,
+      "",
+      pc.dim(DISCLAIMER),
+    ].join("\n"),
+    "What happens",
+  );
+  const existing = currentLogin(tokenFile);
+  if (existing) p.log.info(`You are logged in as ${existing}. A new login replaces it; cancel (Ctrl-C) to keep it.`);
+
+  const pkce = createPkce();
+  const url = authorizeUrl(ctx.config.oauth, pkce);
+  const opened = options.browser && (await openBrowser(url, { env: ctx.env }));
+  p.log.step(opened ? "Opened your browser. If it did not show up, open this URL:" : "Open this URL in a browser:");
+  // The URL goes out unframed, on its own line, so it can be copied (or clicked) in one piece.
+  process.stdout.write(`\n${url}\n\n`);
+
+  const pasted = await p.text({
+    message: "Paste the code shown after you approve",
+    placeholder: "CODE#STATE",
+    validate: (value) => {
+      const parsed = parsePastedCode(value ?? "", pkce.state);
+      return parsed.ok ? undefined : parsed.reason;
+    },
+  });
+  if (p.isCancel(pasted)) {
+    p.cancel(existing ? "Login cancelled — your existing login is unchanged." : "Login cancelled — nothing was stored.");
+    return 1;
+  }
+
+  const spin = p.spinner();
+  spin.start("Exchanging the code for tokens");
+  try {
+    const store = createTokenStore(tokenFile);
+    const tokens = await completeLogin({ fetch: ctx.fetch, oauth: ctx.config.oauth, store }, pkce, pasted);
+    spin.stop("Logged in");
+    const account = describeAccount(tokens);
+    if (account) p.log.success(`Account: ${pc.bold(account)}`);
+    p.log.info(`Token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`);
+  } catch (error) {
+    if (!(error instanceof LoginError)) {
+      spin.error("Login failed");
+      throw error;
+    }
+    spin.error(error.message);
+    if (framed) p.outro(pc.red("Not logged in. Run `maximize login` to try again."));
+    return 1;
+  }
+  if (framed) p.outro(`Done. Start the proxy with ${pc.bold("maximize serve")} (or ${pc.bold("maximize")} → Start proxy).`);
+  return 0;
+}

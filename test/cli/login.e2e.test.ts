@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pendingLoginPath } from "../../src/auth/login.ts";
+import { pkceChallenge, startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { approveInBrowser, cliWorld, runCli, type CliWorld } from "./helpers.ts";
+
+let fake: FakeAnthropic;
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(() => fake.close());
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+/** Step 1 of the headless login; returns the URL printed on stdout. */
+async function printUrl(world: CliWorld): Promise<string> {
+  const result = await runCli(world, ["login", "--print-url"]);
+  expect(result.code).toBe(0);
+  const lines = result.stdout.trim().split("\n");
+  expect(lines).toHaveLength(1); // stdout is only the URL, so `$(maximize login --print-url)` works
+  expect(result.stderr).toContain("maximize login --code");
+  return lines[0]!;
+}
+
+describe("headless login: --print-url then --code", () => {
+  test("end to end against the fake: PKCE verified, tokens stored 0600, pending file removed", async () => {
+    const world = cliWorld(fake);
+    const url = await printUrl(world);
+    const query = new URL(url).searchParams;
+    const pending = readJson(pendingLoginPath(world.tokenFile));
+    expect(mode(pendingLoginPath(world.tokenFile))).toBe(0o600);
+    expect(query.get("code_challenge")).toBe(pkceChallenge(String(pending.verifier)));
+    expect(query.get("state")).not.toBe(pending.verifier);
+    expect(url).not.toContain(String(pending.verifier));
+
+    const pasted = await approveInBrowser(url);
+    const exchangesBefore = fake.exchangeCalls;
+    const done = await runCli(world, ["login", `--code=${pasted}`]);
+    expect(done.stderr).toBe("");
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain("Logged in as user@example.com (Fake Org)");
+    expect(done.stdout).toMatch(/expires in 7h 59m|expires in 8h 0m/);
+    expect(fake.exchangeCalls).toBe(exchangesBefore + 1);
+
+    const exchange = fake.tokenRequests.at(-1)!.body as Record<string, string>;
+    expect(exchange.grant_type).toBe("authorization_code");
+    expect(exchange.code_verifier).toBe(String(pending.verifier));
+    expect(exchange.state).not.toBe(exchange.code_verifier);
+
+    const tokens = readJson(world.tokenFile);
+    expect(String(tokens.access_token)).toStartWith("sk-ant-oat01-");
+    expect(String(tokens.refresh_token)).toStartWith("sk-ant-ort01-");
+    expect(mode(world.tokenFile)).toBe(0o600);
+    expect(existsSync(pendingLoginPath(world.tokenFile))).toBe(false);
+    expect(done.stdout).not.toContain(String(tokens.access_token));
+  });
+
+  test("the full callback URL is accepted too", async () => {
+    const world = cliWorld(fake);
+    const [code, state] = (await approveInBrowser(await printUrl(world))).split("#");
+    const callback = `https://platform.claude.com/oauth/code/callback?code=${code}&state=${state}`;
+    const done = await runCli(world, ["login", `--code=${callback}`]);
+    expect(done.code).toBe(0);
+    expect(existsSync(world.tokenFile)).toBe(true);
+  });
+
+  test("a state mismatch is refused: exit 1, nothing stored, the pending login kept for a retry", async () => {
+    const world = cliWorld(fake);
+    const url = await printUrl(world);
+    const [code] = (await approveInBrowser(url)).split("#");
+    const exchangesBefore = fake.exchangeCalls;
+    const refused = await runCli(world, ["login", `--code=${code}#not-the-state`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("does not match this login attempt");
+    expect(fake.exchangeCalls).toBe(exchangesBefore);
+    expect(existsSync(world.tokenFile)).toBe(false);
+    expect(existsSync(pendingLoginPath(world.tokenFile))).toBe(true);
+  });
+
+  test("--code without --print-url first says what to run", async () => {
+    const world = cliWorld(fake);
+    const result = await runCli(world, ["login", "--code=abc#def"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no login in progress");
+    expect(result.stderr).toContain("maximize login --print-url");
+  });
+
+  test("an expired pending login says to start again", async () => {
+    const world = cliWorld(fake);
+    await printUrl(world);
+    const path = pendingLoginPath(world.tokenFile);
+    writeFileSync(path, JSON.stringify({ ...readJson(path), expires_at_ms: Date.now() - 1 }), { mode: 0o600 });
+    const result = await runCli(world, ["login", "--code=abc#def"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/expired.*run `maximize login --print-url` again/);
+  });
+
+  test("a code the token endpoint refuses: exit 1 with the reason, token file untouched", async () => {
+    const world = cliWorld(fake);
+    const url = await printUrl(world);
+    const state = new URL(url).searchParams.get("state");
+    const result = await runCli(world, ["login", `--code=made-up-code#${state}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid_grant");
+    expect(result.stderr).toContain("open the login URL again");
+    expect(existsSync(world.tokenFile)).toBe(false);
+  });
+});
+
+describe("login --token", () => {
+  test("stores a long-lived token 0600 without refresh token", async () => {
+    const world = cliWorld(fake);
+    const token = `sk-ant-oat01-${"Z".repeat(95)}`;
+    const result = await runCli(world, ["login", "--token", token]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(token);
+    expect(readJson(world.tokenFile)).toMatchObject({ access_token: token, refresh_token: null, expires_at: null });
+    expect(mode(world.tokenFile)).toBe(0o600);
+  });
+
+  test("reads the token from stdin with --token -", async () => {
+    const world = cliWorld(fake);
+    const token = `sk-ant-oat01-${"Y".repeat(95)}`;
+    const result = await runCli(world, ["login", "--token", "-"], { stdin: `${token}\n` });
+    expect(result.code).toBe(0);
+    expect(readJson(world.tokenFile).access_token).toBe(token);
+  });
+
+  test("a malformed token is refused and nothing is written", async () => {
+    const world = cliWorld(fake);
+    const result = await runCli(world, ["login", "--token", "sk-ant-oat01-short"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("does not look like a Claude OAuth token");
+    expect(existsSync(world.tokenFile)).toBe(false);
+  });
+});
+
+describe("login --import-claude-code", () => {
+  const writeClaudeCredentials = (path: string, oauth: Record<string, unknown>) => {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, JSON.stringify({ claudeAiOauth: { scopes: ["user:inference", "user:profile"], subscriptionType: "max", ...oauth } }));
+  };
+
+  test("imports from CLAUDE_CONFIG_DIR, converting milliseconds to seconds, without refreshing a fresh login", async () => {
+    const world = cliWorld(fake);
+    const pair = fake.issueTokens();
+    writeClaudeCredentials(join(world.env.CLAUDE_CONFIG_DIR!, ".credentials.json"), {
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresAt: pair.expires_at * 1000,
+    });
+    const refreshesBefore = fake.refreshCalls;
+    const result = await runCli(world, ["login", "--import-claude-code"]);
+    expect(result.stderr).not.toContain("error");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Imported the Claude Code login");
+    expect(fake.refreshCalls).toBe(refreshesBefore);
+    expect(readJson(world.tokenFile)).toMatchObject({ access_token: pair.access_token, refresh_token: pair.refresh_token, expires_at: pair.expires_at });
+    expect(mode(world.tokenFile)).toBe(0o600);
+  });
+
+  test("--from a fixture file near expiry: refreshed first, the rotated pair stored", async () => {
+    const world = cliWorld(fake);
+    const pair = fake.issueTokens({ expiresIn: 60 });
+    const fixture = join(world.dir, "fixture", "credentials.json");
+    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000 });
+    const refreshesBefore = fake.refreshCalls;
+    const result = await runCli(world, ["login", "--import-claude-code", "--from", fixture]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("refreshed it first");
+    expect(fake.refreshCalls).toBe(refreshesBefore + 1);
+    const stored = readJson(world.tokenFile);
+    expect(stored.refresh_token).not.toBe(pair.refresh_token);
+    expect(stored.access_token).not.toBe(pair.access_token);
+    expect(Number(stored.expires_at)).toBeGreaterThan(Date.now() / 1000 + 3600);
+  });
+
+  test("no Claude Code login: a clear message and exit 1", async () => {
+    const world = cliWorld(fake);
+    const result = await runCli(world, ["login", "--import-claude-code"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no Claude Code login found at ${join(world.env.CLAUDE_CONFIG_DIR!, ".credentials.json")}`);
+  });
+
+  test("an expired login whose refresh token is dead is refused", async () => {
+    const world = cliWorld(fake);
+    const pair = fake.issueTokens({ expiresIn: -10 });
+    fake.revokeRefreshToken(pair.refresh_token);
+    const fixture = join(world.dir, "creds.json");
+    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000 });
+    const result = await runCli(world, ["login", "--import-claude-code", "--from", fixture]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("run `claude` to log in again");
+    expect(existsSync(world.tokenFile)).toBe(false);
+  });
+});
+
+describe("login usage errors (exit 2)", () => {
+  test.each([
+    [["login", "--print-url", "--token", "x"], /choose one of/],
+    [["login", "--from", "/x"], /--from only goes with --import-claude-code/],
+    [["login"], /needs a terminal.*--print-url/],
+    [["login", "--bogus"], /Unknown option '--bogus'/],
+  ])("maximize %p", async (args, message) => {
+    const result = await runCli(cliWorld(fake), args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

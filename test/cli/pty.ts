@@ -1,0 +1,67 @@
+import { CLI, type CliWorld } from "./helpers.ts";
+
+/** Single-quotes a word for sh. */
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** Drops colours and cursor movement, so assertions read what a person sees. */
+export const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\x1b\][^\x07]*\x07/g, "").replace(/\r/g, "");
+
+export interface Pty {
+  /** Everything the program drew so far, escape sequences removed. */
+  screen(): string;
+  /** Resolves when the plain output (from `after` on) matches; rejects if the program exits first. */
+  waitFor(pattern: RegExp, after?: number): Promise<RegExpMatchArray>;
+  /** Types into the terminal: "\r" is Enter, "\x03" is Ctrl-C, "\x1b[B" is arrow down. */
+  type(keys: string): void;
+  exited: Promise<number>;
+  kill(): void;
+}
+
+/**
+ * Runs `maximize ARGS` on a real pseudo-terminal via util-linux `script` (bsdutils, on every Debian), so
+ * stdin/stdout are TTYs and clack draws its real prompts. The pty gets a fixed size, as a terminal would.
+ */
+export function startPty(world: CliWorld, args: string[]): Pty {
+  const command = ["stty cols 200 rows 50;", "exec", ...[process.execPath, CLI, ...args].map(shellQuote)].join(" ");
+  const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+    cwd: world.dir,
+    env: { ...world.env, TERM: "xterm-256color" },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let raw = "";
+  const waiters = new Set<() => void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      raw += decoder.decode(chunk, { stream: true });
+      for (const wake of waiters) wake();
+    }
+  };
+  const exited = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => child.exited);
+  const screen = () => plain(raw);
+  return {
+    screen,
+    waitFor: (pattern, after = 0) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = screen().slice(after).match(pattern);
+          if (!match) return;
+          waiters.delete(check);
+          resolve(match);
+        };
+        waiters.add(check);
+        check();
+        void exited.then((code) => {
+          if (waiters.delete(check)) reject(new Error(`exited ${code} before showing ${pattern}; screen:\n${screen()}`));
+        });
+      }),
+    type: (keys) => {
+      child.stdin.write(keys);
+      child.stdin.flush();
+    },
+    exited,
+    kill: () => child.kill("SIGKILL"),
+  };
+}
