@@ -220,3 +220,43 @@ describe("proxy API keys", () => {
     expect(locked.logs.join("")).not.toContain("first-key-123");
   });
 });
+
+describe("the key guard and the router see the same path", () => {
+  /** A raw HTTP/1.1 request, so the Host header and request target are exactly what an attacker would send. */
+  async function raw(port: number, lines: string[]): Promise<string> {
+    const { promise, resolve } = Promise.withResolvers<string>();
+    let text = "";
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data: (_s, chunk) => void (text += chunk.toString()),
+        close: () => resolve(text),
+        error: () => resolve(text),
+      },
+    });
+    socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+    setTimeout(() => socket.end(), 500);
+    return promise;
+  }
+
+  test.each([
+    ["short Host + open path with a protected path in the query", "POST /healthz?/v1/messages HTTP/1.1", "ab"],
+    ["short Host + models in the query", "GET /healthz?x=/v1/models HTTP/1.1", "x"],
+    ["dot segments", "GET /healthz/../v1/models HTTP/1.1", "127.0.0.1"],
+  ])("%s → refused, never routed", async (_name, requestLine, host) => {
+    const locked = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123" } });
+    try {
+      const before = fake.requests.length;
+      const port = Number(new URL(locked.url).port);
+      const body = JSON.stringify(hello);
+      const answer = await raw(port, [requestLine, `Host: ${host}`, "Content-Type: application/json", `Content-Length: ${body.length}`, "Connection: close", "", body]);
+      const status = Number(answer.split(" ")[1]);
+      expect([400, 401, 404]).toContain(status);
+      expect(answer).not.toContain('"data"');
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      await locked.stop();
+    }
+  });
+});
