@@ -25,6 +25,7 @@ const GLOBAL_HELP = `Options (every command):
   --bind ADDRESS   listen address (default 127.0.0.1)
   --token-file P   token file (default ~/.maximize/tokens.json)
   --log-level L    debug, info, warn or error
+  --default-model M  model (or nickname) for requests that name none (default l)
   --allow-open     allow a non-loopback bind without proxy API keys
   --debug          same as --log-level debug
   -v, --version    print the version

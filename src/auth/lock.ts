@@ -13,12 +13,14 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>, opti
   for (;;) {
     const fd = tryCreate(lockPath);
     if (fd !== undefined) {
+      const owner = `${process.pid}@${hostname()}@${crypto.randomUUID()}`;
       try {
-        writeSync(fd, `${process.pid}@${hostname()}\n`);
+        writeSync(fd, `${owner}\n`);
         closeSync(fd);
         return await work();
       } finally {
-        rmSync(lockPath, { force: true });
+        // Only our own lock: another process may have taken it over as stale meanwhile.
+        if (readLock(lockPath) === owner) rmSync(lockPath, { force: true });
       }
     }
     if (isStale(lockPath, options.staleMs)) {
@@ -39,11 +41,21 @@ function tryCreate(lockPath: string): number | undefined {
   }
 }
 
+/** The lock's owner line, or undefined when it is gone (released between two looks). */
+function readLock(lockPath: string): string | undefined {
+  try {
+    return readFileSync(lockPath, "utf8").trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 function isStale(lockPath: string, staleMs: number): boolean {
   const stat = statSync(lockPath, { throwIfNoEntry: false });
   if (!stat) return false; // released meanwhile: just try again
   if (Date.now() - stat.mtimeMs > staleMs) return true;
-  const [pid, host] = readFileSync(lockPath, "utf8").trim().split("@");
+  const [pid, host] = readLock(lockPath)?.split("@") ?? [];
   if (host !== hostname() || !pid) return false;
   return !isAlive(Number(pid));
 }

@@ -74,9 +74,18 @@ function fromUrl(text: string): { code?: string; state?: string } {
   const code = url.searchParams.get("code") ?? fragment.get("code") ?? undefined;
   if (code?.includes("#")) return fromCodeAndState(code);
   // `…/callback?code=CODE#STATE`: the state rides in a bare fragment.
-  const bareState = hash && !hash.includes("=") ? decodeURIComponent(hash) : undefined;
+  const bareState = hash && !hash.includes("=") ? safeDecode(hash) : undefined;
   const state = url.searchParams.get("state") ?? fragment.get("state") ?? bareState;
   return { code, state };
+}
+
+/** A malformed %-escape is left as typed (the state check then refuses it) rather than thrown. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function fromCodeAndState(text: string): { code?: string; state?: string } {

@@ -105,10 +105,15 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       }
       try {
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
-        store.write(next);
+        // The old refresh token is spent now: keep the new pair in memory even if it cannot be saved.
         cached = next;
-        cachedStamp = stamp();
-        onRefresh?.("ok");
+        try {
+          store.write(next);
+          cachedStamp = stamp();
+          onRefresh?.("ok");
+        } catch (error) {
+          onRefresh?.("failed", `the new token could not be saved to ${store.path} (${(error as Error).message}); this process keeps using it, but fix the file's permissions or disk space before restarting`);
+        }
         return next;
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);

@@ -1,4 +1,4 @@
-import pc from "picocolors";
+import { stderrColors as pc } from "../server/log.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -15,10 +15,6 @@ export class CommandError extends Error {
 /** One-line error for the person at the terminal, on stderr. */
 export function printError(message: string): void {
   process.stderr.write(`${pc.red("error")} ${message}\n`);
-}
-
-export function printHint(message: string): void {
-  process.stderr.write(`${pc.dim(message)}\n`);
 }
 
 /** Both ends are a terminal: prompts are possible. */

@@ -61,7 +61,6 @@ export interface ShapeOptions {
   oauth: boolean;
   nicknames: Readonly<Record<string, string>>;
   defaultModel: string;
-  /** count_tokens takes no identity requirement upstream, but shaping it the same keeps counts honest. */
 }
 
 /** The body sent upstream: nickname resolved and, for subscription credentials, the identity block in place. */

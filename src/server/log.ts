@@ -1,5 +1,14 @@
-import pc from "picocolors";
+import { createColors } from "picocolors";
 import type { LogLevel } from "../config/schema.ts";
+
+/**
+ * Colours for text written to stderr: on only when stderr is a terminal (or FORCE_COLOR is set), never with
+ * NO_COLOR. picocolors' own default looks at stdout, which says nothing about `maximize serve 2>file`.
+ */
+export const stderrColors = createColors(
+  !("NO_COLOR" in process.env) && ("FORCE_COLOR" in process.env || Boolean(process.stderr.isTTY)),
+);
+const pc = stderrColors;
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const LABEL: Record<LogLevel, (s: string) => string> = {

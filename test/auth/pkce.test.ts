@@ -61,6 +61,7 @@ describe("what the user pastes", () => {
     ["nothing", "   ", /nothing was pasted/],
     ["a URL without a code", "https://x.test/cb?state=expected-state", /no authorization code/],
     ["a code with spaces inside", "abc 123#expected-state", /spaces/],
+    ["a URL whose fragment is a malformed %-escape", "https://x.test/cb?code=abc#%E0%A4%A", /does not match/],
   ])("rejects %s", (_name, input, reason) => {
     const parsed = parsePastedCode(input, state);
     expect(parsed.ok).toBe(false);

@@ -122,6 +122,19 @@ describe("POST /v1/messages with the official SDK", () => {
     expect(raw.has_more).toBe(false);
     expect(raw.data[0]).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
   });
+
+  test("models.retrieve: a model id, and a nickname resolved to its model", async () => {
+    const model = await client.models.retrieve("claude-opus-4-20250514");
+    expect(model).toMatchObject({ id: "claude-opus-4-20250514", type: "model" });
+    const nickname = await client.models.retrieve("xl");
+    expect(nickname).toMatchObject({ id: "xl", type: "model", display_name: "xl → claude-opus-4-20250514" });
+    const missing = await client.models.retrieve("no-such-model").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+  });
+
+  test("HEAD /healthz answers 200 (uptime monitors)", async () => {
+    expect((await fetch(`${proxy.url}/healthz`, { method: "HEAD" })).status).toBe(200);
+  });
 });
 
 describe("streaming with the official SDK", () => {

@@ -10,7 +10,7 @@ export interface ClientCall {
 }
 
 /**
- * Sends one upstream call on behalf of a client request — the one way routes reach upstream — and keeps the
+ * Sends one Messages call upstream on behalf of a client request (both APIs' message routes use it) and keeps the
  * stream gauge and the early-end warning right whether the call succeeds, fails or is abandoned.
  * The client's request signal aborts the upstream request.
  */

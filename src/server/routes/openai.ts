@@ -42,7 +42,7 @@ function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStream
           if (lines.length > 0) controller.enqueue(encoder.encode(lines.join("")));
           if (last || translator.closed) {
             controller.close();
-            if (!last) void events.return(undefined); // an error event: stop reading upstream
+            if (!last) void events.return(undefined).catch(() => {}); // an error event: stop reading upstream
             return;
           }
           if (lines.length > 0) return;
