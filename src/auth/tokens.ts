@@ -88,7 +88,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     try {
       return load();
     } catch (error) {
-      if (error instanceof TokenFileError) throw new ApiError(500, `${error.message}`);
+      // Not a passing fault: tell SDKs not to retry it.
+      if (error instanceof TokenFileError) throw new ApiError(500, error.message, { headers: { "x-should-retry": "false" } });
       throw error;
     }
   };

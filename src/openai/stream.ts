@@ -7,7 +7,7 @@
  *   → (stream_options.include_usage) a `choices: []` chunk with usage → `data: [DONE]`.
  * A tool call's first fragment carries index, id, type, name and `arguments: ""`; later ones only index and arguments.
  */
-import { ApiError, type AnthropicErrorType } from "../server/errors.ts";
+import { ApiError, statusForErrorType, type AnthropicErrorType } from "../server/errors.ts";
 import {
   argumentsOf,
   chatUsage,
@@ -45,19 +45,6 @@ type Block =
   | { kind: "tool"; index: number; sentArguments: boolean }
   | { kind: "other" };
 
-const STATUS_BY_TYPE: Readonly<Record<string, number>> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  billing_error: 402,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -71,7 +58,7 @@ export function openAIError(error: unknown): ReturnType<ApiError["toOpenAI"]> {
   if (inner) {
     const type = str(inner.type) ?? "api_error";
     const message = str(inner.message) ?? "the Anthropic API reported an error";
-    return new ApiError(STATUS_BY_TYPE[type] ?? 500, message, { type: type as AnthropicErrorType }).toOpenAI();
+    return new ApiError(statusForErrorType(type), message, { type: type as AnthropicErrorType }).toOpenAI();
   }
   const message = error instanceof Error ? error.message : typeof error === "string" ? error : "the stream failed";
   return new ApiError(500, message).toOpenAI();

@@ -1,5 +1,5 @@
 import { ApiError, anthropicErrorType, type AnthropicErrorType } from "../server/errors.ts";
-import { isForwardedResponseHeader } from "./headers.ts";
+import { downstreamHeaders } from "./headers.ts";
 
 /**
  * Reads a non-2xx upstream answer into an ApiError that keeps the upstream status, error type, message
@@ -17,9 +17,7 @@ export async function apiErrorFromUpstream(response: Response): Promise<ApiError
   } catch {
     // not JSON: keep the raw text as the message
   }
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (isForwardedResponseHeader(name)) headers[name] = value;
-  });
+  const headers = Object.fromEntries(downstreamHeaders(response.headers));
+  delete headers["content-type"]; // the error is re-rendered in another shape
   return new ApiError(response.status, message, { type, headers });
 }

@@ -15,25 +15,28 @@ export type AnthropicErrorType =
   | "timeout_error"
   | "overloaded_error";
 
-const typeByStatus: Record<number, AnthropicErrorType> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  402: "billing_error",
-  403: "permission_error",
-  404: "not_found_error",
-  405: "invalid_request_error",
-  413: "request_too_large",
-  415: "invalid_request_error",
-  429: "rate_limit_error",
-  500: "api_error",
-  502: "api_error",
-  503: "api_error",
-  504: "timeout_error",
-  529: "overloaded_error",
+/** Each Anthropic error type and the status it comes with (protocol.md §3). */
+const STATUS_BY_TYPE: Readonly<Record<AnthropicErrorType, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
 };
+const TYPE_BY_STATUS = new Map(Object.entries(STATUS_BY_TYPE).map(([type, status]) => [status, type as AnthropicErrorType]));
 
 export function anthropicErrorType(status: number): AnthropicErrorType {
-  return typeByStatus[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+  return TYPE_BY_STATUS.get(status) ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
+
+/** The status for an error type named in an upstream body or stream event (unknown types: 500). */
+export function statusForErrorType(type: string): number {
+  return Object.hasOwn(STATUS_BY_TYPE, type) ? STATUS_BY_TYPE[type as AnthropicErrorType] : 500;
 }
 
 export class ApiError extends Error {
