@@ -1,30 +1,21 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
-import { IDENTITY, startFakeAnthropic, TINY_PNG_BASE64, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { IDENTITY, TINY_PNG_BASE64 } from "../support/fake-anthropic.ts";
+import { startProxy, useLoggedInProxy } from "../support/proxy.ts";
 
 type Params = Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, "stream">;
 type Chunk = OpenAI.Chat.ChatCompletionChunk;
 
-let fake: FakeAnthropic;
-let proxy: TestProxy;
+const env = useLoggedInProxy();
 let client: OpenAI;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  proxy = startProxy(fake, { tokens: fake.issueTokens() });
-  client = new OpenAI({ apiKey: "sk-dummy-client-key", baseURL: `${proxy.url}/v1`, maxRetries: 0 });
+beforeAll(() => {
+  client = new OpenAI({ apiKey: "sk-dummy-client-key", baseURL: `${env.proxy.url}/v1`, maxRetries: 0 });
 });
-afterAll(async () => {
-  await proxy.stop();
-  await fake.close();
-});
-beforeEach(() => fake.clearFaults());
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const ask = (content: string): OpenAI.Chat.ChatCompletionMessageParam[] => [{ role: "user", content }];
-const lastUpstream = () => fake.requests.at(-1)!.body as Record<string, unknown>;
+const lastUpstream = () => env.fake.requests.at(-1)!.body as Record<string, unknown>;
 
 const weatherTool: OpenAI.Chat.ChatCompletionFunctionTool = {
   type: "function",
@@ -63,7 +54,7 @@ describe("plain completions", () => {
     expect(completion.usage!.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
     expect(completion.usage!.prompt_tokens_details).toEqual({ cached_tokens: 0 });
 
-    const sent = fake.requests.at(-1)!;
+    const sent = env.fake.requests.at(-1)!;
     expect(sent.path).toBe("/v1/messages");
     expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
     expect(sent.body).toMatchObject({
@@ -119,7 +110,7 @@ describe("streaming", () => {
   });
 
   test("the raw wire: data-only chunks and data: [DONE], as text/event-stream", async () => {
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+    const response = await fetch(`${env.proxy.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "l", messages: ask("Hi"), stream: true }),
@@ -269,15 +260,15 @@ describe("images and reasoning", () => {
 
 describe("errors in OpenAI's shape", () => {
   test("n: 2 is refused with 400 and param n, without calling upstream", async () => {
-    const before = fake.requests.length;
+    const before = env.fake.requests.length;
     const error = await client.chat.completions.create({ model: "l", messages: ask("Hi"), n: 2 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ status: 400, param: "n", type: "invalid_request_error" });
-    expect(fake.requests.length).toBe(before);
+    expect(env.fake.requests.length).toBe(before);
   });
 
   test("bad input names the field", async () => {
-    const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+    const response = await fetch(`${env.proxy.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "l", messages: [{ role: "robot", content: "Hi" }] }),
@@ -294,7 +285,7 @@ describe("errors in OpenAI's shape", () => {
     [529, "InternalServerError", false, OpenAI.InternalServerError],
     [529, "InternalServerError", true, OpenAI.InternalServerError],
   ])("upstream %d → %s with the status and retry-after (stream: %p)", async (status, _name, stream, kind) => {
-    fake.fault({ status, headers: { "retry-after": "7" } });
+    env.fake.fault({ status, headers: { "retry-after": "7" } });
     const error = await client.chat.completions.create({ model: "l", messages: ask("Hi"), stream }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(kind);
     const apiError = error as InstanceType<typeof OpenAI.APIError>;
@@ -305,7 +296,7 @@ describe("errors in OpenAI's shape", () => {
   });
 
   test("an upstream error mid-stream surfaces as an APIError and ends the stream", async () => {
-    fake.fault({ kind: "stream-error", afterEvents: 4, error: { type: "overloaded_error", message: "Overloaded mid-stream" } });
+    env.fake.fault({ kind: "stream-error", afterEvents: 4, error: { type: "overloaded_error", message: "Overloaded mid-stream" } });
     const seen: Chunk[] = [];
     const stream = await client.chat.completions.create({ model: "l", messages: ask("Hi there, a long one"), stream: true });
     const error = await (async () => {
@@ -317,13 +308,13 @@ describe("errors in OpenAI's shape", () => {
   });
 
   test("an upstream error mid-stream makes the stream() helper reject", async () => {
-    fake.fault({ kind: "stream-error", afterEvents: 3 });
+    env.fake.fault({ kind: "stream-error", afterEvents: 3 });
     const error = await client.chat.completions.stream({ model: "l", messages: ask("Hi") }).finalChatCompletion().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
   });
 
   test("a connection reset mid-stream surfaces as an error, not a silently short answer", async () => {
-    fake.fault({ kind: "reset", afterEvents: 4 });
+    env.fake.fault({ kind: "reset", afterEvents: 4 });
     const stream = await client.chat.completions.create({ model: "l", messages: ask("Hi there"), stream: true });
     const error = await (async () => {
       for await (const _chunk of stream);
@@ -332,7 +323,7 @@ describe("errors in OpenAI's shape", () => {
   });
 
   test("not logged in → 401 AuthenticationError", async () => {
-    const loggedOut = startProxy(fake);
+    const loggedOut = startProxy(env.fake);
     try {
       const other = new OpenAI({ apiKey: "x", baseURL: `${loggedOut.url}/v1`, maxRetries: 0 });
       const error = await other.chat.completions.create({ model: "l", messages: ask("Hi") }).catch((caught: unknown) => caught);
@@ -352,11 +343,11 @@ describe("errors in OpenAI's shape", () => {
 
 describe("client goes away", () => {
   test("breaking out of a stream aborts the upstream stream", async () => {
-    fake.fault({ kind: "drip", delayMs: 1000 });
+    env.fake.fault({ kind: "drip", delayMs: 1000 });
     const stream = await client.chat.completions.create({ model: "l", messages: ask("Slow, please"), stream: true });
     for await (const _chunk of stream) break;
     const deadline = Date.now() + 2000;
-    while (fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
-    expect(fake.activeStreams).toBe(0);
+    while (env.fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
+    expect(env.fake.activeStreams).toBe(0);
   });
 });

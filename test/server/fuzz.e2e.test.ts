@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { describe, expect, test } from "bun:test";
+import { useLoggedInProxy } from "../support/proxy.ts";
 
-let fake: FakeAnthropic;
-let proxy: TestProxy;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  proxy = startProxy(fake, { tokens: fake.issueTokens() });
-});
-afterAll(async () => {
-  await proxy.stop();
-  await fake.close();
-});
+const env = useLoggedInProxy();
 
 /** Small seeded PRNG (mulberry32) so a failing case can be replayed from its seed. */
 function random(seed: number) {
@@ -82,7 +71,7 @@ describe("fuzz", () => {
       const openai = rng.next() < 0.5;
       const path = openai ? "/v1/chat/completions" : rng.pick(["/v1/messages", "/v1/messages?beta=true", "/v1/messages/count_tokens"]);
       const body = rawBody(mutate(openai ? VALID_OPENAI : VALID_ANTHROPIC, rng), rng);
-      const response = await fetch(`${proxy.url}${path}`, { method: "POST", body, headers: headers(rng), signal: AbortSignal.timeout(10_000) });
+      const response = await fetch(`${env.proxy.url}${path}`, { method: "POST", body, headers: headers(rng), signal: AbortSignal.timeout(10_000) });
       const text = await response.text();
       const fromUpstream = response.headers.has("request-id");
       if (response.status >= 500 && !fromUpstream) failures.push(`#${i} ${path} ${response.status}: ${text.slice(0, 200)}`);
@@ -92,6 +81,6 @@ describe("fuzz", () => {
       }
     }
     expect(failures).toEqual([]);
-    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${env.proxy.url}/healthz`)).status).toBe(200);
   }, 60_000);
 });

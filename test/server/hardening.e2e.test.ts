@@ -1,29 +1,19 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { freePort } from "../support/binary.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { startProxy, useLoggedInProxy, type TestProxy } from "../support/proxy.ts";
 
-let fake: FakeAnthropic;
-let proxy: TestProxy;
+const env = useLoggedInProxy();
 let client: Anthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  proxy = startProxy(fake, { tokens: fake.issueTokens() });
-  client = new Anthropic({ apiKey: "dummy", baseURL: proxy.url, maxRetries: 0 });
+beforeAll(() => {
+  client = new Anthropic({ apiKey: "dummy", baseURL: env.proxy.url, maxRetries: 0 });
 });
-afterAll(async () => {
-  await proxy.stop();
-  await fake.close();
-});
-afterEach(() => fake.clearFaults());
 
 type RequestBody = string | Uint8Array | null;
 
 const hello = { model: "l", max_tokens: 32, messages: [{ role: "user" as const, content: "Hi" }] };
 const post = (path: string, body: RequestBody | null, headers: Record<string, string> = { "content-type": "application/json" }, method = "POST") =>
-  fetch(`${proxy.url}${path}`, { method, body, headers });
+  fetch(`${env.proxy.url}${path}`, { method, body, headers });
 
 describe("bad input: a clear 4xx in the Anthropic error shape, and the server keeps serving", () => {
   type Case = [name: string, method: string, body: RequestBody, headers: Record<string, string> | undefined, path: string, status: number, message: RegExp];
@@ -46,7 +36,7 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     expect(json.type).toBe("error");
     expect(json.error.message).toMatch(message);
     expect(json.error.type).toBe(status === 404 ? "not_found_error" : "invalid_request_error");
-    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${env.proxy.url}/healthz`)).status).toBe(200);
   });
 
   test("a body over 32 MB with content-length → 413 request_too_large", async () => {
@@ -64,7 +54,7 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
         controller.enqueue(chunk);
       },
     });
-    const response = await fetch(`${proxy.url}/v1/messages`, {
+    const response = await fetch(`${env.proxy.url}/v1/messages`, {
       method: "POST",
       body,
       headers: { "content-type": "application/json" },
@@ -77,14 +67,14 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
 
 describe("upstream faults", () => {
   test("reset mid-stream → the SDK gets an error, never a truncated success", async () => {
-    fake.fault({ kind: "reset", afterEvents: 4 });
+    env.fake.fault({ kind: "reset", afterEvents: 4 });
     const error = await client.messages.stream(hello).finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toContain("failed mid-response");
   });
 
   test("reset mid-stream → the raw SSE ends with a well-formed event: error", async () => {
-    fake.fault({ kind: "reset", afterEvents: 3 });
+    env.fake.fault({ kind: "reset", afterEvents: 3 });
     const text = await (await post("/v1/messages", JSON.stringify({ ...hello, stream: true }))).text();
     const events = text.split("\n\n").filter(Boolean);
     expect(events.at(-1)).toStartWith("event: error\ndata: ");
@@ -93,12 +83,12 @@ describe("upstream faults", () => {
 
   test("429, 529 and 500 pass through once each: maximize does not retry them itself", async () => {
     for (const status of [429, 529, 500]) {
-      const before = fake.requests.length;
-      fake.fault({ status, headers: status === 429 ? { "retry-after": "9" } : {} });
+      const before = env.fake.requests.length;
+      env.fake.fault({ status, headers: status === 429 ? { "retry-after": "9" } : {} });
       const response = await post("/v1/messages", JSON.stringify(hello));
       expect(response.status).toBe(status);
       if (status === 429) expect(response.headers.get("retry-after")).toBe("9");
-      expect(fake.requests.length - before).toBe(1);
+      expect(env.fake.requests.length - before).toBe(1);
     }
   });
 
@@ -107,17 +97,17 @@ describe("upstream faults", () => {
       type: "error",
       error: { type: "invalid_request_error", message: "Third-party apps now draw from your extra usage, not your plan limits." },
     };
-    const before = fake.requests.length;
-    fake.fault({ status: 400, body });
+    const before = env.fake.requests.length;
+    env.fake.fault({ status: 400, body });
     const response = await post("/v1/messages", JSON.stringify(hello));
     expect(response.status).toBe(400);
     expect(((await response.json()) as typeof body).error.message).toBe(body.error.message);
-    expect(fake.requests.length - before).toBe(1);
+    expect(env.fake.requests.length - before).toBe(1);
   });
 
   test("connection refused → 502 api_error naming the upstream", async () => {
     const dead = `http://127.0.0.1:${freePort()}`;
-    const other = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_UPSTREAM_URL: dead } });
+    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_UPSTREAM_URL: dead } });
     try {
       const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
       expect(response.status).toBe(502);
@@ -130,9 +120,9 @@ describe("upstream faults", () => {
   });
 
   test("a stalled stream is closed after api.stream_idle_timeout with a timeout_error event", async () => {
-    const other = startProxy(fake, { tokens: fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
+    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
     try {
-      fake.fault({ kind: "drip", delayMs: 2000 });
+      env.fake.fault({ kind: "drip", delayMs: 2000 });
       const text = await (await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...hello, stream: true }) })).text();
       expect(text).toContain("event: error");
       expect(text).toContain("timeout_error");
@@ -142,9 +132,9 @@ describe("upstream faults", () => {
   });
 
   test("no answer at all within api.request_timeout → 504 timeout_error", async () => {
-    const other = startProxy(fake, { tokens: fake.issueTokens(), edit: (c) => (c.api.request_timeout = 0.3) });
+    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.request_timeout = 0.3) });
     try {
-      fake.fault({ kind: "hang" });
+      env.fake.fault({ kind: "hang" });
       const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
       expect(response.status).toBe(504);
       expect(((await response.json()) as { error: { type: string } }).error.type).toBe("timeout_error");
@@ -159,8 +149,8 @@ describe("client aborts", () => {
     const aborted = Array.from({ length: 200 }, async () => {
       const controller = new AbortController();
       // Paced so slowly that the upstream would keep each stream open for many seconds on its own.
-      fake.fault({ kind: "drip", delayMs: 1500 });
-      const response = await fetch(`${proxy.url}/v1/messages`, {
+      env.fake.fault({ kind: "drip", delayMs: 1500 });
+      const response = await fetch(`${env.proxy.url}/v1/messages`, {
         method: "POST",
         body: JSON.stringify({ ...hello, stream: true }),
         signal: controller.signal,
@@ -171,15 +161,15 @@ describe("client aborts", () => {
     });
     await Promise.all(aborted);
     const deadline = Date.now() + 1000;
-    while (fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
-    expect(fake.activeStreams).toBe(0);
+    while (env.fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
+    expect(env.fake.activeStreams).toBe(0);
   });
 });
 
 describe("proxy API keys", () => {
   let locked: TestProxy;
   beforeAll(() => {
-    locked = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123,second-key-456" } });
+    locked = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123,second-key-456" } });
   });
   afterAll(() => locked.stop());
 
@@ -193,14 +183,14 @@ describe("proxy API keys", () => {
     const response = await fetch(`${locked.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello), headers });
     expect(response.status).toBe(status);
     if (status === 401) expect(((await response.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
-    else expect(fake.requests.at(-1)!.headers["x-api-key"]).toBeUndefined();
+    else expect(env.fake.requests.at(-1)!.headers["x-api-key"]).toBeUndefined();
   });
 
   test("the official SDK with the right key works; its key never goes upstream", async () => {
     const keyed = new Anthropic({ apiKey: "first-key-123", baseURL: locked.url, maxRetries: 0 });
     const message = await keyed.messages.create(hello);
     expect(message.type).toBe("message");
-    expect(JSON.stringify(fake.requests.at(-1)!.headers)).not.toContain("first-key-123");
+    expect(JSON.stringify(env.fake.requests.at(-1)!.headers)).not.toContain("first-key-123");
   });
 
   test("/healthz stays open; /auth/status, /v1/models and /metrics do not", async () => {
@@ -245,16 +235,16 @@ describe("the key guard and the router see the same path", () => {
     ["short Host + models in the query", "GET /healthz?x=/v1/models HTTP/1.1", "x"],
     ["dot segments", "GET /healthz/../v1/models HTTP/1.1", "127.0.0.1"],
   ])("%s → refused, never routed", async (_name, requestLine, host) => {
-    const locked = startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123" } });
+    const locked = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123" } });
     try {
-      const before = fake.requests.length;
+      const before = env.fake.requests.length;
       const port = Number(new URL(locked.url).port);
       const body = JSON.stringify(hello);
       const answer = await raw(port, [requestLine, `Host: ${host}`, "Content-Type: application/json", `Content-Length: ${body.length}`, "Connection: close", "", body]);
       const status = Number(answer.split(" ")[1]);
       expect([400, 401, 404]).toContain(status);
       expect(answer).not.toContain('"data"');
-      expect(fake.requests.length).toBe(before);
+      expect(env.fake.requests.length).toBe(before);
     } finally {
       await locked.stop();
     }

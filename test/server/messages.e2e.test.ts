@@ -1,22 +1,12 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { useLoggedInProxy } from "../support/proxy.ts";
 
-let fake: FakeAnthropic;
-let proxy: TestProxy;
+const env = useLoggedInProxy();
 let client: Anthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  proxy = startProxy(fake, { tokens: fake.issueTokens() });
-  client = new Anthropic({ apiKey: "sk-dummy-client-key", baseURL: proxy.url, maxRetries: 0 });
-});
-afterAll(async () => {
-  await proxy.stop();
-  await fake.close();
+beforeAll(() => {
+  client = new Anthropic({ apiKey: "sk-dummy-client-key", baseURL: env.proxy.url, maxRetries: 0 });
 });
 
 const user = (content: Anthropic.MessageParam["content"]): Anthropic.MessageParam[] => [{ role: "user", content }];
@@ -29,7 +19,7 @@ describe("POST /v1/messages with the official SDK", () => {
       (block) => expect.objectContaining({ type: "text", text: (block as { text: string }).text }),
     ));
     expect(message.stop_reason).toBe("end_turn");
-    const sent = fake.requests.at(-1)!;
+    const sent = env.fake.requests.at(-1)!;
     expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
     expect(sent.headers["x-api-key"]).toBeUndefined();
     expect((sent.body as { system: unknown[] }).system[0]).toEqual({ type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." });
@@ -46,7 +36,7 @@ describe("POST /v1/messages with the official SDK", () => {
       // Not in this SDK version's types any more, but the API still takes it: it must pass through.
       ...({ temperature: 0.5 } as object),
     });
-    const body = fake.requests.at(-1)!.body as Record<string, unknown>;
+    const body = env.fake.requests.at(-1)!.body as Record<string, unknown>;
     expect(body.system).toEqual([
       { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." },
       { type: "text", text: "Be brief." },
@@ -57,14 +47,14 @@ describe("POST /v1/messages with the official SDK", () => {
   });
 
   test("/v1/messages?beta=true (as Claude Code calls it) routes the same and keeps its query", async () => {
-    const response = await fetch(`${proxy.url}/v1/messages?beta=true`, {
+    const response = await fetch(`${env.proxy.url}/v1/messages?beta=true`, {
       method: "POST",
       headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
       body: JSON.stringify({ model: "xs", max_tokens: 16, messages: user("Hi") }),
     });
     expect(response.status).toBe(200);
     expect(((await response.json()) as { model: string }).model).toBe("claude-3-5-haiku-20241022");
-    expect(fake.requests.at(-1)!.query).toContain("beta=true");
+    expect(env.fake.requests.at(-1)!.query).toContain("beta=true");
   });
 
   test("the SDK's beta namespace: the client's betas are merged with the OAuth betas", async () => {
@@ -75,7 +65,7 @@ describe("POST /v1/messages with the official SDK", () => {
       betas: ["files-api-2025-04-14"],
     });
     expect(message.model).toBe("claude-3-5-sonnet-20241022");
-    const sent = fake.requests.at(-1)!;
+    const sent = env.fake.requests.at(-1)!;
     const betas = sent.headers["anthropic-beta"]!.split(",");
     expect(betas).toContain("oauth-2025-04-20");
     expect(betas).toContain("files-api-2025-04-14");
@@ -83,7 +73,7 @@ describe("POST /v1/messages with the official SDK", () => {
   });
 
   test("a model absent from the body uses models.default", async () => {
-    const response = await fetch(`${proxy.url}/v1/messages`, {
+    const response = await fetch(`${env.proxy.url}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ max_tokens: 16, messages: user("Hi") }),
@@ -108,8 +98,8 @@ describe("POST /v1/messages with the official SDK", () => {
   test("count_tokens", async () => {
     const count = await client.messages.countTokens({ model: "xl", messages: user("Count me") });
     expect(count.input_tokens).toBeGreaterThan(0);
-    expect(fake.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
-    expect((fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-20250514");
+    expect(env.fake.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
+    expect((env.fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-20250514");
   });
 
   test("models list: the SDK pages through it and sees the nicknames", async () => {
@@ -117,7 +107,7 @@ describe("POST /v1/messages with the official SDK", () => {
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids).toContain("claude-sonnet-4-20250514");
     for (const nickname of Object.keys(DEFAULT_NICKNAMES)) expect(ids).toContain(nickname);
-    const raw = (await (await fetch(`${proxy.url}/v1/models`)).json()) as { object: string; data: Record<string, unknown>[]; has_more: boolean };
+    const raw = (await (await fetch(`${env.proxy.url}/v1/models`)).json()) as { object: string; data: Record<string, unknown>[]; has_more: boolean };
     expect(raw.object).toBe("list");
     expect(raw.has_more).toBe(false);
     expect(raw.data[0]).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
@@ -133,7 +123,7 @@ describe("POST /v1/messages with the official SDK", () => {
   });
 
   test("HEAD /healthz answers 200 (uptime monitors)", async () => {
-    expect((await fetch(`${proxy.url}/healthz`, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${env.proxy.url}/healthz`, { method: "HEAD" })).status).toBe(200);
   });
 });
 
@@ -199,7 +189,7 @@ describe("streaming with the official SDK", () => {
   });
 
   test("a raw stream is forwarded as SSE with event lines (content-type, ping, order)", async () => {
-    const response = await fetch(`${proxy.url}/v1/messages`, {
+    const response = await fetch(`${env.proxy.url}/v1/messages`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "l", max_tokens: 32, stream: true, messages: user("Hi") }),
@@ -216,7 +206,7 @@ describe("streaming with the official SDK", () => {
 
 describe("errors keep their status, shape and headers", () => {
   test("429 with retry-after reaches the SDK intact", async () => {
-    fake.fault({ status: 429, headers: { "retry-after": "17", "anthropic-ratelimit-unified-status": "rejected" } });
+    env.fake.fault({ status: 429, headers: { "retry-after": "17", "anthropic-ratelimit-unified-status": "rejected" } });
     const error = await client.messages.create({ model: "l", max_tokens: 8, messages: user("Hi") }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     const rate = error as InstanceType<typeof Anthropic.RateLimitError>;
@@ -228,14 +218,14 @@ describe("errors keep their status, shape and headers", () => {
   });
 
   test("529 overloaded surfaces as the SDK's InternalServerError with status 529", async () => {
-    fake.fault({ status: 529 });
+    env.fake.fault({ status: 529 });
     const error = await client.messages.create({ model: "l", max_tokens: 8, messages: user("Hi") }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.InternalServerError);
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
   });
 
   test("a 429 on a stream is a 429, not a 200 stream", async () => {
-    fake.fault({ status: 429, headers: { "retry-after": "3" } });
+    env.fake.fault({ status: 429, headers: { "retry-after": "3" } });
     const error = await client.messages.stream({ model: "l", max_tokens: 8, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
   });
@@ -246,13 +236,13 @@ describe("errors keep their status, shape and headers", () => {
   });
 
   test("an event: error after a 200 is forwarded to the SDK", async () => {
-    fake.fault({ kind: "stream-error", afterEvents: 3, error: { type: "overloaded_error", message: "Overloaded" } });
+    env.fake.fault({ kind: "stream-error", afterEvents: 3, error: { type: "overloaded_error", message: "Overloaded" } });
     const error = await client.messages.stream({ model: "l", max_tokens: 32, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
     expect(String((error as Error).message)).toContain("Overloaded");
   });
 
   test("the logs never hold a token", () => {
-    const all = proxy.logs.join("");
+    const all = env.proxy.logs.join("");
     expect(all).toContain("POST /v1/messages");
     expect(all).not.toMatch(/sk-ant-o[ar]t01-[A-Za-z0-9_-]{4}/);
   });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { createTokenStore, type StoredTokens } from "../../src/auth/store.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/server/log.ts";
 import { startServer } from "../../src/server/serve.ts";
-import type { FakeAnthropic } from "./fake-anthropic.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic.ts";
 
 export interface TestProxy {
   url: string;
@@ -47,4 +48,22 @@ export function startProxy(
   const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
   const running = startServer({ config, log });
   return { url: running.url, config, tokenFile, logs, readTokens: () => store.read(), stop: () => running.stop(1000) };
+}
+
+/**
+ * For a test file: a fake upstream and a logged-in proxy started once, faults cleared before each test.
+ * Read `env.fake` / `env.proxy` inside tests (they exist once the file's beforeAll has run).
+ */
+export function useLoggedInProxy(): { readonly fake: FakeAnthropic; readonly proxy: TestProxy } {
+  const env = {} as { fake: FakeAnthropic; proxy: TestProxy };
+  beforeAll(async () => {
+    env.fake = await startFakeAnthropic();
+    env.proxy = startProxy(env.fake, { tokens: env.fake.issueTokens() });
+  });
+  afterAll(async () => {
+    await env.proxy?.stop();
+    await env.fake?.close();
+  });
+  beforeEach(() => env.fake.clearFaults());
+  return env;
 }
