@@ -74,6 +74,31 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
     }
   }
 
+  /**
+   * A non-stream answer is read whole before it is passed on: a client can use none of it before its end anyway,
+   * a failure mid-body becomes a proper 502/504 instead of a cut connection, and a byte body is written out
+   * natively instead of chunk by chunk through a JS stream (see BENCHMARKS.md).
+   */
+  async function readWhole(response: Response, controller: AbortController, call: UpstreamCall): Promise<Uint8Array> {
+    const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), idleTimeoutMs);
+    try {
+      return await response.bytes();
+    } catch (error) {
+      if (call.signal?.aborted) {
+        call.onEnd?.("client_closed");
+        throw new ApiError(499, "the client closed the request");
+      }
+      if (controller.signal.reason instanceof DOMException && controller.signal.reason.name === "TimeoutError") {
+        call.onEnd?.("idle_timeout");
+        throw new ApiError(504, `the Anthropic API sent nothing for ${config.api.stream_idle_timeout}s; maximize gave up (api.stream_idle_timeout)`);
+      }
+      call.onEnd?.("upstream_error");
+      throw new ApiError(502, `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     async send(call) {
       const controller = new AbortController();
@@ -96,8 +121,14 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
           call.onEnd?.("complete");
           return new Response(null, { status: response.status, headers });
         }
+        if (!headers.get("content-type")?.startsWith("text/event-stream")) {
+          const bytes = await readWhole(response, controller, call);
+          release();
+          call.onEnd?.("complete");
+          return new Response(bytes, { status: response.status, headers });
+        }
         const body = guardStream(response.body, {
-          sse: headers.get("content-type")?.startsWith("text/event-stream") ?? false,
+          sse: true,
           idleTimeoutMs,
           abort: (reason) => controller.abort(reason),
           onEnd: (outcome) => {

@@ -3,6 +3,7 @@ import { createTokenStore } from "../auth/store.ts";
 import { apiKeyCredentials, oauthCredentials, type Credentials } from "../auth/tokens.ts";
 import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
+import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../proxy/http-client.ts";
 import { createUpstream } from "../proxy/upstream.ts";
 import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
@@ -41,7 +42,15 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startServer(options: { config: Config; log: Logger; fetch?: Fetch }): RunningServer {
+/**
+ * Upstream API calls use Bun's fetch (fastest) up to 240 at once and node:http beyond, because fetch queues
+ * everything past 256 concurrent requests (see BENCHMARKS.md). Behind an HTTP(S)_PROXY, which only fetch honours,
+ * fetch alone. Token refreshes keep plain `fetch`.
+ */
+const defaultUpstreamFetch = (): Fetch =>
+  usesProxyEnv(process.env) ? globalThis.fetch : withOverflow(globalThis.fetch, createHttpClient(), FETCH_LIMIT);
+
+export function startServer(options: { config: Config; log: Logger; fetch?: Fetch; upstreamFetch?: Fetch }): RunningServer {
   const { config, log } = options;
   checkExposure(config, log);
   const fetch = options.fetch ?? globalThis.fetch;
@@ -51,7 +60,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     if (outcome === "ok") log.info("refreshed the Claude access token");
     else log.warn(`token refresh failed: ${detail}`);
   });
-  const upstream = createUpstream({ config, credentials, fetch, log });
+  const upstream = createUpstream({ config, credentials, fetch: options.upstreamFetch ?? defaultUpstreamFetch(), log });
   const { handle } = createApp({ config, credentials, upstream, log, metrics });
 
   let server: Server<undefined>;

@@ -1,0 +1,116 @@
+/** Child processes of a benchmark run: the fake upstream, the compiled proxy, a bare passthrough; their memory. */
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+export interface Child {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const HERE = import.meta.dir;
+
+/** Resident set size of a process in MB (VmRSS from /proc), or NaN when it cannot be read. */
+export function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function stopChild(child: Subprocess): Promise<void> {
+  child.kill("SIGTERM");
+  const exited = await Promise.race([child.exited.then(() => true), Bun.sleep(3000).then(() => false)]);
+  if (!exited) child.kill("SIGKILL");
+  await child.exited;
+}
+
+/** Reads the `{"port":N}` line a helper script prints when it listens. */
+async function readPort(child: Subprocess<"ignore", "pipe", "inherit">): Promise<number> {
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("helper exited before printing its port");
+    text += decoder.decode(value);
+  }
+  reader.releaseLock();
+  return (JSON.parse(text.slice(0, text.indexOf("\n"))) as { port: number }).port;
+}
+
+/** Starts a helper script (`upstream.ts`, `bare.ts`) in its own Bun process. */
+export async function startScript(name: string, args: string[] = []): Promise<Child> {
+  const child = Bun.spawn([process.execPath, join(HERE, name), ...args], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const port = await readPort(child);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/** A token file the proxy accepts without refreshing: far-future expiry, mode 0600. */
+export function writeTokenFile(dir: string): string {
+  const path = join(dir, "tokens.json");
+  const tokens = {
+    access_token: "sk-ant-oat01-benchmark-access-token-000000000000000000000000",
+    refresh_token: "sk-ant-ort01-benchmark-refresh-token-00000000000000000000000",
+    expires_at: Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600,
+  };
+  writeFileSync(path, JSON.stringify(tokens), { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+}
+
+export interface ProxyOptions {
+  binary: string;
+  upstreamUrl: string;
+  port: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+/** The environment `maximize serve` is configured with: a private HOME and cwd, so no user config is read. */
+export function proxyEnv(options: ProxyOptions, dir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: dir,
+    MAXIMIZE_PORT: String(options.port),
+    MAXIMIZE_UPSTREAM_URL: options.upstreamUrl,
+    MAXIMIZE_TOKEN_FILE: writeTokenFile(dir),
+    MAXIMIZE_LOG_LEVEL: options.logLevel,
+  };
+}
+
+/** Polls GET `url` as fast as the loop allows until it answers 200; returns the elapsed ms since `since`. */
+export async function waitHealthy(url: string, since: number, timeoutMs = 10_000): Promise<number> {
+  for (;;) {
+    const ok = await fetch(url).then((response) => response.ok, () => false);
+    if (ok) return performance.now() - since;
+    if (performance.now() - since > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs}ms`);
+    await Bun.sleep(1);
+  }
+}
+
+/** Starts `maximize serve` (stderr goes to a log file, as under a service manager) and waits for /healthz. */
+export async function startProxy(options: ProxyOptions): Promise<Child & { logFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "maximize-bench-"));
+  const logFile = join(dir, "maximize.log");
+  const child = Bun.spawn([resolve(options.binary), "serve"], {
+    cwd: dir,
+    env: proxyEnv(options, dir),
+    stdin: "ignore",
+    stdout: Bun.file(logFile),
+    stderr: Bun.file(logFile),
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const started = performance.now();
+  const healthy = await Promise.race([waitHealthy(`${url}/healthz`, started), child.exited.then((code) => ({ exited: code }))]);
+  if (typeof healthy !== "number") throw new Error(`maximize exited with ${healthy.exited}: ${readFileSync(logFile, "utf8")}`);
+  return { url, pid: child.pid, logFile, stop: () => stopChild(child) };
+}
+
+/** A port that was free a moment ago. */
+export function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true);
+  return port;
+}

@@ -1,0 +1,190 @@
+/**
+ * A `fetch`-shaped HTTP/1.1 client for upstream calls, built on node:http / node:https with keep-alive agents that
+ * have no socket cap.
+ *
+ * Why not the global `fetch`: Bun's fetch runs at most 256 requests at once per process
+ * (BUN_CONFIG_MAX_HTTP_REQUESTS, read only when the process starts), so the 257th concurrent stream would queue
+ * silently until another one ended. node:http under Bun has no such cap (measured in BENCHMARKS.md).
+ *
+ * Supports what the proxy uses: method, headers, a string body, an AbortSignal (abort destroys the socket at once,
+ * before or during the response), and a streamed response body. Bodies are requested uncompressed
+ * (`accept-encoding: identity`), so nothing has to be decoded on the way through.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Fetch } from "../auth/oauth.ts";
+
+export interface HttpClientOptions {
+  /** Idle keep-alive sockets kept per host (default 256); in-flight requests are never capped. */
+  maxFreeSockets?: number;
+}
+
+/** Statuses whose response must not carry a body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+function toHeaders(raw: IncomingMessage["headers"]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return headers;
+}
+
+function requestHeaders(init: RequestInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  new Headers(init?.headers).forEach((value, name) => {
+    out[name] = value;
+  });
+  out["accept-encoding"] = "identity";
+  return out;
+}
+
+function bodyOf(init: RequestInit | undefined): string | Uint8Array | undefined {
+  const body = init?.body;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "string" || body instanceof Uint8Array) return body;
+  throw new TypeError("http-client sends string or Uint8Array bodies only");
+}
+
+const abortError = (signal: AbortSignal): unknown => signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
+
+/** The response body as a web stream that pauses the socket when the reader is not keeping up. */
+function bodyStream(response: IncomingMessage, request: ClientRequest): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        response.on("data", (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) response.pause();
+        });
+        response.once("end", () => {
+          done = true;
+          controller.close();
+        });
+        const fail = (error?: Error) => {
+          if (done) return;
+          done = true;
+          controller.error(error ?? new Error("the upstream connection closed before the response ended"));
+        };
+        response.once("error", fail);
+        response.once("aborted", () => fail(new Error("the upstream connection was reset mid-response")));
+        response.once("close", () => fail());
+      },
+      pull() {
+        response.resume();
+      },
+      cancel() {
+        done = true;
+        request.destroy();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/** Whether an HTTP(S)_PROXY is configured: Bun's fetch honours it, this client does not. */
+export function usesProxyEnv(env: Record<string, string | undefined>): boolean {
+  return ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => Boolean(env[name]));
+}
+
+/** A fetch-compatible function backed by node:http(s) with uncapped keep-alive agents. */
+export function createHttpClient(options: HttpClientOptions = {}): Fetch {
+  const agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: options.maxFreeSockets ?? 256 };
+  const agents = { "http:": new HttpAgent(agentOptions), "https:": new HttpsAgent(agentOptions) };
+
+  return (input, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (url.protocol !== "http:" && url.protocol !== "https:") return reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
+      const signal = init?.signal ?? undefined;
+      if (signal?.aborted) return reject(abortError(signal));
+
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const request = send(url, { method: init?.method ?? "GET", headers: requestHeaders(init), agent: agents[url.protocol] });
+      const onAbort = () => {
+        const reason = signal ? abortError(signal) : undefined;
+        request.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        reject(reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      request.once("error", (error) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      });
+      request.once("response", (response) => {
+        const status = response.statusCode ?? 502;
+        const headers = toHeaders(response.headers);
+        if (NULL_BODY.has(status) || init?.method === "HEAD") {
+          signal?.removeEventListener("abort", onAbort);
+          response.resume();
+          return resolve(new Response(null, { status, statusText: response.statusMessage, headers }));
+        }
+        // The abort listener stays until the body ends: aborting mid-stream must still destroy the socket.
+        response.once("close", () => signal?.removeEventListener("abort", onAbort));
+        resolve(new Response(bodyStream(response, request), { status, statusText: response.statusMessage, headers }));
+      });
+      request.end(bodyOf(init));
+    });
+}
+
+/** A body that calls `onEnd` once when it has been read to the end, failed, or been cancelled. */
+function trackEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const chunk = await reader.read().catch((error: unknown) => {
+          onEnd();
+          throw error;
+        });
+        if (!chunk.done) return controller.enqueue(chunk.value);
+        onEnd();
+        controller.close();
+      },
+      cancel(reason) {
+        onEnd();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Sends through `primary` (Bun's fetch: the fastest path) while fewer than `limit` of its requests are in flight —
+ * a request counts until its body has been read, failed or cancelled — and through `overflow` (node:http, no cap)
+ * beyond that, so request 257 is sent at once instead of waiting in fetch's queue.
+ */
+export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fetch {
+  let inFlight = 0;
+  return async (input, init) => {
+    if (inFlight >= limit) return overflow(input, init);
+    inFlight++;
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      inFlight--;
+    };
+    const response = await primary(input, init).catch((error: unknown) => {
+      release();
+      throw error;
+    });
+    if (!response.body) {
+      release();
+      return response;
+    }
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      // A whole answer, not a stream: read it natively here and free the slot (no JS stream in between).
+      const bytes = await response.bytes().finally(release);
+      return new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
+    return new Response(trackEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** Bun's fetch caps concurrent requests at 256 per process; stay under it, leaving room for token refreshes. */
+export const FETCH_LIMIT = 240;
