@@ -7,6 +7,8 @@ import { TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
 
 /** Refresh this long before expiry, so no request ever goes out with a token about to die. */
 export const REFRESH_LEAD_SECONDS = 300;
+/** A token refreshed less than this long ago that upstream refuses is not refreshed again. */
+export const RENEW_COOLDOWN_MS = 60_000;
 
 export interface UpstreamCredential {
   /** Headers that authorize one upstream request. */
@@ -27,8 +29,13 @@ export interface AuthStatus {
 }
 
 export interface Credentials {
-  /** Credential for the next upstream request. `rejected`: the credential upstream just refused with 401. */
-  get(options?: { rejected?: UpstreamCredential }): Promise<UpstreamCredential>;
+  /** Credential for the next upstream request. */
+  get(): Promise<UpstreamCredential>;
+  /**
+   * A replacement for a credential upstream just refused with 401, or undefined when a retry cannot help
+   * (an API key, or a token this process refreshed moments ago: refreshing again would only burn refresh tokens).
+   */
+  renew(rejected: UpstreamCredential): Promise<UpstreamCredential | undefined>;
   /** Force a refresh now (the `maximize refresh` command). */
   refresh(): Promise<StoredTokens>;
   status(): AuthStatus;
@@ -49,6 +56,7 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
   const credential: UpstreamCredential = { headers: { "x-api-key": key }, oauth: false };
   return {
     get: async () => credential,
+    renew: async () => undefined,
     refresh: () => Promise.reject(new ApiError(400, "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY); there is no OAuth token to refresh")),
     status: () => ({ logged_in: true, method: "api_key", token_file: tokenFile, expires_at: null, expires_in_seconds: null, refreshable: false, account: null }),
   };
@@ -64,6 +72,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   let cached: StoredTokens | undefined;
   let cachedStamp = "";
   let inflight: Promise<StoredTokens> | undefined;
+  let lastRefresh: { token: string; at: number } | undefined;
 
   const stamp = () => {
     const stat = statSync(store.path, { throwIfNoEntry: false });
@@ -108,6 +117,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
         // The old refresh token is spent now: keep the new pair in memory even if it cannot be saved.
         cached = next;
+        lastRefresh = { token: next.access_token, at: now() };
         try {
           store.write(next);
           cachedStamp = stamp();
@@ -136,15 +146,20 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     return inflight;
   }
 
-  async function get(options: { rejected?: UpstreamCredential } = {}): Promise<UpstreamCredential> {
+  async function renew(rejected: UpstreamCredential): Promise<UpstreamCredential | undefined> {
+    const token = rejected.headers.authorization?.slice("Bearer ".length);
+    if (token === undefined) return undefined;
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
-    const rejected = options.rejected?.headers.authorization?.slice("Bearer ".length);
-    if (rejected !== undefined) {
-      // Someone refreshed since this token went out: the new one has not been refused yet.
-      if (tokens.access_token !== rejected && usable(tokens)) return bearer(tokens.access_token);
-      return bearer((await refreshOnce(rejected)).access_token);
-    }
+    // Someone refreshed since this token went out: the new one has not been refused yet.
+    if (tokens.access_token !== token && usable(tokens)) return bearer(tokens.access_token);
+    if (lastRefresh?.token === token && now() - lastRefresh.at < RENEW_COOLDOWN_MS) return undefined;
+    return bearer((await refreshOnce(token)).access_token);
+  }
+
+  async function get(): Promise<UpstreamCredential> {
+    const tokens = readOrExplain();
+    if (!tokens) throw notLoggedIn();
     if (fresh(tokens)) return bearer(tokens.access_token);
     if (!tokens.refresh_token && usable(tokens)) return bearer(tokens.access_token);
     try {
@@ -158,6 +173,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
 
   return {
     get,
+    renew,
     refresh: () => refreshOnce(readOrExplain()?.access_token),
     status(): AuthStatus {
       const base = { token_file: store.path, refreshable: false, account: null, expires_at: null, expires_in_seconds: null };

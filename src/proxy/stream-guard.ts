@@ -1,7 +1,7 @@
 /**
- * Wraps an upstream response body on its way to the client:
+ * Wraps an upstream SSE response body on its way to the client:
  * - an idle timeout, so a stalled upstream never hangs a client forever;
- * - for SSE, only whole events are forwarded (a partial tail waits for its end), so that when the upstream
+ * - only whole events are forwarded (a partial tail waits for its end), so that when the upstream
  *   fails mid-stream the client gets a final, well-formed `event: error` instead of a silent truncation;
  * - the client going away cancels the upstream read (and so aborts the upstream request).
  */
@@ -9,7 +9,6 @@
 export type StreamOutcome = "complete" | "upstream_error" | "idle_timeout" | "client_closed";
 
 export interface GuardOptions {
-  sse: boolean;
   idleTimeoutMs: number;
   /** Aborts the upstream request. */
   abort: (reason: string) => void;
@@ -78,12 +77,8 @@ export function guardStream(body: ReadableStream<Uint8Array>, options: GuardOpti
             const message = idleFired
               ? `the Anthropic API sent nothing for ${seconds}s; maximize closed the stream (api.stream_idle_timeout)`
               : `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`;
-            if (options.sse) {
-              controller.enqueue(sseErrorEvent(idleFired ? "timeout_error" : "api_error", message));
-              controller.close();
-            } else {
-              controller.error(new Error(message));
-            }
+            controller.enqueue(sseErrorEvent(idleFired ? "timeout_error" : "api_error", message));
+            controller.close();
             return finish(idleFired ? "idle_timeout" : "upstream_error");
           }
           lastActivity = Date.now();
@@ -92,7 +87,6 @@ export function guardStream(body: ReadableStream<Uint8Array>, options: GuardOpti
             controller.close();
             return finish("complete");
           }
-          if (!options.sse) return controller.enqueue(chunk.value);
           const bytes = tail ? concat(tail, chunk.value) : chunk.value;
           const end = endOfLastEvent(bytes);
           if (end === bytes.length) {

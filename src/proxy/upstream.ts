@@ -111,9 +111,12 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
         let response = await post(call, credential, controller);
         if (response.status === 401 && credential.oauth) {
           // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
-          await response.body?.cancel().catch(() => {});
-          credential = await credentials.get({ rejected: credential });
-          response = await post(call, credential, controller);
+          const renewed = await credentials.renew(credential);
+          if (renewed) {
+            await response.body?.cancel().catch(() => {});
+            credential = renewed;
+            response = await post(call, credential, controller);
+          }
         }
         const headers = downstreamHeaders(response.headers);
         if (!response.body) {
@@ -128,12 +131,12 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
           return new Response(bytes, { status: response.status, headers });
         }
         const body = guardStream(response.body, {
-          sse: true,
           idleTimeoutMs,
           abort: (reason) => controller.abort(reason),
           onEnd: (outcome) => {
             release();
-            call.onEnd?.(outcome);
+            // A read that failed because the client went away is the client's doing, not upstream's.
+            call.onEnd?.(outcome === "upstream_error" && call.signal?.aborted ? "client_closed" : outcome);
           },
         });
         return new Response(body, { status: response.status, headers });

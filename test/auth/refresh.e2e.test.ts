@@ -56,6 +56,18 @@ describe("token lifecycle through the proxy", () => {
     expect(tried[1]).not.toBe(tried[0]);
   });
 
+  test("a 401 that refreshing does not cure is passed on, and does not burn a refresh token per request", async () => {
+    const { fake, client } = await setup((f) => f.issueTokens());
+    fake.fault({ status: 401, times: 3 });
+    for (let i = 0; i < 2; i++) {
+      const error = await ask(client).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
+    }
+    // First request: one refresh and one retry. Second: the token refreshed moments ago is not refreshed again.
+    expect(fake.refreshCalls).toBe(1);
+    expect(fake.requests.filter((r) => r.path === "/v1/messages")).toHaveLength(3);
+  });
+
   test("50 concurrent requests on an expiring token cause exactly one refresh", async () => {
     const { fake, client } = await setup((f) => f.issueTokens({ expiresIn: 30 }));
     fake.fault({ route: "token", kind: "delay", delayMs: 200 });

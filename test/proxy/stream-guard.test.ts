@@ -36,29 +36,29 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<{ reads: str
   }
 }
 
-function guard(chunks: string[], end: "close" | "error" | "stall", sse: boolean, idleTimeoutMs = 5000) {
+function guard(chunks: string[], end: "close" | "error" | "stall", idleTimeoutMs = 5000) {
   const outcomes: StreamOutcome[] = [];
   const aborts: string[] = [];
   const src = source(chunks, end);
-  const stream = guardStream(src.stream, { sse, idleTimeoutMs, abort: (r) => aborts.push(r), onEnd: (o) => outcomes.push(o) });
+  const stream = guardStream(src.stream, { idleTimeoutMs, abort: (r) => aborts.push(r), onEnd: (o) => outcomes.push(o) });
   return { stream, outcomes, aborts, src };
 }
 
 describe("guardStream (SSE)", () => {
   test("whole events pass through as they come, byte for byte", async () => {
     const events = ["event: a\ndata: {}\n\n", "event: b\ndata: {}\n\nevent: c\ndata: {}\n\n"];
-    const g = guard(events, "close", true);
+    const g = guard(events, "close");
     expect((await collect(g.stream)).reads).toEqual(events);
     expect(g.outcomes).toEqual(["complete"]);
   });
 
   test("an event split across chunks is forwarded once whole, never half", async () => {
-    const g = guard(["event: a\ndata: {\"x\"", ":1}\n\nevent: b\n", "data: {}\n\n"], "close", true);
+    const g = guard(["event: a\ndata: {\"x\"", ":1}\n\nevent: b\n", "data: {}\n\n"], "close");
     expect((await collect(g.stream)).reads).toEqual(['event: a\ndata: {"x":1}\n\n', "event: b\ndata: {}\n\n"]);
   });
 
   test("upstream reset mid-stream → the partial event is dropped and a final error event ends the stream", async () => {
-    const g = guard(["event: a\ndata: {}\n\nevent: b\ndata: {\"partial"], "error", true);
+    const g = guard(["event: a\ndata: {}\n\nevent: b\ndata: {\"partial"], "error");
     const { reads, error } = await collect(g.stream);
     expect(error).toBeUndefined();
     expect(reads[0]).toBe("event: a\ndata: {}\n\n");
@@ -78,32 +78,19 @@ describe("guardStream (SSE)", () => {
         fail = (e) => controller.error(e);
       },
     });
-    const stream = guardStream(src, { sse: true, idleTimeoutMs: 50, abort: (r) => fail(new Error(r)), onEnd: (o) => outcomes.push(o) });
+    const stream = guardStream(src, { idleTimeoutMs: 50, abort: (r) => fail(new Error(r)), onEnd: (o) => outcomes.push(o) });
     const { reads } = await collect(stream);
     expect(reads.at(-1)).toContain('"type":"timeout_error"');
     expect(outcomes).toEqual(["idle_timeout"]);
   });
 
   test("client cancel → upstream read cancelled and abort called", async () => {
-    const g = guard(["event: a\ndata: {}\n\n"], "stall", true);
+    const g = guard(["event: a\ndata: {}\n\n"], "stall");
     const reader = g.stream.getReader();
     await reader.read();
     await reader.cancel("bye");
     expect(g.src.wasCancelled()).toBe(true);
     expect(g.aborts[0]).toContain("client closed");
     expect(g.outcomes).toEqual(["client_closed"]);
-  });
-});
-
-describe("guardStream (JSON)", () => {
-  test("bytes pass through unchanged", async () => {
-    const g = guard(['{"a":', "1}"], "close", false);
-    expect((await collect(g.stream)).reads.join("")).toBe('{"a":1}');
-  });
-
-  test("upstream failure errors the client stream rather than ending it cleanly", async () => {
-    const g = guard(['{"a":'], "error", false);
-    const { error } = await collect(g.stream);
-    expect(error).toContain("failed mid-response");
   });
 });

@@ -32,12 +32,26 @@ describe("/metrics", () => {
     expect((await stream(loggedOut.url)).status).toBe(401);
     fake.fault({ kind: "reset", afterEvents: 2 });
     await (await stream(loggedIn.url)).text();
+    for (const path of ["/v1/messages", "/v1/chat/completions"]) {
+      // The client walks away mid-stream: that is "client_closed", not an upstream failure.
+      fake.fault({ kind: "drip", delayMs: 300 });
+      const controller = new AbortController();
+      const response = await fetch(`${loggedIn.url}${path}`, {
+        method: "POST",
+        signal: controller.signal,
+        body: JSON.stringify({ model: "l", max_tokens: 16, stream: true, messages: [{ role: "user", content: "Hi" }] }),
+      });
+      await response.body!.getReader().read();
+      controller.abort();
+    }
+    await Bun.sleep(100);
 
     const text = await (await fetch(`${loggedIn.url}/metrics`)).text();
-    expect(metric(text, 'maximize_requests_total{route="/v1/messages",status="200"}')).toBe("2");
-    expect(metric(text, 'maximize_requests_total{route="/v1/chat/completions",status="200"}')).toBe("1");
+    expect(metric(text, 'maximize_requests_total{route="/v1/messages",status="200"}')).toBe("3");
+    expect(metric(text, 'maximize_requests_total{route="/v1/chat/completions",status="200"}')).toBe("2");
     expect(metric(text, 'maximize_streams_total{outcome="complete"}')).toBe("2");
     expect(metric(text, 'maximize_streams_total{outcome="upstream_error"}')).toBe("1");
+    expect(metric(text, 'maximize_streams_total{outcome="client_closed"}')).toBe("2");
     expect(metric(text, "maximize_open_streams")).toBe("0");
     const out = await (await fetch(`${loggedOut.url}/metrics`)).text();
     expect(metric(out, 'maximize_requests_total{route="/v1/messages",status="401"}')).toBe("1");
