@@ -1,4 +1,4 @@
-import { stderrColors as pc } from "../server/log.ts";
+import { redact, stderrColors as pc } from "../server/log.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -12,9 +12,9 @@ export class CommandError extends Error {
   override name = "CommandError";
 }
 
-/** One-line error for the person at the terminal, on stderr. */
+/** One-line error for the person at the terminal, on stderr; anything token-shaped is redacted. */
 export function printError(message: string): void {
-  process.stderr.write(`${pc.red("error")} ${message}\n`);
+  process.stderr.write(`${pc.red("error")} ${redact(message)}\n`);
 }
 
 /** Both ends are a terminal: prompts are possible. */
