@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTokenStore } from "../../src/auth/store.ts";
-import { freePort, requireBinary, waitForHealthy } from "../support/binary.ts";
+import { startBinary } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { startProxy, type TestProxy } from "../support/proxy.ts";
 
@@ -68,15 +68,8 @@ describe("refresh under failure and contention", () => {
     fake.fault({ route: "token", kind: "delay", delayMs: 300 });
     const urls = await Promise.all(
       [0, 1].map(async () => {
-        const port = freePort();
-        const child = Bun.spawn([requireBinary(), "serve"], {
-          env: { HOME: dir, PATH: process.env.PATH ?? "", MAXIMIZE_PORT: String(port), MAXIMIZE_TOKEN_FILE: tokenFile, MAXIMIZE_UPSTREAM_URL: fake.url, MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl },
-          stdout: "ignore",
-          stderr: "ignore",
-        });
+        const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
         cleanup.push(() => void child.kill("SIGKILL"));
-        const url = `http://127.0.0.1:${port}`;
-        await waitForHealthy(`${url}/healthz`);
         return url;
       }),
     );
@@ -92,14 +85,8 @@ describe("refresh under failure and contention", () => {
     const issued = fake.issueTokens({ expiresIn: -1 });
     createTokenStore(tokenFile).write(issued);
     fake.fault({ route: "token", kind: "delay", delayMs: 2000 });
-    const port = freePort();
-    const child = Bun.spawn([requireBinary(), "serve"], {
-      env: { HOME: dir, PATH: process.env.PATH ?? "", MAXIMIZE_PORT: String(port), MAXIMIZE_TOKEN_FILE: tokenFile, MAXIMIZE_UPSTREAM_URL: fake.url, MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl },
-      stdout: "ignore",
-      stderr: "ignore",
-    });
-    await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
-    const pending = ask(`http://127.0.0.1:${port}`).catch(() => undefined);
+    const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
+    const pending = ask(url).catch(() => undefined);
     while (fake.refreshCalls === 0) await Bun.sleep(10);
     child.kill("SIGKILL");
     await child.exited;

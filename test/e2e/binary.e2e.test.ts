@@ -6,38 +6,24 @@ import { join } from "node:path";
 import { createTokenStore } from "../../src/auth/store.ts";
 import pkg from "../../package.json" with { type: "json" };
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { freePort, requireBinary, waitForHealthy } from "../support/binary.ts";
+import { requireBinary, startBinary, type ServingBinary } from "../support/binary.ts";
 
 let fake: FakeAnthropic;
-let server: Bun.Subprocess<"ignore", "pipe", "pipe">;
+let server: ServingBinary["child"];
 let baseURL: string;
 let tokenFile: string;
 let issued: ReturnType<FakeAnthropic["issueTokens"]>;
 
 beforeAll(async () => {
-  const binary = requireBinary();
   fake = await startFakeAnthropic();
   const dir = mkdtempSync(join(tmpdir(), "maximize-bin-"));
   tokenFile = join(dir, "tokens.json");
   // Expiring soon: the binary must refresh it through the configured token endpoint.
   issued = fake.issueTokens({ expiresIn: 60 });
   createTokenStore(tokenFile).write(issued);
-  const port = freePort();
-  baseURL = `http://127.0.0.1:${port}`;
-  server = Bun.spawn([binary, "serve", "--debug"], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      MAXIMIZE_PORT: String(port),
-      MAXIMIZE_TOKEN_FILE: tokenFile,
-      MAXIMIZE_UPSTREAM_URL: fake.url,
-      MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl,
-    },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  await waitForHealthy(`${baseURL}/healthz`);
+  const started = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir, args: ["--debug"] });
+  server = started.child;
+  baseURL = started.url;
 });
 
 afterAll(async () => {

@@ -3,34 +3,22 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTokenStore } from "../../src/auth/store.ts";
-import { freePort, requireBinary, waitForHealthy } from "../support/binary.ts";
+import { startBinary, type ServingBinary } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 
 const CONCURRENT = 1000;
 
 let fake: FakeAnthropic;
-let server: Bun.Subprocess;
+let server: ServingBinary["child"];
 let url: string;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
   const dir = mkdtempSync(join(tmpdir(), "maximize-load-"));
   createTokenStore(join(dir, "tokens.json")).write(fake.issueTokens());
-  const port = freePort();
-  url = `http://127.0.0.1:${port}`;
-  server = Bun.spawn([requireBinary(), "serve"], {
-    env: {
-      HOME: dir,
-      PATH: process.env.PATH ?? "",
-      MAXIMIZE_PORT: String(port),
-      MAXIMIZE_TOKEN_FILE: join(dir, "tokens.json"),
-      MAXIMIZE_UPSTREAM_URL: fake.url,
-      MAXIMIZE_LOG_LEVEL: "warn",
-    },
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  await waitForHealthy(`${url}/healthz`);
+  const started = await startBinary({ upstreamUrl: fake.url, tokenFile: join(dir, "tokens.json"), home: dir, env: { MAXIMIZE_LOG_LEVEL: "warn" } });
+  server = started.child;
+  url = started.url;
 });
 afterAll(async () => {
   server?.kill("SIGKILL");

@@ -29,3 +29,41 @@ export async function waitForHealthy(url: string, timeoutMs = 10_000): Promise<v
 }
 
 export const tempPath = (dir: string, name: string) => join(dir, name);
+
+export interface ServingBinary {
+  url: string;
+  child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+}
+
+/**
+ * Starts `dist/maximize serve` against a fake upstream on a free port, with a private HOME and the given token file,
+ * and waits until /healthz answers. stdout/stderr are piped (read them, or they are dropped with the process).
+ */
+export async function startBinary(options: {
+  upstreamUrl: string;
+  tokenUrl?: string;
+  tokenFile: string;
+  home: string;
+  args?: string[];
+  env?: Record<string, string>;
+}): Promise<ServingBinary> {
+  const port = freePort();
+  const child = Bun.spawn([requireBinary(), "serve", ...(options.args ?? [])], {
+    cwd: options.home,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: options.home,
+      MAXIMIZE_PORT: String(port),
+      MAXIMIZE_TOKEN_FILE: options.tokenFile,
+      MAXIMIZE_UPSTREAM_URL: options.upstreamUrl,
+      ...(options.tokenUrl ? { MAXIMIZE_OAUTH_TOKEN_URL: options.tokenUrl } : {}),
+      ...options.env,
+    },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealthy(`${url}/healthz`);
+  return { url, child };
+}
