@@ -1,6 +1,5 @@
-import pc from "picocolors";
 import type { Config } from "../config/load.ts";
-import { createLogger } from "../server/log.ts";
+import { createLogger, stderrColors as pc } from "../server/log.ts";
 import { createCredentials, startServer } from "../server/serve.ts";
 import { VERSION } from "../version.ts";
 import type { Command } from "./command.ts";
