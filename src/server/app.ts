@@ -1,7 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { ApiError } from "./errors.ts";
-import { createKeyGuard } from "./guard.ts";
+import { createBrowserGuard, createKeyGuard, isLoopback } from "./guard.ts";
 import type { AppDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps) {
   const routeDeps: RouteDeps = { ...deps, noteModel: (request, model) => models.set(request, model) };
 
   const guard = createKeyGuard(deps.config.server.api_keys);
+  const browserGuard = createBrowserGuard(isLoopback(deps.config.server.bind_address));
 
   const app = new Elysia({ name: "maximize" })
     .error({ ApiError })
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps) {
         return errorResponse(new ApiError(400, "malformed request target or Host header: send a normalised path and a host name such as 127.0.0.1:8081"), "/");
       }
       const path = pathOf(request.url);
-      const refused = guard(request, path);
+      const refused = browserGuard(request, path) ?? guard(request, path);
       if (refused) return errorResponse(refused, path);
       if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
         const type = request.headers.get("content-type");

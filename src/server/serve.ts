@@ -7,6 +7,7 @@ import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../pr
 import { createUpstream } from "../proxy/upstream.ts";
 import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
+import { isLoopback } from "./guard.ts";
 import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 
@@ -14,8 +15,6 @@ export class ServeError extends Error {
   override name = "ServeError";
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
-export const isLoopback = (address: string) => LOOPBACK.test(address);
 
 /** Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. */
 export function checkExposure(config: Config, log: Logger): void {

@@ -250,3 +250,37 @@ describe("the key guard and the router see the same path", () => {
     }
   });
 });
+
+describe("web pages are kept out", () => {
+  test.each([
+    ["a cross-site POST (Origin set)", { origin: "https://evil.example" }],
+    ["a no-cors POST without content-type (Origin set)", { origin: "null" }],
+  ])("%s → 403 before anything reaches upstream", async (_name, headers) => {
+    const before = env.fake.requests.length;
+    const response = await fetch(`${env.proxy.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello), headers });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { type: string; message: string } }).error).toMatchObject({
+      type: "permission_error",
+      message: expect.stringContaining("requests from web pages are refused"),
+    });
+    expect(env.fake.requests.length).toBe(before);
+  });
+
+  test("a DNS-rebinding Host on a loopback-only server → 403; loopback names pass", async () => {
+    const port = Number(new URL(env.proxy.url).port);
+    const status = async (host: string) => {
+      const { promise, resolve } = Promise.withResolvers<string>();
+      let text = "";
+      const socket = await Bun.connect({
+        hostname: "127.0.0.1",
+        port,
+        socket: { data: (_s, chunk) => void (text += chunk.toString()), close: () => resolve(text), error: () => resolve(text) },
+      });
+      socket.write(`GET /v1/models HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      return Number((await promise).split(" ")[1]);
+    };
+    expect(await status("attacker.example:8081")).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+  });
+});
