@@ -58,8 +58,8 @@ export class ApiError extends Error {
     this.headers = options.headers ?? {};
   }
 
-  toAnthropic() {
-    return { type: "error", error: { type: this.type, message: this.message } } as const;
+  toAnthropic(requestId?: string) {
+    return { type: "error", error: { type: this.type, message: this.message }, ...(requestId ? { request_id: requestId } : {}) } as const;
   }
 
   toOpenAI() {

@@ -39,7 +39,8 @@ describe("refresh under failure and contention", () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => ask(proxy.url)));
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([503]));
-    expect(new Set(bodies).size).toBe(1);
+    const errors = bodies.map((body) => JSON.stringify((JSON.parse(body) as { error: unknown }).error));
+    expect(new Set(errors).size).toBe(1);
     expect(bodies[0]).toContain("could not refresh the Claude token");
     expect(fake.refreshCalls).toBe(1);
     expect(readFileSync(proxy.tokenFile, "utf8")).toBe(before); // still valid, untouched

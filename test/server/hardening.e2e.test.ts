@@ -35,6 +35,8 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     const json = (await response.json()) as { type: string; error: { type: string; message: string } };
     expect(json.type).toBe("error");
     expect(json.error.message).toMatch(message);
+    expect((json as { request_id?: string }).request_id).toStartWith("req_maximize_");
+    expect(response.headers.get("request-id")).toBe((json as { request_id?: string }).request_id ?? null);
     expect(json.error.type).toBe(status === 404 ? "not_found_error" : "invalid_request_error");
     expect((await fetch(`${env.proxy.url}/healthz`)).status).toBe(200);
   });
