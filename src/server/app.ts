@@ -2,6 +2,7 @@ import { Elysia, ValidationError } from "elysia";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { createBrowserGuard, createKeyGuard, isLoopback } from "./guard.ts";
+import { pathOf, routedPath } from "./paths.ts";
 import type { AppDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
@@ -28,19 +29,6 @@ const KNOWN_PATHS = new Map<string, string>([
 /** JSON bodies only; a missing content-type is accepted as JSON (many minimal clients omit it). */
 const isJsonContentType = (type: string | null) => !type || /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
 
-/**
- * The path as Elysia routes it: it skips the first 11 characters of the URL ("http://x.y") for speed, so a very
- * short Host header or an unnormalised path makes it disagree with the real path. Requests where the two differ are
- * refused, so that the key guard and the router always look at the same path.
- */
-function routedPath(url: string): string {
-  const start = url.indexOf("/", 11);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start + 1);
-  return url.substring(start, query === -1 ? undefined : query);
-}
-
-const pathOf = (url: string) => new URL(url).pathname.replace(/\/+$/, "") || "/";
 const isOpenAIPath = (path: string) => path.startsWith("/v1/chat/");
 
 /** The one place an error becomes a response, in the error shape of the API the route speaks. */
@@ -88,11 +76,13 @@ export function createApp(deps: AppDeps) {
   const app = new Elysia({ name: "maximize" })
     .error({ ApiError })
     .onRequest(({ request }) => {
-      if (routedPath(request.url) !== new URL(request.url).pathname) {
+      // The one full URL parse per request; everything after goes by the cheap routed path.
+      const url = new URL(request.url);
+      if (routedPath(request.url) !== url.pathname) {
         return errorResponse(new ApiError(400, "malformed request target or Host header: send a normalised path and a host name such as 127.0.0.1:8081"), "/");
       }
       const path = pathOf(request.url);
-      const refused = browserGuard(request, path) ?? guard(request, path);
+      const refused = browserGuard(request, path, url.hostname) ?? guard(request, path);
       if (refused) return errorResponse(refused, path);
       if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
         const type = request.headers.get("content-type");

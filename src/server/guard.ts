@@ -42,14 +42,13 @@ export const isLoopback = (address: string) => LOOPBACK.test(address);
  * requests are refused. And while listening on loopback only, a Host header that is not a loopback name means a
  * DNS-rebinding page is talking to us: refused too. Programs (SDKs, curl, Claude Code) send neither.
  */
-export function createBrowserGuard(listensOnLoopback: boolean): (request: Request, path: string) => ApiError | undefined {
-  return (request, path) => {
+export function createBrowserGuard(listensOnLoopback: boolean): (request: Request, path: string, host: string) => ApiError | undefined {
+  return (request, path, host) => {
     if (OPEN_PATHS.has(path)) return undefined;
     const origin = request.headers.get("origin");
     if (origin) {
       return new ApiError(403, `requests from web pages are refused (Origin: ${origin.slice(0, 100)}): a page you visit must not be able to use your Claude login. Call maximize from a program, not from a browser`);
     }
-    const host = new URL(request.url).hostname;
     if (listensOnLoopback && !isLoopback(host)) {
       return new ApiError(403, `Host ${host.slice(0, 100)} is not a loopback name, and maximize listens on loopback only: refused (DNS rebinding protection). Use http://127.0.0.1:PORT or http://localhost:PORT`);
     }

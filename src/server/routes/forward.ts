@@ -1,4 +1,5 @@
 import type { RouteDeps } from "../app.ts";
+import { pathOf } from "../paths.ts";
 
 export interface ClientCall {
   /** Upstream path, query included. */
@@ -17,7 +18,7 @@ export interface ClientCall {
 export async function forwardForClient(deps: RouteDeps, request: Request, call: ClientCall): Promise<Response> {
   deps.noteModel(request, call.model);
   if (call.streaming) deps.metrics.streamOpened();
-  const route = new URL(request.url).pathname;
+  const route = pathOf(request.url);
   try {
     return await deps.upstream.send({
       path: call.path,
