@@ -42,7 +42,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
   const timeoutMs = config.api.request_timeout * 1000;
   const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
 
-  async function post(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
+  async function sendOnce(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
     const body = call.body
       ? JSON.stringify(
           shapeBody(call.body, { oauth: credential.oauth, nicknames: config.models.nicknames, defaultModel: config.models.default }),
@@ -108,14 +108,14 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
 
       try {
         let credential = await credentials.get();
-        let response = await post(call, credential, controller);
+        let response = await sendOnce(call, credential, controller);
         if (response.status === 401 && credential.oauth) {
           // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
           const renewed = await credentials.renew(credential);
           if (renewed) {
             await response.body?.cancel().catch(() => {});
             credential = renewed;
-            response = await post(call, credential, controller);
+            response = await sendOnce(call, credential, controller);
           }
         }
         const headers = downstreamHeaders(response.headers);
