@@ -62,6 +62,9 @@ export async function compile(outfile: string, target?: Target, version: string 
     format: "esm",
     minify: true,
     bytecode: true,
+    // Code behind a dynamic import() (the menu, the login wizard and their prompt library, node:http for
+    // overflow) stays in the executable but is loaded only when used: `serve` idles ~2 MB smaller.
+    splitting: true,
     define: { MAXIMIZE_VERSION: JSON.stringify(version) },
     compile: {
       outfile,

@@ -3,10 +3,9 @@ import { LoginError } from "./auth/login.ts";
 import { OAuthError } from "./auth/oauth.ts";
 import { TokenFileError } from "./auth/store.ts";
 import { parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
-import type { Command } from "./cli/command.ts";
+import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
 import { logoutCommand } from "./cli/logout.ts";
-import { menuCommand } from "./cli/menu.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -79,9 +78,22 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`unexpected argument "${args.positionals[0]}" — run \`maximize ${args.command} --help\``);
   }
   const config = loadConfig({ flags: args.configFlags });
-  const ctx = { config, args, env: process.env, fetch: globalThis.fetch, now: Date.now, interactive: isInteractive() };
+  const ctx: CommandContext = {
+    config,
+    args,
+    env: process.env,
+    fetch: globalThis.fetch,
+    now: Date.now,
+    // Asked only by the commands that prompt: touching stdin/stdout costs `serve` memory it never needs.
+    get interactive() {
+      return isInteractive();
+    },
+  };
   if (command) return command.run(ctx);
-  return ctx.interactive ? menuCommand(ctx) : serve.run(ctx);
+  if (!ctx.interactive) return serve.run(ctx);
+  // The menu and its prompt library load only when they are used (the same for the login wizard).
+  const { menuCommand } = await import("./cli/menu.ts");
+  return menuCommand(ctx);
 }
 
 /** Errors the user can act on are one line on stderr; anything else is a bug and keeps its stack. */

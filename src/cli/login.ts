@@ -7,7 +7,6 @@ import { homeDir } from "../config/paths.ts";
 import { flagOption, stringOption, type Command, type CommandContext } from "./command.ts";
 import { describeAccount, describeExpiry } from "./format.ts";
 import { UsageError } from "./ui.ts";
-import { loginWizard } from "./wizard.ts";
 
 const HELP = `Usage: maximize login [options]
 
@@ -123,6 +122,7 @@ async function run(ctx: CommandContext): Promise<number> {
       "`maximize login` without options needs a terminal. Headless: `maximize login --print-url`, open the URL anywhere, then `maximize login --code='CODE#STATE'` — or use --token / --import-claude-code (see `maximize login --help`)",
     );
   }
+  const { loginWizard } = await import("./wizard.ts");
   return loginWizard(ctx, { browser: !flagOption(ctx.args, "no-browser") });
 }
 

@@ -1,4 +1,3 @@
-import * as p from "@clack/prompts";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import pc from "picocolors";
@@ -27,6 +26,7 @@ export async function removeLogin(tokenFile: string): Promise<boolean> {
 async function run(ctx: CommandContext): Promise<number> {
   const tokenFile = ctx.config.storage.token_file;
   if (ctx.interactive && !flagOption(ctx.args, "yes")) {
+    const p = await import("@clack/prompts");
     const sure = await p.confirm({ message: `Log out and delete ${tokenFile}?`, initialValue: false });
     if (p.isCancel(sure) || !sure) {
       p.cancel("Still logged in — nothing was deleted.");
