@@ -10,8 +10,7 @@
  * before or during the response), and a streamed response body. Bodies are requested uncompressed
  * (`accept-encoding: identity`), so nothing has to be decoded on the way through.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ClientRequest } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent, IncomingMessage, ClientRequest } from "node:http";
 import type { Fetch } from "../auth/oauth.ts";
 
 export interface HttpClientOptions {
@@ -93,16 +92,24 @@ export function usesProxyEnv(env: Record<string, string | undefined>): boolean {
 /** A fetch-compatible function backed by node:http(s) with uncapped keep-alive agents. */
 export function createHttpClient(options: HttpClientOptions = {}): Fetch {
   const agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: options.maxFreeSockets ?? 256 };
-  const agents = { "http:": new HttpAgent(agentOptions), "https:": new HttpsAgent(agentOptions) };
+  // Loaded on first use: node:http(s) costs memory that a proxy which never overflows should not pay.
+  let modules: Promise<{ http: typeof import("node:http"); https: typeof import("node:https"); agents: Record<"http:" | "https:", Agent> }> | undefined;
+  const load = () =>
+    (modules ??= Promise.all([import("node:http"), import("node:https")]).then(([http, https]) => ({
+      http,
+      https,
+      agents: { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) },
+    })));
 
-  return (input, init) =>
-    new Promise<Response>((resolve, reject) => {
+  return async (input, init) => {
+    const { http, https, agents } = await load();
+    return new Promise<Response>((resolve, reject) => {
       const url = new URL(input instanceof Request ? input.url : input);
       if (url.protocol !== "http:" && url.protocol !== "https:") return reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
       const signal = init?.signal ?? undefined;
       if (signal?.aborted) return reject(abortError(signal));
 
-      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const send = url.protocol === "https:" ? https.request : http.request;
       const request = send(url, { method: init?.method ?? "GET", headers: requestHeaders(init), agent: agents[url.protocol] });
       const onAbort = () => {
         const reason = signal ? abortError(signal) : undefined;
@@ -128,6 +135,7 @@ export function createHttpClient(options: HttpClientOptions = {}): Fetch {
       });
       request.end(bodyOf(init));
     });
+  };
 }
 
 /** A body that calls `onEnd` once when it has been read to the end, failed, or been cancelled. */
@@ -154,9 +162,11 @@ function trackEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): Readable
 }
 
 /**
- * Sends through `primary` (Bun's fetch: the fastest path) while fewer than `limit` of its requests are in flight —
- * a request counts until its body has been read, failed or cancelled — and through `overflow` (node:http, no cap)
- * beyond that, so request 257 is sent at once instead of waiting in fetch's queue.
+ * Sends through `primary` (Bun's fetch: the fastest path) while fewer than `limit` of its requests are in flight,
+ * and through `overflow` (node:http, no cap) beyond that, so request 257 is sent at once instead of waiting in
+ * fetch's queue. An event stream counts until its body has ended, failed or been cancelled: that can be minutes.
+ * A whole (non-SSE) answer frees its slot when its headers arrive: its body is already on the way and the caller
+ * (upstream.ts) reads it at once, so it cannot hold fetch's queue; wrapping it would cost a second Response per call.
  */
 export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fetch {
   let inFlight = 0;
@@ -173,14 +183,9 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
       release();
       throw error;
     });
-    if (!response.body) {
+    if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
       release();
       return response;
-    }
-    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
-      // A whole answer, not a stream: read it natively here and free the slot (no JS stream in between).
-      const bytes = await response.bytes().finally(release);
-      return new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
     }
     return new Response(trackEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
   };

@@ -137,7 +137,7 @@ describe("withOverflow", () => {
     expect(used.slice(2)).toEqual(["primary", "primary"]);
   });
 
-  test("a whole (non-SSE) answer is read at once and frees its slot before the caller reads it", async () => {
+  test("a whole (non-SSE) answer frees its slot when its headers arrive, before the caller reads it", async () => {
     const used: string[] = [];
     const tag = (name: string): Fetch => (input, init) => {
       used.push(name);
