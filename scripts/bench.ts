@@ -12,10 +12,10 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
-import { load, warmUp, type LoadResult } from "./bench/load.ts";
-import { freePort, rssMB, startProxy, startScript, type Child } from "./bench/processes.ts";
+import { load, loadTrio, warmUp, type LoadResult } from "./bench/load.ts";
+import { dropPageCache, freePort, memoryOf, rssMB, startProxy, startScript, type Child } from "./bench/processes.ts";
 import { renderSvg, renderText, spliceMarkdown } from "./bench/report.ts";
-import type { Machine, OpenAIResult, Results, Trio } from "./bench/results.ts";
+import type { Machine, OpenAIResult, PinnedResult, Results, Trio } from "./bench/results.ts";
 import { measureStartup } from "./bench/startup.ts";
 import { holdStreams, pacing, streamLatency } from "./bench/stream.ts";
 
@@ -46,16 +46,6 @@ function machine(): Machine {
   return { cpu, cores: cpus().length, memoryGB: Math.round(totalmem() / 2 ** 30), os: `${process.platform} ${release}`.trim(), bun: Bun.version };
 }
 
-/** The same load against direct, bare and proxy, each after its own warm-up. */
-async function trio(origins: Trio<string>, path: string, body: string, connections: number, seconds: number): Promise<Trio<LoadResult>> {
-  const run = async (origin: string) => {
-    const options = { url: origin + path, body, connections, seconds };
-    await warmUp(options);
-    return load(options);
-  };
-  return { direct: await run(origins.direct), bare: await run(origins.bare), proxy: await run(origins.proxy) };
-}
-
 async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<OpenAIResult> {
   const probe = await fetch(`${proxyUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: CHAT_BODY });
   const text = await probe.text();
@@ -75,21 +65,37 @@ async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<Open
   };
 }
 
+/** The c=64 trio again with the proxy alone on CPU 1 (scripts/bench/pinned.ts, run under `taskset -c 0`). */
+async function measurePinned(binary: string, settings: Settings): Promise<PinnedResult> {
+  if (process.platform !== "linux" || !Bun.which("taskset")) return { measured: false, reason: "needs Linux and taskset" };
+  if (cpus().length < 2) return { measured: false, reason: "needs at least 2 cores" };
+  const child = Bun.spawn(["taskset", "-c", "0", process.execPath, join(import.meta.dir, "bench", "pinned.ts"), binary, String(settings.loadSeconds), MESSAGES_BODY], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const [output, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  if (code !== 0) return { measured: false, reason: `scripts/bench/pinned.ts exited with ${code}` };
+  return { measured: true, c64: JSON.parse(output) as Trio<LoadResult> };
+}
+
 async function measure(binary: string, settings: Settings): Promise<Results> {
   const children: Child[] = [];
   const keep = <T extends Child>(child: T) => (children.push(child), child);
   try {
+    const pageCacheDropped = dropPageCache();
+    log(pageCacheDropped ? "page cache dropped (RSS comparable between runs)" : "page cache not dropped (needs root): RSS may read a few MB high");
     const upstream = keep(await startScript("upstream.ts"));
     const bare = keep(await startScript("bare.ts", [upstream.url]));
     const proxy = keep(await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: "warn" }));
     await Bun.sleep(300);
-    const idleMB = rssMB(proxy.pid);
+    const idle = memoryOf(proxy.pid);
     const origins = { direct: upstream.url, bare: bare.url, proxy: proxy.url };
 
     log("non-stream latency, concurrency 1");
-    const c1 = await trio(origins, "/v1/messages", MESSAGES_BODY, 1, settings.loadSeconds);
+    const c1 = await loadTrio(origins, "/v1/messages", MESSAGES_BODY, 1, settings.loadSeconds);
     log("non-stream latency and throughput, concurrency 64");
-    const c64 = await trio(origins, "/v1/messages", MESSAGES_BODY, 64, settings.loadSeconds);
+    const c64 = await loadTrio(origins, "/v1/messages", MESSAGES_BODY, 64, settings.loadSeconds);
     log("streaming: first and last event");
     const stream = {
       direct: await streamLatency(upstream.url, "/v1/messages", STREAM_BODY, settings.streamSamples),
@@ -117,6 +123,8 @@ async function measure(binary: string, settings: Settings): Promise<Results> {
 
     log(`start-up, ${settings.startupRuns} starts`);
     const startup = await measureStartup(binary, upstream.url, settings.startupRuns);
+    log("throughput, concurrency 64, proxy on a core of its own");
+    const pinned = await measurePinned(binary, settings);
     return {
       date: new Date().toISOString(),
       machine: machine(),
@@ -126,7 +134,8 @@ async function measure(binary: string, settings: Settings): Promise<Results> {
       c64,
       stream,
       pacing: pace,
-      memory: { idleMB, idleAfterLoadMB, held },
+      memory: { idleMB: idle.rssMB, idleAnonMB: idle.anonMB, idleFileMB: idle.fileMB, pageCacheDropped, idleAfterLoadMB, held },
+      pinned,
       startup,
       openai,
       infoLogging,

@@ -65,3 +65,19 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 export async function warmUp(options: LoadOptions): Promise<void> {
   await load({ ...options, seconds: 1 });
 }
+
+/** The same load against the upstream directly, a bare passthrough and maximize, each after its own warm-up. */
+export async function loadTrio(
+  origins: { direct: string; bare: string; proxy: string },
+  path: string,
+  body: string,
+  connections: number,
+  seconds: number,
+): Promise<{ direct: LoadResult; bare: LoadResult; proxy: LoadResult }> {
+  const run = async (origin: string) => {
+    const options = { url: origin + path, body, connections, seconds };
+    await warmUp(options);
+    return load(options);
+  };
+  return { direct: await run(origins.direct), bare: await run(origins.bare), proxy: await run(origins.proxy) };
+}

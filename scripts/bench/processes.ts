@@ -1,5 +1,5 @@
 /** Child processes of a benchmark run: the fake upstream, the compiled proxy, a bare passthrough; their memory. */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -12,12 +12,46 @@ export interface Child {
 
 const HERE = import.meta.dir;
 
-/** Resident set size of a process in MB (VmRSS from /proc), or NaN when it cannot be read. */
-export function rssMB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+export interface Memory {
+  /** VmRSS: everything resident. */
+  rssMB: number;
+  /** RssAnon: the process's own memory (JS heap, JIT code, buffers). */
+  anonMB: number;
+  /** RssFile: pages of the executable and libraries mapped in (shared, clean, reclaimable). */
+  fileMB: number;
 }
+
+/** A process's resident memory in MB from /proc/PID/status (NaN where a field cannot be read). */
+export function memoryOf(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(status);
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  };
+  return { rssMB: field("VmRSS"), anonMB: field("RssAnon"), fileMB: field("RssFile") };
+}
+
+export const rssMB = (pid: number): number => memoryOf(pid).rssMB;
+
+/**
+ * Empties the kernel's page cache when we may (root, Linux). How many of an executable's pages a process maps
+ * depends on how the file sits in the cache: a binary just written by the compiler idles ~6 MB larger than the same
+ * bytes read back from disk. Dropping the cache first makes RSS the same from run to run.
+ */
+export function dropPageCache(): boolean {
+  const control = "/proc/sys/vm/drop_caches";
+  if (!existsSync(control)) return false;
+  try {
+    Bun.spawnSync(["sync"]);
+    writeFileSync(control, "3\n");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command on one CPU (`taskset -c N`), so two processes don't compete for the same core. */
+export const pinnedTo = (cpu: number | undefined, command: string[]): string[] => (cpu === undefined ? command : ["taskset", "-c", String(cpu), ...command]);
 
 async function stopChild(child: Subprocess): Promise<void> {
   child.kill("SIGTERM");
@@ -40,9 +74,9 @@ async function readPort(child: Subprocess<"ignore", "pipe", "inherit">): Promise
   return (JSON.parse(text.slice(0, text.indexOf("\n"))) as { port: number }).port;
 }
 
-/** Starts a helper script (`upstream.ts`, `bare.ts`) in its own Bun process. */
-export async function startScript(name: string, args: string[] = []): Promise<Child> {
-  const child = Bun.spawn([process.execPath, join(HERE, name), ...args], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+/** Starts a helper script (`upstream.ts`, `bare.ts`) in its own Bun process (on CPU `cpu` when given). */
+export async function startScript(name: string, args: string[] = [], cpu?: number): Promise<Child> {
+  const child = Bun.spawn(pinnedTo(cpu, [process.execPath, join(HERE, name), ...args]), { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
   const port = await readPort(child);
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
@@ -65,6 +99,8 @@ export interface ProxyOptions {
   upstreamUrl: string;
   port: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Run on this CPU only (taskset). */
+  cpu?: number;
 }
 
 /** The environment `maximize serve` is configured with: a private HOME and cwd, so no user config is read. */
@@ -93,7 +129,7 @@ export async function waitHealthy(url: string, since: number, timeoutMs = 10_000
 export async function startProxy(options: ProxyOptions): Promise<Child & { logFile: string }> {
   const dir = mkdtempSync(join(tmpdir(), "maximize-bench-"));
   const logFile = join(dir, "maximize.log");
-  const child = Bun.spawn([resolve(options.binary), "serve"], {
+  const child = Bun.spawn(pinnedTo(options.cpu, [resolve(options.binary), "serve"]), {
     cwd: dir,
     env: proxyEnv(options, dir),
     stdin: "ignore",

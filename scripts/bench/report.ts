@@ -36,6 +36,14 @@ function latencyTable(r: Results): string {
     loadRow("c=64 maximize", r.c64.proxy, r.c64.direct),
     loadRow("c=64 maximize, log info", r.infoLogging.c64, r.c64.direct),
   ];
+  if (r.pinned?.measured) {
+    const { direct, bare, proxy } = r.pinned.c64;
+    rows.push(
+      loadRow("c=64 direct (load+upstream: CPU 0)", direct),
+      loadRow("c=64 bare, alone on CPU 1", bare, direct),
+      loadRow("c=64 maximize, alone on CPU 1", proxy, direct),
+    );
+  }
   if (r.openai.measured) {
     rows.push(loadRow("c=1 maximize /v1/messages", r.openai.messages), loadRow("c=1 maximize /v1/chat/completions", r.openai.chat, r.openai.messages));
   }
@@ -69,7 +77,12 @@ function otherTable(r: Results): string {
     pace("pacing direct", r.pacing.direct),
     pace("pacing maximize", r.pacing.proxy),
     ...(r.openai.measured ? [pace("pacing maximize /v1/chat/completions", r.openai.chatPacing)] : []),
-    ["RSS idle (fresh start)", `${f(r.memory.idleMB, 1)} MB`],
+    [
+      "RSS idle (fresh start)",
+      `${f(r.memory.idleMB, 1)} MB` +
+        (r.memory.idleAnonMB === undefined ? "" : ` = ${f(r.memory.idleAnonMB, 1)} MB own (anon) + ${f(r.memory.idleFileMB ?? Number.NaN, 1)} MB mapped executable (file)`) +
+        (r.memory.pageCacheDropped === false ? "; page cache not dropped" : ""),
+    ],
     ["RSS idle (after the load tests)", `${f(r.memory.idleAfterLoadMB, 1)} MB`],
     [
       `RSS holding ${held.requested} streams`,
@@ -149,10 +162,20 @@ const pick = (trio: Results["c1"], key: keyof LoadResult) => ({ direct: trio.dir
 export function renderSvg(r: Results): string {
   const width = 720;
   const held = r.memory.held;
+  const pinned: Array<[string, Bar[], { value: number; label: string }?]> = r.pinned?.measured
+    ? [
+        [
+          "Throughput, concurrency 64, proxy alone on CPU 1 (requests/s)",
+          trioBars(pick(r.pinned.c64, "rps"), "req/s", 0),
+          { value: r.pinned.c64.direct.rps * 0.85, label: "85 % of direct" },
+        ],
+      ]
+    : [];
   const panels: Array<[string, Bar[], { value: number; label: string }?]> = [
     ["Non-stream latency p50, concurrency 1 (ms)", trioBars(pick(r.c1, "p50"), "ms", 3)],
     ["Non-stream latency p99, concurrency 64 (ms)", trioBars(pick(r.c64, "p99"), "ms")],
-    ["Throughput, concurrency 64 (requests/s)", trioBars(pick(r.c64, "rps"), "req/s", 0), { value: r.c64.direct.rps * 0.85, label: "85 % of direct" }],
+    ["Throughput, concurrency 64, all on 2 shared cores (requests/s)", trioBars(pick(r.c64, "rps"), "req/s", 0), { value: r.c64.direct.rps * 0.85, label: "85 % of direct" }],
+    ...pinned,
     [
       "Stream of ~100 events: first / last event p50 (ms)",
       [
@@ -164,6 +187,9 @@ export function renderSvg(r: Results): string {
       "maximize resident memory (MB)",
       [
         { label: "idle", value: r.memory.idleMB, color: COLORS.proxy, text: `${f(r.memory.idleMB, 1)} MB` },
+        ...(r.memory.idleAnonMB === undefined
+          ? []
+          : [{ label: "idle, own (anon) part", value: r.memory.idleAnonMB, color: COLORS.proxy, text: `${f(r.memory.idleAnonMB, 1)} MB` }]),
         { label: `${held.openAtUpstream}/${held.requested} streams open`, value: held.rssMB, color: COLORS.proxy, text: `${f(held.rssMB, 1)} MB` },
       ],
       { value: 100, label: "100 MB target" },
