@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { readFileSync, statSync } from "node:fs";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { freePort } from "../support/binary.ts";
+import { freePort, requireBinary } from "../support/binary.ts";
 import { approveInBrowser, cliWorld } from "./helpers.ts";
 import { startPty, type Pty } from "./pty.ts";
 
@@ -98,5 +98,32 @@ describe("the interactive menu on a real terminal", () => {
     await pty.waitFor(/Bye/, mark);
     expect(await pty.exited).toBe(0);
     expect(await healthy()).toBe(false);
+  });
+});
+
+describe("the compiled binary on a real terminal", () => {
+  // The menu, the wizard and their prompt library are dynamic imports, split out of `serve`'s start-up: these load
+  // them from inside the executable.
+  test("the menu loads and exits", async () => {
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(freePort()) });
+    const pty = startPty(world, [], [requireBinary()]);
+    open.push(pty);
+    await pty.waitFor(/What would you like to do\?[\s\S]*Start proxy/);
+    const mark = pty.screen().length;
+    pty.type("\x1b[A\r"); // up from the top wraps round to Exit
+    await pty.waitFor(/Bye/, mark);
+    expect(await pty.exited).toBe(0);
+  });
+
+  test("the login wizard loads and logs in", async () => {
+    const world = cliWorld(fake);
+    const pty = startPty(world, ["login", "--no-browser"], [requireBinary()]);
+    open.push(pty);
+    const [, url] = await pty.waitFor(AUTHORIZE);
+    await pty.waitFor(/Paste the code/);
+    pty.type(`${await approveInBrowser(url!)}\r`);
+    await pty.waitFor(/Logged in/);
+    expect(await pty.exited).toBe(0);
+    expect(statSync(world.tokenFile).mode & 0o777).toBe(0o600);
   });
 });
