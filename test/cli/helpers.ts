@@ -61,41 +61,59 @@ export async function approveInBrowser(url: string): Promise<string> {
   return text.trim();
 }
 
+/** A child's stdout and stderr, collected as they arrive (interleaved), with a way to wait for a pattern. */
+export interface WatchedOutput {
+  /** Everything so far, through `view` (e.g. escape sequences removed). */
+  text(): string;
+  /** Resolves with the match once `text()` from `after` on matches; rejects when the process exits first. */
+  waitFor(pattern: RegExp, after?: number): Promise<RegExpMatchArray>;
+  exited: Promise<number>;
+}
+
+export function watchOutput(
+  child: { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array>; exited: Promise<number> },
+  view: (raw: string) => string = (raw) => raw,
+): WatchedOutput {
+  let raw = "";
+  const waiters = new Set<() => void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      raw += decoder.decode(chunk, { stream: true });
+      for (const wake of waiters) wake();
+    }
+  };
+  const exited = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => child.exited);
+  const text = () => view(raw);
+  const waitFor = (pattern: RegExp, after = 0) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const match = text().slice(after).match(pattern);
+        if (!match) return;
+        waiters.delete(check);
+        resolve(match);
+      };
+      waiters.add(check);
+      check();
+      void exited.then((code) => {
+        if (waiters.delete(check)) reject(new Error(`exited ${code} before printing ${pattern}; output:\n${text()}`));
+      });
+    });
+  return { text, waitFor, exited };
+}
+
 export interface RunningCli {
   child: Bun.Subprocess<"ignore", "pipe", "pipe">;
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string;
   /** Resolves once the output matches, rejects when the process exits first. */
-  waitFor(pattern: RegExp): Promise<void>;
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   exited: Promise<number>;
 }
 
 /** Starts `maximize ARGS` in the background, collecting its output. */
 export function startCli(world: CliWorld, args: string[]): RunningCli {
   const child = Bun.spawn([process.execPath, CLI, ...args], { cwd: world.dir, env: world.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-  let text = "";
-  const waiters = new Set<() => void>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
-      for (const wake of waiters) wake();
-    }
-  };
-  const drained = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = drained.then(() => child.exited);
-  const waitFor = (pattern: RegExp) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!pattern.test(text)) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-      void exited.then((code) => {
-        if (waiters.delete(check)) reject(new Error(`exited ${code} before printing ${pattern}:\n${text}`));
-      });
-    });
-  return { child, output: () => text, waitFor, exited };
+  const output = watchOutput(child);
+  return { child, output: output.text, waitFor: (pattern) => output.waitFor(pattern), exited: output.exited };
 }

@@ -1,4 +1,4 @@
-import { CLI, type CliWorld } from "./helpers.ts";
+import { CLI, watchOutput, type CliWorld } from "./helpers.ts";
 
 /** Single-quotes a word for sh. */
 const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
@@ -31,38 +31,15 @@ export function startPty(world: CliWorld, args: string[], program: string[] = [p
     stdout: "pipe",
     stderr: "pipe",
   });
-  let raw = "";
-  const waiters = new Set<() => void>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      raw += decoder.decode(chunk, { stream: true });
-      for (const wake of waiters) wake();
-    }
-  };
-  const exited = Promise.all([pump(child.stdout), pump(child.stderr)]).then(() => child.exited);
-  const screen = () => plain(raw);
+  const output = watchOutput(child, plain);
   return {
-    screen,
-    waitFor: (pattern, after = 0) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const match = screen().slice(after).match(pattern);
-          if (!match) return;
-          waiters.delete(check);
-          resolve(match);
-        };
-        waiters.add(check);
-        check();
-        void exited.then((code) => {
-          if (waiters.delete(check)) reject(new Error(`exited ${code} before showing ${pattern}; screen:\n${screen()}`));
-        });
-      }),
+    screen: output.text,
+    waitFor: output.waitFor,
     type: (keys) => {
       child.stdin.write(keys);
       child.stdin.flush();
     },
-    exited,
+    exited: output.exited,
     kill: () => child.kill("SIGKILL"),
   };
 }
