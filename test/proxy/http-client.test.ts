@@ -101,12 +101,15 @@ describe("createHttpClient", () => {
 });
 
 describe("withOverflow", () => {
+  /** Fetches that record their name in `used` when called; a failing one rejects instead of fetching. */
+  const recorder = (used: string[]) => (name: string, fail = false): Fetch => (input, init) => {
+    used.push(name);
+    return fail ? Promise.reject(new Error("down")) : fetch(input, init);
+  };
+
   test("uses the primary until `limit` bodies are in flight, then the overflow; a slot frees when a body ends", async () => {
     const used: string[] = [];
-    const tag = (name: string): Fetch => (input, init) => {
-      used.push(name);
-      return fetch(input, init);
-    };
+    const tag = recorder(used);
     const send = withOverflow(tag("primary"), tag("overflow"), 1);
     const held = await send(`${server.url}/hold`);
     const second = await send(`${server.url}/echo`, { method: "POST", body: "{}" });
@@ -120,10 +123,7 @@ describe("withOverflow", () => {
 
   test("a cancelled body and a failed request free their slot", async () => {
     const used: string[] = [];
-    const tag = (name: string, fail = false): Fetch => (input, init) => {
-      used.push(name);
-      return fail ? Promise.reject(new Error("down")) : fetch(input, init);
-    };
+    const tag = recorder(used);
     const failing = withOverflow(tag("primary", true), tag("overflow"), 1);
     await expect(failing(`${server.url}/echo`)).rejects.toThrow("down");
     await Bun.sleep(0);
@@ -139,10 +139,7 @@ describe("withOverflow", () => {
 
   test("a whole (non-SSE) answer frees its slot when its headers arrive, before the caller reads it", async () => {
     const used: string[] = [];
-    const tag = (name: string): Fetch => (input, init) => {
-      used.push(name);
-      return fetch(input, init);
-    };
+    const tag = recorder(used);
     const send = withOverflow(tag("primary"), tag("overflow"), 1);
     const first = await send(`${server.url}/echo`, { method: "POST", body: "{}" });
     const second = await send(`${server.url}/echo`, { method: "POST", body: "{}" });
