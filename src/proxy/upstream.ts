@@ -50,8 +50,9 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
       : undefined;
     const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
     const headers = upstreamHeaders(call.clientHeaders, credential);
+    const debug = log?.enabled("debug") === true;
     const started = performance.now();
-    if (log?.level === "debug") {
+    if (debug) {
       log.debug(`→ upstream ${call.method ?? "POST"} ${call.path} (${body?.length ?? 0} bytes, ${credential.oauth ? "oauth" : "api key"}, beta=${headers.get("anthropic-beta") ?? "-"})`);
     }
     try {
@@ -61,7 +62,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
         body,
         signal: controller.signal,
       });
-      log?.debug(`← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`);
+      if (debug) log?.debug(`← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`);
       return response;
     } catch (error) {
       if (call.signal?.aborted) throw new ApiError(499, "the client closed the request");

@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps) {
     const seconds = (performance.now() - started) / 1000;
     const path = pathOf(request.url);
     deps.metrics.request(KNOWN_PATHS.has(path) ? path : "other", response.status, seconds);
-    if (path !== "/healthz" && path !== "/metrics") {
+    if (path !== "/healthz" && path !== "/metrics" && deps.log.enabled("info")) {
       const model = models.get(request);
       deps.log.info(`${request.method} ${path}${model ? ` model=${model}` : ""} ${response.status} ${(seconds * 1000).toFixed(0)}ms`);
     }

@@ -33,7 +33,8 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 }
 
 export interface Logger {
-  readonly level: LogLevel;
+  /** Whether lines at `level` are written: check it before building an expensive line on a hot path. */
+  enabled(level: LogLevel): boolean;
   debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
@@ -47,10 +48,11 @@ export function createLogger(options: {
 }): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const min = ORDER[options.level];
+  const enabled = (level: LogLevel) => ORDER[level] >= min;
   const emit = (level: LogLevel) => (message: string) => {
-    if (ORDER[level] < min) return;
+    if (!enabled(level)) return;
     const label = LABEL[level](level.toUpperCase().padEnd(5));
     write(`${pc.dim(new Date().toISOString())} ${label} ${redact(message, options.secrets)}\n`);
   };
-  return { level: options.level, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  return { enabled, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

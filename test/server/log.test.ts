@@ -27,5 +27,6 @@ describe("createLogger", () => {
     expect(lines[0]).toContain("INFO");
     expect(lines[0]).not.toContain("secretsecret");
     expect(lines[0]).not.toContain("proxy-key-456");
+    expect([log.enabled("debug"), log.enabled("info"), log.enabled("error")]).toEqual([false, true, true]);
   });
 });
