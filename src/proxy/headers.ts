@@ -4,6 +4,9 @@ import { OAUTH_BETAS, mergeBetas } from "./shape.ts";
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 export const CLAUDE_CLI_USER_AGENT = "claude-cli/2.0.0 (external, cli)";
 
+/** Whether a content type is Server-Sent Events: such a body is relayed event by event, never read whole. */
+export const isEventStream = (contentType: string | null | undefined): boolean => contentType?.startsWith("text/event-stream") === true;
+
 /** Response headers worth passing back to clients (protocol.md §3). */
 export function isForwardedResponseHeader(name: string): boolean {
   const lower = name.toLowerCase();
@@ -45,7 +48,7 @@ export function downstreamHeaders(upstream: Headers): Headers {
   upstream.forEach((value, name) => {
     if (isForwardedResponseHeader(name)) headers.set(name, value);
   });
-  if (type?.startsWith("text/event-stream")) {
+  if (isEventStream(type)) {
     headers.set("cache-control", "no-cache");
     headers.set("x-accel-buffering", "no");
   }

@@ -12,6 +12,7 @@
  */
 import type { Agent, IncomingMessage, ClientRequest } from "node:http";
 import type { Fetch } from "../auth/oauth.ts";
+import { isEventStream } from "./headers.ts";
 
 export interface HttpClientOptions {
   /** Idle keep-alive sockets kept per host (default 256); in-flight requests are never capped. */
@@ -183,7 +184,7 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
       release();
       throw error;
     });
-    if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    if (!response.body || !isEventStream(response.headers.get("content-type"))) {
       release();
       return response;
     }

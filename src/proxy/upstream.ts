@@ -3,7 +3,7 @@ import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
 import { ApiError } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
-import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
+import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
 import { shapeBody } from "./shape.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
 
@@ -125,7 +125,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
           call.onEnd?.("complete");
           return new Response(null, { status: response.status, headers });
         }
-        if (!headers.get("content-type")?.startsWith("text/event-stream")) {
+        if (!isEventStream(headers.get("content-type"))) {
           const bytes = await readWhole(response, controller, call);
           release();
           call.onEnd?.("complete");
