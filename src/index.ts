@@ -6,6 +6,7 @@ import { parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
 import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
 import { logoutCommand } from "./cli/logout.ts";
+import { modelsCommand } from "./cli/models.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -14,7 +15,7 @@ import { ConfigError, loadConfig } from "./config/load.ts";
 import { ServeError } from "./server/serve.ts";
 import { VERSION } from "./version.ts";
 
-const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, refreshCommand, logoutCommand, health];
+const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, modelsCommand, refreshCommand, logoutCommand, health];
 const byName = new Map(COMMANDS.map((command) => [command.name, command]));
 const ALL_OPTIONS: OptionSpec = Object.assign({}, ...COMMANDS.map((command) => command.options));
 

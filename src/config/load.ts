@@ -1,16 +1,26 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
-import { DEFAULT_NICKNAMES, DEFAULT_OAUTH } from "./defaults.ts";
+import { DEFAULT_OAUTH, DEFAULT_OAUTH_BETAS } from "./defaults.ts";
 import { defaultTokenFile, homeDir, resolveTokenFile } from "./paths.ts";
-import { FileSchema, STRING_SETTINGS, type FileConfig, type LogLevel } from "./schema.ts";
+import { FileSchema, STRING_SETTINGS, type FileConfig, type LogLevel, type NicknameConfig } from "./schema.ts";
 
 export interface Config {
   server: { port: number; bind_address: string; log_level: LogLevel; api_keys: string[]; allow_open: boolean };
   storage: { token_file: string };
-  api: { base_url: string; request_timeout: number; stream_idle_timeout: number; anthropic_api_key?: string };
+  api: {
+    base_url: string;
+    request_timeout: number;
+    stream_idle_timeout: number;
+    anthropic_api_key?: string;
+    /** Sent as user-agent upstream, except when the client is Claude Code itself (its own is passed on). */
+    user_agent?: string;
+    /** The betas a subscription request carries (merged with the client's). */
+    oauth_betas: readonly string[];
+  };
   oauth: { authorize_url: string; token_url: string; redirect_uri: string; client_id: string; scopes: string };
-  models: { nicknames: Record<string, string>; default: string };
+  /** Nicknames from config only; the built-in sizes are merged in by src/models/nicknames.ts. */
+  models: { nicknames: Record<string, NicknameConfig>; default: string; refresh_interval: number };
   /** The config file that was read, if any. */
   file?: string;
 }
@@ -31,7 +41,7 @@ const DEFAULTS = {
   server: { port: 8081, bind_address: "127.0.0.1", log_level: "info", api_keys: [], allow_open: false },
   api: { base_url: "https://api.anthropic.com", request_timeout: 600, stream_idle_timeout: 300 },
   oauth: DEFAULT_OAUTH,
-  models: { default: "l" },
+  models: { default: "l", refresh_interval: 3600 },
 } as const;
 
 /** Which config file to read: --config, then MAXIMIZE_CONFIG, then ./config.json if present. */
@@ -45,6 +55,10 @@ function configFilePath(sources: Required<ConfigSources>): { path: string; requi
 const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value));
 
 function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
+  // A union (a nickname is a string or an object): the branch that got further says what is wrong inside it.
+  // Its inner issues carry paths relative to the union.
+  const deeper = issue.type === "union" ? issue.issues?.find((inner) => (inner.path?.length ?? 0) > 0) : undefined;
+  if (deeper) return explainIssue({ ...deeper, path: [...(issue.path ?? []), ...(deeper.path ?? [])] as typeof deeper.path }, where);
   const path = v.getDotPath(issue);
   if (issue.type === "strict_object" && issue.expected === "never" && path) {
     const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
@@ -117,11 +131,12 @@ export function loadConfig(input: ConfigSources = {}): Config {
   const config: Config = {
     server: { ...DEFAULTS.server, ...file.server, ...over.server, api_keys: [...(over.server?.api_keys ?? file.server?.api_keys ?? [])] },
     storage: { token_file: tokenFile ? resolveTokenFile(tokenFile, home, sources.cwd) : defaultTokenFile(home) },
-    api: { ...DEFAULTS.api, ...file.api, ...over.api },
+    api: { ...DEFAULTS.api, oauth_betas: DEFAULT_OAUTH_BETAS, ...file.api, ...over.api },
     oauth: { ...DEFAULTS.oauth, ...file.oauth, ...over.oauth },
     models: {
-      nicknames: { ...DEFAULT_NICKNAMES, ...file.models?.nicknames },
+      nicknames: { ...file.models?.nicknames },
       default: over.models?.default ?? file.models?.default ?? DEFAULTS.models.default,
+      refresh_interval: over.models?.refresh_interval ?? file.models?.refresh_interval ?? DEFAULTS.models.refresh_interval,
     },
   };
   config.api.base_url = config.api.base_url.replace(/\/+$/, "");

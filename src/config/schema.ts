@@ -24,6 +24,16 @@ const httpUrl = v.pipe(
 const logLevel = v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`);
 const keyList = v.array(v.pipe(v.string("a list of strings"), v.minLength(8, "keys of at least 8 characters")), "a list of strings");
 const flag = v.boolean("true or false");
+const effort = v.picklist(["low", "medium", "high", "xhigh", "max", "highest"], "one of low, medium, high, xhigh, max, highest");
+/** A nickname is an exact model ID, or a line and/or an effort (see src/models/nicknames.ts). */
+const nickname = v.union(
+  [
+    nonEmpty,
+    v.strictObject({ model: v.optional(nonEmpty), line: v.optional(nonEmpty), effort: v.optional(effort) }, "a model ID or an object with model, line and/or effort"),
+  ],
+  "a model ID or an object with model, line and/or effort",
+);
+const betaList = v.array(v.pipe(v.string("a list of beta names"), v.trim(), v.nonEmpty("non-empty beta names")), "a list of beta names");
 
 export const FileSchema = v.strictObject(
   {
@@ -43,6 +53,8 @@ export const FileSchema = v.strictObject(
         request_timeout: v.optional(seconds),
         stream_idle_timeout: v.optional(seconds),
         anthropic_api_key: v.optional(nonEmpty),
+        user_agent: v.optional(nonEmpty),
+        oauth_betas: v.optional(betaList),
       }),
     ),
     oauth: v.optional(
@@ -56,14 +68,17 @@ export const FileSchema = v.strictObject(
     ),
     models: v.optional(
       v.strictObject({
-        nicknames: v.optional(v.record(nonEmpty, nonEmpty, "an object mapping nickname to model id")),
+        nicknames: v.optional(v.record(nonEmpty, nickname, "an object mapping nickname to model id")),
         default: v.optional(nonEmpty),
+        refresh_interval: v.optional(seconds),
       }),
     ),
   },
   "a JSON object",
 );
 export type FileConfig = v.InferOutput<typeof FileSchema>;
+/** One entry of models.nicknames: an exact model ID, or a line and/or an effort. */
+export type NicknameConfig = v.InferOutput<typeof nickname>;
 
 /** Converters for values that arrive as strings (environment variables and command-line flags). */
 const fromString = {
@@ -102,10 +117,12 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
   { key: "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"], parse: fromString.seconds },
   { key: "api.stream_idle_timeout", env: ["MAXIMIZE_STREAM_IDLE_TIMEOUT"], parse: fromString.seconds },
   { key: "api.anthropic_api_key", env: ["MAXIMIZE_ANTHROPIC_API_KEY"], parse: fromString.text },
+  { key: "api.user_agent", env: ["MAXIMIZE_USER_AGENT"], parse: fromString.text },
   { key: "oauth.authorize_url", env: ["MAXIMIZE_OAUTH_AUTHORIZE_URL"], parse: fromString.url },
   { key: "oauth.token_url", env: ["MAXIMIZE_OAUTH_TOKEN_URL"], parse: fromString.url },
   { key: "oauth.redirect_uri", env: ["MAXIMIZE_OAUTH_REDIRECT_URI"], parse: fromString.url },
   { key: "oauth.client_id", env: ["MAXIMIZE_OAUTH_CLIENT_ID"], parse: fromString.text },
   { key: "oauth.scopes", env: ["MAXIMIZE_OAUTH_SCOPES"], parse: fromString.text },
   { key: "models.default", env: ["MAXIMIZE_DEFAULT_MODEL"], flag: "default-model", parse: fromString.text },
+  { key: "models.refresh_interval", env: ["MAXIMIZE_MODELS_REFRESH_INTERVAL"], parse: fromString.seconds },
 ];

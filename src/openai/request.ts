@@ -1,9 +1,8 @@
 /**
  * OpenAI Chat Completions request → Anthropic Messages request (protocol.md §5). Pure: no I/O, no config.
- * The model stays as the client named it (nicknames are resolved by the shared upstream shaping), and no
- * Claude Code identity is added here either.
+ * The model stays as the client named it (the route resolves nicknames once, for both this and the upstream call),
+ * and no Claude Code identity is added here either.
  */
-import { resolveModel } from "../proxy/shape.ts";
 import {
   badRequest,
   parseChatRequest,
@@ -40,19 +39,17 @@ export type AnthropicRequestBody = {
 };
 
 export interface TranslateOptions {
-  /** Used only to find the model family (for the default max_tokens) of a nickname; the body keeps the nickname. */
-  nicknames?: Readonly<Record<string, string>>;
-  /** The model used when the request names none; again only for the model family. */
-  defaultModel?: string;
+  /** The model the request will reach (its nickname resolved): used only for the default max_tokens. */
+  model?: string;
 }
 
 /**
  * Default `max_tokens` when the client sends neither max_completion_tokens nor max_tokens (Anthropic requires one).
- * 8192 for models that can write that much — Claude 3.5 and 3.7 and every Claude 4 or later (sonnet, opus, haiku) —
- * and 4096 for the Claude 3 generation and for names we do not recognise, the largest value every model accepts.
+ * 8192 for models that can write that much — every named line (haiku, sonnet, opus, fable, mythos) from Claude 4
+ * on, and Claude 3.5/3.7 — and 4096, the largest value every model accepts, for names we do not recognise.
  */
 export function defaultMaxTokens(model: string): number {
-  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? 8192 : 4096;
+  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? 8192 : 4096;
 }
 
 /**
@@ -89,7 +86,7 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
   const messages = conversation(chat.messages);
   const tools = legacy ? legacyTools(chat.functions ?? []) : toolsOf(chat);
   const toolChoice = tools.length > 0 ? toolChoiceOf(chat, legacy) : undefined;
-  const family = String(resolveModel(chat.model ?? undefined, options.nicknames ?? {}, options.defaultModel ?? ""));
+  const family = options.model ?? chat.model ?? "";
 
   const body: AnthropicRequestBody = {
     ...(chat.model ? { model: chat.model } : {}),

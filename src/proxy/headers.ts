@@ -1,8 +1,16 @@
 import { VERSION } from "../version.ts";
-import { OAUTH_BETAS, mergeBetas } from "./shape.ts";
+import { mergeBetas } from "./shape.ts";
 
+/** What Claude Code sends; the SDKs ≥ 1.0 send 2026-10-21. A client's own version always wins (protocol.md §2). */
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
-export const CLAUDE_CLI_USER_AGENT = "claude-cli/2.0.0 (external, cli)";
+
+/**
+ * maximize's own user-agent. It says what it is rather than posing as a Claude Code version: a frozen
+ * `claude-cli/x.y.z` would one day meet `claude_code_version_too_old`, and maximize does not disguise traffic.
+ * `api.user_agent` overrides it; a request that comes from Claude Code keeps Claude Code's own (current) one.
+ */
+export const MAXIMIZE_USER_AGENT = `maximize/${VERSION}`;
+const CLAUDE_CODE_BETA = "claude-code-20250219";
 
 /** Whether a content type is Server-Sent Events: such a body is relayed event by event, never read whole. */
 export const isEventStream = (contentType: string | null | undefined): boolean => contentType?.startsWith("text/event-stream") === true;
@@ -19,23 +27,44 @@ export function isForwardedResponseHeader(name: string): boolean {
   );
 }
 
+export interface UpstreamIdentity {
+  headers: Record<string, string>;
+  oauth: boolean;
+}
+
+export interface HeaderOptions {
+  /** The betas a subscription request carries (config api.oauth_betas). */
+  oauthBetas: readonly string[];
+  /** config api.user_agent */
+  userAgent?: string;
+  /** The model's line, when known (Claude Code leaves its own beta off for Haiku). */
+  line?: string;
+  model?: string;
+}
+
+const isHaiku = (options: HeaderOptions) => (options.line ?? options.model ?? "").includes("haiku");
+
 /**
  * Headers for one upstream request. Only what the API needs is taken from the client: its
- * anthropic-version (one copy) and anthropic-beta (merged). Client credentials never go upstream.
+ * anthropic-version (one copy), anthropic-beta (merged) and, from Claude Code itself, its user-agent and x-app.
+ * Client credentials never go upstream.
  */
-export function upstreamHeaders(client: Headers, credential: { headers: Record<string, string>; oauth: boolean }): Headers {
+export function upstreamHeaders(client: Headers, credential: UpstreamIdentity, options: HeaderOptions): Headers {
   const headers = new Headers(credential.headers);
   headers.set("content-type", "application/json");
   headers.set("accept", "application/json");
   const version = client.get("anthropic-version")?.split(",")[0]?.trim();
   headers.set("anthropic-version", version || DEFAULT_ANTHROPIC_VERSION);
-  const betas = mergeBetas(credential.oauth ? OAUTH_BETAS : undefined, client.get("anthropic-beta"));
+  const ours = credential.oauth ? options.oauthBetas.filter((beta) => beta !== CLAUDE_CODE_BETA || !isHaiku(options)) : undefined;
+  const betas = mergeBetas(ours, client.get("anthropic-beta"));
   if (betas) headers.set("anthropic-beta", betas);
-  if (credential.oauth) {
-    headers.set("user-agent", CLAUDE_CLI_USER_AGENT);
-    headers.set("x-app", "cli");
+  const clientAgent = client.get("user-agent");
+  if (clientAgent?.startsWith("claude-cli/")) {
+    headers.set("user-agent", clientAgent);
+    const app = client.get("x-app");
+    if (app) headers.set("x-app", app);
   } else {
-    headers.set("user-agent", `maximize/${VERSION}`);
+    headers.set("user-agent", options.userAgent ?? MAXIMIZE_USER_AGENT);
   }
   return headers;
 }

@@ -1,23 +1,9 @@
 /**
- * Request shaping for Anthropic upstream calls (protocol.md §2): nicknames, the Claude Code identity block,
- * betas. Pure functions; every body field not named here passes through untouched.
+ * Request shaping for Anthropic upstream calls (protocol.md §2): the Claude Code identity block and betas.
+ * Pure functions; every body field not named here passes through untouched. (Nicknames: src/models/.)
  */
 
 export const CLAUDE_CODE_IDENTITY = "You are Claude Code, Anthropic's official CLI for Claude.";
-
-/** Betas a subscription (OAuth) request carries, as Claude Code sends them. */
-export const OAUTH_BETAS = [
-  "oauth-2025-04-20",
-  "claude-code-20250219",
-  "interleaved-thinking-2025-05-14",
-  "fine-grained-tool-streaming-2025-05-14",
-] as const;
-
-export function resolveModel(model: unknown, nicknames: Readonly<Record<string, string>>, fallback: string): unknown {
-  if (model === undefined || model === null || model === "") return nicknames[fallback] ?? fallback;
-  if (typeof model !== "string") return model;
-  return Object.hasOwn(nicknames, model) ? nicknames[model] : model;
-}
 
 type TextBlock = { type: "text"; text: string };
 const identityBlock = (): TextBlock => ({ type: "text", text: CLAUDE_CODE_IDENTITY });
@@ -57,15 +43,7 @@ export function mergeBetas(...lists: (string | null | undefined | readonly strin
   return [...seen].join(",");
 }
 
-export interface ShapeOptions {
-  oauth: boolean;
-  nicknames: Readonly<Record<string, string>>;
-  defaultModel: string;
-}
-
-/** The body sent upstream: nickname resolved and, for subscription credentials, the identity block in place. */
-export function shapeBody(body: Record<string, unknown>, options: ShapeOptions): Record<string, unknown> {
-  const shaped: Record<string, unknown> = { ...body, model: resolveModel(body.model, options.nicknames, options.defaultModel) };
-  if (options.oauth) shaped.system = withIdentity(body.system);
-  return shaped;
+/** The body sent upstream: for subscription credentials, with the identity block in place. */
+export function shapeBody(body: Record<string, unknown>, options: { oauth: boolean }): Record<string, unknown> {
+  return options.oauth ? { ...body, system: withIdentity(body.system) } : body;
 }

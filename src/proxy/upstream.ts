@@ -4,6 +4,7 @@ import type { Config } from "../config/load.ts";
 import { ApiError } from "../server/errors.ts";
 import type { Logger } from "../server/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
+import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
 
@@ -12,7 +13,7 @@ export interface UpstreamCall {
   method?: "GET" | "POST";
   /** "/v1/messages" or "/v1/messages/count_tokens" (a query string such as "?beta=true" may follow). */
   path: string;
-  /** The Anthropic request body as the client (or a translator) produced it: nicknames unresolved, no identity block. */
+  /** The Anthropic request body as the client (or a translator) produced it, model resolved, no identity block. */
   body?: Record<string, unknown>;
   /** The client's request headers (anthropic-beta, anthropic-version are merged; credentials are dropped). */
   clientHeaders: Headers;
@@ -20,6 +21,8 @@ export interface UpstreamCall {
   signal?: AbortSignal;
   /** Called once when the response body has been fully delivered, failed or was abandoned. */
   onEnd?: (outcome: StreamOutcome) => void;
+  /** The model's line, when the catalogue knows it (betas depend on it). */
+  line?: string;
 }
 
 export interface Upstream {
@@ -43,13 +46,14 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
   const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
 
   async function sendOnce(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
-    const body = call.body
-      ? JSON.stringify(
-          shapeBody(call.body, { oauth: credential.oauth, nicknames: config.models.nicknames, defaultModel: config.models.default }),
-        )
-      : undefined;
+    const body = call.body ? JSON.stringify(shapeBody(call.body, { oauth: credential.oauth })) : undefined;
     const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
-    const headers = upstreamHeaders(call.clientHeaders, credential);
+    const headers = upstreamHeaders(call.clientHeaders, credential, {
+      oauthBetas: config.api.oauth_betas,
+      userAgent: config.api.user_agent,
+      model: typeof call.body?.model === "string" ? call.body.model : undefined,
+      line: call.line,
+    });
     const debug = log?.enabled("debug") === true;
     const started = performance.now();
     if (debug) {
@@ -127,6 +131,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
         }
         if (!isEventStream(headers.get("content-type"))) {
           const bytes = await readWhole(response, controller, call);
+          if (!response.ok) explainRefusal(response.status, bytes, response.headers, log);
           release();
           call.onEnd?.("complete");
           return new Response(bytes, { status: response.status, headers });

@@ -1,5 +1,6 @@
 import type { Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
+import type { ModelCatalogue } from "../models/catalogue.ts";
 import type { Upstream } from "../proxy/upstream.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -9,6 +10,8 @@ export interface AppDeps {
   config: Config;
   credentials: Credentials;
   upstream: Upstream;
+  /** Anthropic's model catalogue: nicknames resolve against it. */
+  models: ModelCatalogue;
   log: Logger;
   metrics: Metrics;
 }

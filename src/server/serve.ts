@@ -4,7 +4,8 @@ import { apiKeyCredentials, oauthCredentials, type Credentials } from "../auth/t
 import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
 import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../proxy/http-client.ts";
-import { createUpstream } from "../proxy/upstream.ts";
+import { createModelCatalogue, type ModelCatalogue } from "../models/catalogue.ts";
+import { createUpstream, type Upstream } from "../proxy/upstream.ts";
 import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { isLoopback } from "./guard.ts";
@@ -34,6 +35,17 @@ export function createCredentials(config: Config, fetch: Fetch, onRefresh?: (out
   return oauthCredentials({ config, store: createTokenStore(config.storage.token_file), fetch, onRefresh });
 }
 
+/** The model catalogue for a config, fetched through the upstream path (credentials, refresh, headers). */
+export function createCatalogue(config: Config, upstream: Upstream, log?: Pick<Logger, "info" | "warn">): ModelCatalogue {
+  return createModelCatalogue({
+    fetchPage: (query) => upstream.send({ method: "GET", path: `/v1/models?${query}`, clientHeaders: new Headers() }),
+    nicknames: config.models.nicknames,
+    defaultModel: config.models.default,
+    refreshIntervalMs: config.models.refresh_interval * 1000,
+    log,
+  });
+}
+
 export interface RunningServer {
   server: Server<undefined>;
   url: string;
@@ -60,7 +72,9 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     else log.warn(`token refresh failed: ${detail}`);
   });
   const upstream = createUpstream({ config, credentials, fetch: options.upstreamFetch ?? defaultUpstreamFetch(), log });
-  const { handle } = createApp({ config, credentials, upstream, log, metrics });
+  const models = createCatalogue(config, upstream, log);
+  void models.refresh(); // at start-up, so the first request finds nicknames resolved
+  const { handle } = createApp({ config, credentials, upstream, models, log, metrics });
 
   let server: Server<undefined>;
   try {

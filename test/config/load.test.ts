@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../../src/config/load.ts";
+import { ConfigError, loadConfig, type Config } from "../../src/config/load.ts";
+import { nicknameTable } from "../../src/models/nicknames.ts";
 
 function dirWithConfig(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), "maximize-config-"));
@@ -22,7 +23,10 @@ describe("defaults", () => {
     expect(config.oauth.client_id).toBe("9d1c250a-e61b-44d9-88ed-5944d1962f5e");
     expect(config.oauth.token_url).toBe("https://platform.claude.com/v1/oauth/token");
     expect(config.models.default).toBe("l");
-    expect(config.models.nicknames.xxl).toBe("claude-opus-4-1-20250805");
+    expect(config.models.nicknames).toEqual({}); // the built-in sizes live in src/models/nicknames.ts
+    expect(config.models.refresh_interval).toBe(3600);
+    expect(config.api.oauth_betas).toContain("oauth-2025-04-20");
+    expect(config.api.user_agent).toBeUndefined();
     expect(config.file).toBeUndefined();
   });
 });
@@ -43,16 +47,27 @@ describe("precedence: flags > env > file > defaults", () => {
     expect(config.api.base_url).toBe("http://file.test");
   });
 
-  test("MAXIMIZE_CONFIG names the file; nicknames from the file extend the defaults", () => {
+  test("MAXIMIZE_CONFIG names the file; nicknames from the file pin or extend the built-in sizes", () => {
     const dir = dirWithConfig();
     const path = join(dir, "elsewhere.json");
-    writeFileSync(path, JSON.stringify({ models: { nicknames: { l: "claude-sonnet-4-5-20250929", fast: "claude-haiku-4-5-20251001" }, default: "fast" } }));
+    const nicknames = { l: "claude-opus-4-8", fast: { line: "haiku", effort: "low" }, xxl: { line: "fable" } };
+    writeFileSync(path, JSON.stringify({ models: { nicknames, default: "fast", refresh_interval: 60 } }));
     const config = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: path } });
     expect(config.file).toBe(path);
-    expect(config.models.nicknames.l).toBe("claude-sonnet-4-5-20250929");
-    expect(config.models.nicknames.fast).toBe("claude-haiku-4-5-20251001");
-    expect(config.models.nicknames.xs).toBe("claude-3-5-haiku-20241022");
+    expect(config.models.nicknames).toEqual(nicknames);
     expect(config.models.default).toBe("fast");
+    expect(config.models.refresh_interval).toBe(60);
+    const table = nicknameTable(config.models.nicknames);
+    expect(table.xs).toEqual({ line: "haiku", effort: "low" });
+    expect(table.xxl).toEqual({ line: "fable", effort: "highest" });
+  });
+
+  test("api.user_agent, api.oauth_betas and models.refresh_interval from the environment or the file", () => {
+    const fromEnv = loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_USER_AGENT: "my-agent/1", MAXIMIZE_MODELS_REFRESH_INTERVAL: "120" } });
+    expect(fromEnv.api.user_agent).toBe("my-agent/1");
+    expect(fromEnv.models.refresh_interval).toBe(120);
+    const fromFile = loadConfig({ cwd: dirWithConfig({ api: { oauth_betas: ["oauth-2025-04-20", "x-2027-01-01"] } }), env: { HOME: home } });
+    expect(fromFile.api.oauth_betas).toEqual(["oauth-2025-04-20", "x-2027-01-01"]);
   });
 
   test("every URL is configurable from the environment", () => {
@@ -119,7 +134,9 @@ describe("errors name the source, the key, the value and what is allowed", () =>
     ["port out of range", { server: { port: 70000 } }, /server\.port is 70000 — expected an integer from 1 to 65535/],
     ["bad log level", { server: { log_level: "loud" } }, /server\.log_level is "loud" — expected one of debug, info, warn, error/],
     ["bad url", { api: { base_url: "ftp://x" } }, /api\.base_url is "ftp:\/\/x" — expected an http\(s\) URL/],
-    ["bad nickname target", { models: { nicknames: { a: 3 } } }, /models\.nicknames\.a is 3 — expected a non-empty string/],
+    ["bad nickname target", { models: { nicknames: { a: 3 } } }, /models\.nicknames\.a is 3 — expected a model ID or an object with model, line and\/or effort/],
+    ["bad nickname effort", { models: { nicknames: { a: { effort: "huge" } } } }, /models\.nicknames\.a\.effort is "huge" — expected one of low, medium, high, xhigh, max, highest/],
+    ["unknown nickname key", { models: { nicknames: { a: { lines: "opus" } } } }, /unknown key "models\.nicknames\.a\.lines" in "models\.nicknames\.a"/],
     ["not an object", [1], /must hold a JSON object, got \[1\]/],
     ["malformed JSON", "{bad", /is not valid JSON/],
   ])("file: %s", (_name, file, pattern) => {
@@ -143,6 +160,8 @@ describe("config.example.json", () => {
     const example = new URL("../../config.example.json", import.meta.url).pathname;
     const fromExample = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: example } });
     const defaults = loadConfig({ cwd: dirWithConfig(), env: { HOME: home } });
-    expect({ ...fromExample, file: undefined }).toEqual({ ...defaults, file: undefined });
+    // The example spells out the built-in nickname table; loaded, it must mean exactly the built-in one.
+    const effective = (config: Config) => ({ ...config, file: undefined, models: { ...config.models, nicknames: nicknameTable(config.models.nicknames) } });
+    expect(effective(fromExample)).toEqual(effective(defaults));
   });
 });

@@ -1,14 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
 import { ANSWER_ROOM, defaultMaxTokens, THINKING_BUDGETS, toAnthropicRequest } from "../../src/openai/request.ts";
 import { ApiError } from "../../src/server/errors.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const hi = [{ role: "user", content: "Hi" }];
 
-/** Translates a request that has model "claude-sonnet-4-20250514" and one user message unless told otherwise. */
+/** Translates a request that has model "claude-sonnet-5-5" and one user message unless told otherwise. */
 const translate = (fields: Record<string, unknown>) =>
-  toAnthropicRequest({ model: "claude-sonnet-4-20250514", messages: hi, ...fields }) as Record<string, unknown>;
+  toAnthropicRequest({ model: "claude-sonnet-5-5", messages: hi, ...fields }) as Record<string, unknown>;
 
 const refusal = (body: unknown) => {
   try {
@@ -278,31 +277,31 @@ describe("max_tokens", () => {
     ["max_tokens", { max_tokens: 200 }, 200],
     ["max_completion_tokens wins over max_tokens", { max_completion_tokens: 100, max_tokens: 200 }, 100],
     ["null means absent", { max_completion_tokens: null, max_tokens: 300 }, 300],
-    ["absent: 8192 for Claude 4", { model: "claude-sonnet-4-20250514" }, 8192],
-    ["absent: 4096 for Claude 3 Opus", { model: "claude-3-opus-20240229" }, 4096],
-    ["absent: a nickname is looked up for its family", { model: "l" }, 8192],
+    ["absent: 8192 for a current model", { model: "claude-sonnet-5-5" }, 8192],
+    ["absent: a nickname goes by the model it resolved to", { model: "l" }, 8192],
     ["absent: an unknown model gets the safe 4096", { model: "some-model" }, 4096],
   ])("%s", (_name, fields, expected) => {
-    const body = toAnthropicRequest({ model: "claude-sonnet-4-20250514", messages: hi, ...fields }, { nicknames: DEFAULT_NICKNAMES, defaultModel: "l" });
+    const resolved = fields.model === "some-model" ? "some-model" : "claude-sonnet-5-5";
+    const body = toAnthropicRequest({ model: "claude-sonnet-5-5", messages: hi, ...fields }, { model: resolved });
     expect(body.max_tokens).toBe(expected);
   });
 
   test.each<[string, number]>([
-    ["claude-3-haiku-20240307", 4096],
-    ["claude-3-opus-20240229", 4096],
-    ["claude-3-5-haiku-20241022", 8192],
-    ["claude-3-5-sonnet-20241022", 8192],
-    ["claude-3-7-sonnet-20250219", 8192],
-    ["claude-sonnet-4-20250514", 8192],
-    ["claude-opus-4-1-20250805", 8192],
+    ["claude-haiku-5-5", 8192],
+    ["claude-sonnet-5-5", 8192],
+    ["claude-opus-5-5", 8192],
+    ["claude-fable-5-2", 8192],
+    ["claude-mythos-5-2", 8192],
+    ["claude-opus-4-8", 8192],
     ["claude-haiku-4-5", 8192],
+    ["claude-haiku-4-5-20251001", 8192],
     ["gpt-4o", 4096],
   ])("default for %s is %d", (model, expected) => {
     expect(defaultMaxTokens(model)).toBe(expected);
   });
 
-  test("the model stays as the client named it (nicknames are resolved later, when shaping the upstream call)", () => {
-    expect(toAnthropicRequest({ model: "l", messages: hi }, { nicknames: DEFAULT_NICKNAMES }).model).toBe("l");
+  test("the model stays as the client named it (the route resolves nicknames)", () => {
+    expect(toAnthropicRequest({ model: "l", messages: hi }, { model: "claude-sonnet-5-5" }).model).toBe("l");
     expect("model" in toAnthropicRequest({ messages: hi })).toBe(false);
   });
 });

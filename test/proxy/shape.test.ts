@@ -1,30 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
-import { CLAUDE_CODE_IDENTITY, mergeBetas, resolveModel, shapeBody, withIdentity } from "../../src/proxy/shape.ts";
+import { CLAUDE_CODE_IDENTITY, mergeBetas, shapeBody, withIdentity } from "../../src/proxy/shape.ts";
 
 const identity = { type: "text", text: CLAUDE_CODE_IDENTITY };
-
-describe("resolveModel", () => {
-  test.each([
-    ["xs", "claude-3-5-haiku-20241022"],
-    ["s", "claude-3-5-sonnet-20241022"],
-    ["m", "claude-3-7-sonnet-20250219"],
-    ["l", "claude-sonnet-4-20250514"],
-    ["xl", "claude-opus-4-20250514"],
-    ["xxl", "claude-opus-4-1-20250805"],
-    ["claude-opus-4-5-20251101", "claude-opus-4-5-20251101"],
-    ["some-future-model", "some-future-model"],
-    ["constructor", "constructor"],
-    ["toString", "toString"],
-  ])("%s → %s", (name, expected) => {
-    expect(resolveModel(name, DEFAULT_NICKNAMES, "l")).toBe(expected);
-  });
-
-  test("absent model uses the default nickname", () => {
-    expect(resolveModel(undefined, DEFAULT_NICKNAMES, "xl")).toBe("claude-opus-4-20250514");
-    expect(resolveModel("", DEFAULT_NICKNAMES, "claude-x")).toBe("claude-x");
-  });
-});
 
 describe("withIdentity", () => {
   test.each<[string, unknown, unknown]>([
@@ -63,8 +40,7 @@ describe("mergeBetas", () => {
 });
 
 describe("shapeBody", () => {
-  const options = { nicknames: DEFAULT_NICKNAMES, defaultModel: "l" };
-  test("OAuth: identity added, nickname resolved, every other field untouched", () => {
+  test("OAuth: identity added, every other field untouched (the model too: routes resolve it)", () => {
     const body = {
       model: "xl",
       max_tokens: 10,
@@ -76,14 +52,14 @@ describe("shapeBody", () => {
       thinking: { type: "disabled" },
       future_field: { a: 1 },
     };
-    const shaped = shapeBody(body, { ...options, oauth: true });
-    expect(shaped).toEqual({ ...body, model: "claude-opus-4-20250514", system: [identity] });
-    expect(body.model).toBe("xl"); // the input is not mutated
+    const shaped = shapeBody(body, { oauth: true });
+    expect(shaped).toEqual({ ...body, system: [identity] });
+    expect(body).not.toHaveProperty("system"); // the input is not mutated
     expect((shaped.thinking as Record<string, unknown>).budget_tokens).toBeUndefined();
   });
 
   test("API key: no identity block", () => {
-    const shaped = shapeBody({ model: "s", system: "x", messages: [] }, { ...options, oauth: false });
-    expect(shaped).toEqual({ model: "claude-3-5-sonnet-20241022", system: "x", messages: [] });
+    const shaped = shapeBody({ model: "s", system: "x", messages: [] }, { oauth: false });
+    expect(shaped).toEqual({ model: "s", system: "x", messages: [] });
   });
 });

@@ -1,35 +1,80 @@
+import type { Resolution } from "../../models/catalogue.ts";
+import type { StreamOutcome } from "../../proxy/stream-guard.ts";
 import type { RouteDeps } from "../app.ts";
 import { pathOf } from "../paths.ts";
 
 export interface ClientCall {
   /** Upstream path, query included. */
   path: string;
+  /** The Anthropic body, model as the client named it. */
   body: Record<string, unknown>;
-  /** The model as the client named it (for the access log). */
-  model: string;
+  /** The client's model, resolved once by the route. */
+  resolution: Resolution;
   streaming: boolean;
+  /** Add the nickname's effort (not for count_tokens: effort does not change what the input costs). */
+  effort?: boolean;
 }
+
+/** The body with the resolved model and, when the client set none, the nickname's effort. */
+export function withResolution(body: Record<string, unknown>, resolution: Resolution, effort: boolean): Record<string, unknown> {
+  const shaped: Record<string, unknown> = { ...body, model: resolution.model };
+  if (!effort || !resolution.effort) return shaped;
+  const config = typeof body.output_config === "object" && body.output_config !== null ? (body.output_config as Record<string, unknown>) : {};
+  if (config.effort !== undefined && config.effort !== null) return shaped;
+  shaped.output_config = { ...config, effort: resolution.effort };
+  return shaped;
+}
+
+/** "l→claude-sonnet-5-5@low" for the access log; the bare name when it was not a nickname. */
+export const describeResolution = (resolution: Resolution) =>
+  resolution.nickname ? `${resolution.requested || resolution.nickname}→${resolution.model}${resolution.effort ? `@${resolution.effort}` : ""}` : resolution.model;
+
+/** A nickname resolved from the catalogue (not a pin, not the client's own ID): a 404 may mean the catalogue is stale. */
+const mayBeStale = (resolution: Resolution) => resolution.source === "live" || resolution.source === "fallback";
 
 /**
  * Sends one Messages call upstream on behalf of a client request (both APIs' message routes use it) and keeps the
  * stream gauge and the early-end warning right whether the call succeeds, fails or is abandoned.
- * The client's request signal aborts the upstream request.
+ * The client's request signal aborts the upstream request. A 404 for a model a nickname resolved to refreshes the
+ * catalogue and, when the nickname now names another model, retries once (nothing has reached the client yet).
  */
 export async function forwardForClient(deps: RouteDeps, request: Request, call: ClientCall): Promise<Response> {
-  deps.noteModel(request, call.model);
+  deps.noteModel(request, describeResolution(call.resolution));
   if (call.streaming) deps.metrics.streamOpened();
   const route = pathOf(request.url);
-  try {
-    return await deps.upstream.send({
+  const finish = (outcome: StreamOutcome, model: string) => {
+    if (call.streaming) deps.metrics.streamEnded(outcome);
+    if (outcome !== "complete") deps.log.warn(`${route} ${model}: response ended early (${outcome.replace("_", " ")})`);
+  };
+  const attempt = async (resolution: Resolution) => {
+    // An answer read whole ends before send() returns: hold its outcome until we know it is the one we keep.
+    let held: StreamOutcome | undefined;
+    let holding = true;
+    const response = await deps.upstream.send({
       path: call.path,
-      body: call.body,
+      body: withResolution(call.body, resolution, call.effort !== false),
+      line: resolution.line,
       clientHeaders: request.headers,
       signal: request.signal,
-      onEnd: (outcome) => {
-        if (call.streaming) deps.metrics.streamEnded(outcome);
-        if (outcome !== "complete") deps.log.warn(`${route} ${call.model}: response ended early (${outcome.replace("_", " ")})`);
-      },
+      onEnd: (outcome) => (holding ? (held = outcome) : finish(outcome, resolution.model)),
     });
+    holding = false;
+    return { response, settle: () => held && finish(held, resolution.model) };
+  };
+
+  try {
+    let sent = await attempt(call.resolution);
+    if (sent.response.status === 404 && mayBeStale(call.resolution)) {
+      await deps.models.refresh();
+      const again = await deps.models.resolve(call.resolution.requested);
+      if (again.model !== call.resolution.model) {
+        deps.log.info(`${describeResolution(call.resolution)} answered 404; the catalogue now says ${again.model}: retrying`);
+        deps.noteModel(request, describeResolution(again));
+        sent = await attempt(again);
+      }
+    }
+    sent.settle();
+    return sent.response;
   } catch (error) {
     if (call.streaming) deps.metrics.streamEnded("not_started");
     throw error;

@@ -23,14 +23,15 @@ const queryOf = (url: string) => {
 
 /** POST /v1/messages and /v1/messages/count_tokens: shaped, sent upstream, answered faithfully. */
 export function messagesRoutes(deps: RouteDeps) {
-  const forward = (path: string) => ({ body, request }: { body: Record<string, unknown> & { model?: string; stream?: boolean }; request: Request }) =>
+  const forward = (path: string, effort: boolean) => async ({ body, request }: { body: Record<string, unknown> & { model?: string; stream?: boolean }; request: Request }) =>
     forwardForClient(deps, request, {
       path: path + queryOf(request.url),
       body,
-      model: body.model ?? deps.config.models.default,
+      resolution: await deps.models.resolve(body.model),
       streaming: body.stream === true,
+      effort,
     });
   return new Elysia({ name: "messages" })
-    .post("/v1/messages", forward("/v1/messages"), { parse: jsonBody, body: MessagesBody })
-    .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens"), { parse: jsonBody, body: MessagesBody });
+    .post("/v1/messages", forward("/v1/messages", true), { parse: jsonBody, body: MessagesBody })
+    .post("/v1/messages/count_tokens", forward("/v1/messages/count_tokens", false), { parse: jsonBody, body: MessagesBody });
 }

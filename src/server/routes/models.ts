@@ -1,64 +1,90 @@
 import { Elysia } from "elysia";
 import * as v from "valibot";
+import type { Resolution } from "../../models/catalogue.ts";
 import { ApiError } from "../errors.ts";
 import type { RouteDeps } from "../app.ts";
 
-const UpstreamModels = v.looseObject({
-  data: v.array(v.looseObject({ id: v.string(), display_name: v.optional(v.string()), created_at: v.optional(v.string()) })),
-});
+/** Loose at every level: every field upstream sends (today's and future ones) reaches the client. */
+const ModelObject = v.looseObject({ id: v.string(), created_at: v.optional(v.nullable(v.string())) });
+const ModelList = v.looseObject({ data: v.array(ModelObject) });
+type ModelObject = v.InferOutput<typeof ModelObject>;
 
-const isoToUnixSeconds = (iso: string | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0);
-const EPOCH = new Date(0).toISOString();
+const unixSeconds = (iso: string | null | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0);
 
-type UpstreamModel = v.InferOutput<typeof UpstreamModels>["data"][number];
-
-/** One model in a shape both SDKs accept. */
-const describeModel = (model: UpstreamModel) => ({
-  type: "model",
-  id: model.id,
-  display_name: model.display_name ?? model.id,
-  created_at: model.created_at ?? EPOCH,
+/** Anthropic's ModelInfo, whole, plus the fields the OpenAI SDK reads. */
+const withOpenAIFields = (model: ModelObject, ownedBy = "anthropic") => ({
+  ...model,
   object: "model",
-  created: isoToUnixSeconds(model.created_at),
-  owned_by: "anthropic",
+  created: unixSeconds(model.created_at),
+  owned_by: ownedBy,
 });
 
-const describeNickname = (nickname: string, target: string, created_at = EPOCH) => ({
-  type: "model",
-  id: nickname,
-  display_name: `${nickname} → ${target}`,
-  created_at,
-  object: "model",
-  created: isoToUnixSeconds(created_at),
-  owned_by: "maximize",
-});
+/** A nickname as a model: the model it resolves to now, under the nickname's id, with what it resolves to. */
+function describeNickname(resolution: Resolution, target: ModelObject) {
+  const effort = resolution.effort ? ` (effort ${resolution.effort})` : "";
+  return {
+    ...withOpenAIFields(target, "maximize"),
+    id: resolution.nickname ?? resolution.requested,
+    display_name: `${resolution.nickname} → ${resolution.model}${effort}`,
+    resolves_to: resolution.model,
+    effort: resolution.effort ?? null,
+  };
+}
+
+const queryOf = (url: string) => {
+  const index = url.indexOf("?");
+  return index === -1 ? "" : url.slice(index + 1);
+};
+
+/** Nicknames belong on the first page of a listing that shows active models. */
+function listsNicknames(query: URLSearchParams): boolean {
+  if (query.has("after_id") || query.has("before_id")) return false;
+  const lifecycles = [...query.getAll("lifecycle[]"), ...query.getAll("lifecycle")];
+  return lifecycles.length === 0 || lifecycles.includes("active");
+}
 
 /**
- * GET /v1/models: the upstream list plus one entry per nickname, in a shape both SDKs accept
- * (Anthropic: type/display_name/created_at/has_more; OpenAI: object/created/owned_by).
+ * GET /v1/models and /v1/models/{id}: Anthropic's answer passed on whole (paging and `lifecycle[]` filters
+ * included), each model with the OpenAI fields added, and the nicknames listed first with the model each resolves
+ * to now.
  */
 export function modelsRoutes(deps: RouteDeps) {
   const get = (path: string, request: Request) =>
     deps.upstream.send({ method: "GET", path, clientHeaders: request.headers, signal: request.signal });
 
-  return new Elysia({ name: "models" }).get("/v1/models", async ({ request }) => {
-    const response = await get("/v1/models?limit=1000", request);
-    if (!response.ok) return response;
-    const parsed = v.safeParse(UpstreamModels, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new ApiError(502, "the Anthropic API answered /v1/models with an unexpected body");
-    const upstream = parsed.output.data.map(describeModel);
-    const byId = new Map(upstream.map((model) => [model.id, model]));
-    const nicknames = Object.entries(deps.config.models.nicknames).map(([nickname, target]) =>
-      describeNickname(nickname, target, byId.get(target)?.created_at),
-    );
-    const data = [...upstream, ...nicknames];
-    return { object: "list", data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
-  }).get("/v1/models/:id", async ({ params, request }) => {
-    const target = Object.hasOwn(deps.config.models.nicknames, params.id) ? deps.config.models.nicknames[params.id] : undefined;
-    const response = await get(`/v1/models/${encodeURIComponent(target ?? params.id)}`, request);
-    if (!response.ok) return response;
-    const parsed = v.safeParse(UpstreamModels.entries.data.item, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new ApiError(502, `the Anthropic API answered /v1/models/${params.id} with an unexpected body`);
-    return target ? describeNickname(params.id, target, parsed.output.created_at) : describeModel(parsed.output);
-  });
+  const readJson = async <T extends v.GenericSchema>(response: Response, schema: T, path: string): Promise<v.InferOutput<T>> => {
+    const parsed = v.safeParse(schema, await response.json().catch(() => undefined));
+    if (!parsed.success) throw new ApiError(502, `the Anthropic API answered ${path} with an unexpected body`);
+    return parsed.output;
+  };
+
+  async function nicknameEntries(listed: readonly ModelObject[]) {
+    const byId = new Map(listed.map((model) => [model.id, model]));
+    const names = deps.models.snapshot().nicknames.map((row) => row.nickname);
+    const resolutions = await Promise.all(names.map((name) => deps.models.resolve(name)));
+    return resolutions
+      .filter((resolution) => resolution.source !== "exact")
+      .map((resolution) => describeNickname(resolution, byId.get(resolution.model) ?? deps.models.info(resolution.model) ?? { id: resolution.model }));
+  }
+
+  return new Elysia({ name: "models" })
+    .get("/v1/models", async ({ request }) => {
+      const query = queryOf(request.url);
+      const response = await get(`/v1/models${query ? `?${query}` : ""}`, request);
+      if (!response.ok) return response;
+      const page = await readJson(response, ModelList, "/v1/models");
+      const data = page.data.map((model) => withOpenAIFields(model));
+      const nicknames = listsNicknames(new URLSearchParams(query)) ? await nicknameEntries(page.data) : [];
+      // first_id/last_id/has_more stay upstream's, so both SDKs' page iterators keep paging through Anthropic's list.
+      return { ...page, object: "list", data: [...nicknames, ...data] };
+    })
+    .get("/v1/models/:id", async ({ params, request }) => {
+      const resolution = deps.models.isNickname(params.id) ? await deps.models.resolve(params.id) : undefined;
+      const id = resolution?.source === "exact" || !resolution ? params.id : resolution.model;
+      const path = `/v1/models/${encodeURIComponent(id)}`;
+      const response = await get(path, request);
+      if (!response.ok) return response;
+      const model = await readJson(response, ModelObject, path);
+      return resolution && resolution.source !== "exact" ? describeNickname(resolution, model) : withOpenAIFields(model);
+    });
 }

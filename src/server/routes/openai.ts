@@ -73,12 +73,14 @@ export function openaiRoutes(deps: RouteDeps) {
     "/v1/chat/completions",
     async ({ body, request }) => {
       const chat = parseChatRequest(body);
-      const anthropic = fromChatRequest(chat, { nicknames: deps.config.models.nicknames, defaultModel: deps.config.models.default });
+      const resolution = await deps.models.resolve(chat.model);
+      const anthropic = fromChatRequest(chat, { model: resolution.model });
+      // Answers name the model as the client asked for it (a nickname stays a nickname).
       const model = chat.model || deps.config.models.default;
       const legacyFunctions = usesLegacyFunctions(chat);
       const streaming = chat.stream === true;
 
-      const response = await forwardForClient(deps, request, { path: "/v1/messages", body: anthropic, model, streaming });
+      const response = await forwardForClient(deps, request, { path: "/v1/messages", body: anthropic, resolution, streaming });
 
       // Upstream errors keep their status (and retry-after) and are told in OpenAI's shape by the app's error handler.
       if (!response.ok) throw await apiErrorFromUpstream(response);
