@@ -10,9 +10,14 @@ const efforts = (...levels: Effort[]) => ({
   supported: true,
   ...Object.fromEntries(levels.map((level) => [level, { supported: true }])),
 });
+/** Adaptive thinking only (no `budget_tokens`); `alwaysOn` models also refuse `thinking: {type: "disabled"}`. */
+const adaptiveOnly = (alwaysOn = false) => ({
+  supported: true,
+  types: { adaptive: { supported: true }, enabled: { supported: false }, disabled: { supported: !alwaysOn } },
+});
 
 export const FALLBACK_MODELS: readonly ModelInfo[] = [
-  { id: "claude-haiku-5-5", line: "haiku", lifecycle: "active", created_at: "2026-10-07T00:00:00Z", capabilities: { effort: efforts("low", "medium", "high") } },
-  { id: "claude-sonnet-5-5", line: "sonnet", lifecycle: "active", created_at: "2026-09-28T00:00:00Z", capabilities: { effort: efforts("low", "medium", "high", "xhigh") } },
-  { id: "claude-opus-5-5", line: "opus", lifecycle: "active", created_at: "2026-09-22T00:00:00Z", capabilities: { effort: efforts("low", "medium", "high", "xhigh", "max") } },
+  { id: "claude-haiku-5-5", line: "haiku", lifecycle: "active", created_at: "2026-10-07T00:00:00Z", capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high") } },
+  { id: "claude-sonnet-5-5", line: "sonnet", lifecycle: "active", created_at: "2026-09-28T00:00:00Z", capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high", "xhigh") } },
+  { id: "claude-opus-5-5", line: "opus", lifecycle: "active", created_at: "2026-09-22T00:00:00Z", capabilities: { thinking: adaptiveOnly(true), effort: efforts("low", "medium", "high", "xhigh", "max") } },
 ];

@@ -21,6 +21,22 @@ export const ModelInfoSchema = v.looseObject({
   capabilities: v.optional(
     v.nullable(
       v.looseObject({
+        thinking: v.optional(
+          v.nullable(
+            v.looseObject({
+              supported: v.optional(v.boolean()),
+              types: v.optional(
+                v.nullable(
+                  v.looseObject({
+                    adaptive: v.optional(v.nullable(Support)),
+                    enabled: v.optional(v.nullable(Support)),
+                    disabled: v.optional(v.nullable(Support)),
+                  }),
+                ),
+              ),
+            }),
+          ),
+        ),
         effort: v.optional(
           v.nullable(
             v.looseObject({
@@ -66,6 +82,18 @@ export function fitEffort(wanted: Effort | "highest", model: ModelInfo | undefin
   const rank = EFFORT_LEVELS.indexOf(wanted);
   const below = levels.filter((level) => EFFORT_LEVELS.indexOf(level) <= rank);
   return below.at(-1) ?? levels[0];
+}
+
+/** Which `thinking.type` values a model accepts; undefined where the catalogue does not say (an unknown model). */
+export function thinkingTypes(model: ModelInfo | undefined): { adaptive: boolean; enabled: boolean; disabled: boolean } | undefined {
+  const types = model?.capabilities?.thinking?.types;
+  if (!types) return undefined;
+  return {
+    adaptive: types.adaptive?.supported === true,
+    enabled: types.enabled?.supported === true,
+    // "True on a model that does not support thinking" (SDK docs): absent means accepted.
+    disabled: types.disabled?.supported !== false,
+  };
 }
 
 /** Newer first by `created_at` (unknown dates last), then by id for a stable order. */

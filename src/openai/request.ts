@@ -3,6 +3,8 @@
  * The model stays as the client named it (the route resolves nicknames once, for both this and the upstream call),
  * and no Claude Code identity is added here either.
  */
+import type { Effort, ModelInfo } from "../models/info.ts";
+import { ANSWER_ROOM, planReasoning, type ThinkingParam } from "./reasoning.ts";
 import {
   badRequest,
   parseChatRequest,
@@ -35,12 +37,19 @@ export type AnthropicRequestBody = {
   metadata?: { user_id: string };
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
-  thinking?: { type: "enabled"; budget_tokens: number };
+  thinking?: ThinkingParam;
+  output_config?: { effort: Effort };
 };
 
 export interface TranslateOptions {
-  /** The model the request will reach (its nickname resolved): used only for the default max_tokens. */
+  /** The model the request will reach (its nickname resolved): for the default max_tokens. */
   model?: string;
+  /** The catalogue's entry for it: which thinking types, efforts and sampling parameters it takes. */
+  modelInfo?: ModelInfo;
+  /** The client's anthropic-version header, if it sent one. */
+  version?: string | null;
+  /** Told what was dropped or adapted (the route writes it to the debug log). */
+  note?: (message: string) => void;
 }
 
 /**
@@ -51,23 +60,6 @@ export interface TranslateOptions {
 export function defaultMaxTokens(model: string): number {
   return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? 8192 : 4096;
 }
-
-/**
- * reasoning_effort → thinking budget. "none" and "minimal" mean no thinking. xhigh/max stop at 24576 so that budget
- * plus the room kept for the answer stays within the 32k output limit of the smallest Claude 4 (Opus 4).
- */
-export const THINKING_BUDGETS: Readonly<Record<ReasoningEffort, number | undefined>> = {
-  none: undefined,
-  minimal: undefined,
-  low: 1024,
-  medium: 4096,
-  high: 16384,
-  xhigh: 24576,
-  max: 24576,
-};
-
-/** Tokens kept for the visible answer when max_tokens has to be raised above the thinking budget. */
-export const ANSWER_ROOM = 4096;
 
 export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}): AnthropicRequestBody {
   return fromChatRequest(parseChatRequest(body), options);
@@ -103,11 +95,20 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
   if (tools.length > 0) body.tools = allowedTools(tools, chat);
   if (toolChoice) body.tool_choice = toolChoice;
 
-  const budget = thinkingBudget(chat.reasoning_effort ?? undefined, toolChoice, messages);
-  if (budget !== undefined) {
-    // Anthropic refuses temperature/top_p changes with thinking on, and needs max_tokens > budget_tokens.
-    body.thinking = { type: "enabled", budget_tokens: budget };
-    if (body.max_tokens <= budget) body.max_tokens = budget + ANSWER_ROOM;
+  const plan = planReasoning(chat.reasoning_effort ?? undefined, {
+    model: options.modelInfo,
+    version: options.version,
+    thinkingAllowed: thinkingAllowed(toolChoice, messages),
+  });
+  for (const note of plan.notes) options.note?.(note);
+  if (plan.thinking) body.thinking = plan.thinking;
+  if (plan.effort) body.output_config = { effort: plan.effort };
+  // Anthropic needs max_tokens > budget_tokens.
+  if (plan.thinking?.type === "enabled" && body.max_tokens <= plan.thinking.budget_tokens) {
+    body.max_tokens = plan.thinking.budget_tokens + ANSWER_ROOM;
+  }
+  if (!plan.sampling) {
+    if (chat.temperature != null || chat.top_p != null) options.note?.(`temperature/top_p left out: ${options.modelInfo?.id ?? "the model"} (or anthropic-version ${options.version ?? "-"}, or thinking) does not take them`);
     return body;
   }
   // OpenAI's temperature runs 0–2, Anthropic's 0–1. Newer Claude models refuse temperature and top_p together:
@@ -118,21 +119,13 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
 }
 
 /**
- * The thinking budget for a reasoning_effort, or undefined for no thinking. Thinking is left off, rather than
- * failing upstream, where Anthropic cannot accept it: a forced tool choice, and a turn that answers tool calls
+ * Whether thinking may be turned on: not with a forced tool choice, and not on a turn that answers tool calls
  * (Anthropic then wants the previous turn's signed thinking blocks back, which no OpenAI client can send).
  */
-function thinkingBudget(
-  effort: ReasoningEffort | undefined,
-  toolChoice: AnthropicToolChoice | undefined,
-  messages: AnthropicMessageParam[],
-): number | undefined {
-  const budget = effort ? THINKING_BUDGETS[effort] : undefined;
-  if (budget === undefined) return undefined;
-  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return undefined;
+function thinkingAllowed(toolChoice: AnthropicToolChoice | undefined, messages: AnthropicMessageParam[]): boolean {
+  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return false;
   const last = messages.at(-1);
-  if (last?.role === "user" && last.content.some((block) => block.type === "tool_result")) return undefined;
-  return budget;
+  return !(last?.role === "user" && last.content.some((block) => block.type === "tool_result"));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

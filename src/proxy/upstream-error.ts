@@ -10,14 +10,16 @@ export async function apiErrorFromUpstream(response: Response): Promise<ApiError
   const text = await response.text().catch(() => "");
   let type: AnthropicErrorType = anthropicErrorType(response.status);
   let message = text.trim() || `upstream answered HTTP ${response.status}`;
+  let details: Record<string, unknown> | undefined;
   try {
-    const parsed = JSON.parse(text) as { error?: { type?: string; message?: string } };
+    const parsed = JSON.parse(text) as { error?: { type?: string; message?: string; details?: unknown } };
     if (parsed.error?.message) message = parsed.error.message;
     if (parsed.error?.type) type = parsed.error.type as AnthropicErrorType;
+    if (typeof parsed.error?.details === "object" && parsed.error.details !== null) details = parsed.error.details as Record<string, unknown>;
   } catch {
     // not JSON: keep the raw text as the message
   }
   const headers = Object.fromEntries(downstreamHeaders(response.headers));
   delete headers["content-type"]; // the error is re-rendered in another shape
-  return new ApiError(response.status, message, { type, headers });
+  return new ApiError(response.status, message, { type, headers, details });
 }

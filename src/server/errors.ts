@@ -44,11 +44,13 @@ export class ApiError extends Error {
   readonly type: AnthropicErrorType;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  /** Anthropic's `error.details` (e.g. `{error_code: "credits_required"}`), kept whole when an upstream error is re-shaped. */
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(
     status: number,
     message: string,
-    options: { type?: AnthropicErrorType; param?: string; headers?: Record<string, string> } = {},
+    options: { type?: AnthropicErrorType; param?: string; headers?: Record<string, string>; details?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -56,14 +58,19 @@ export class ApiError extends Error {
     this.type = options.type ?? anthropicErrorType(status);
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.details = options.details;
   }
 
   toAnthropic(requestId?: string) {
-    return { type: "error", error: { type: this.type, message: this.message }, ...(requestId ? { request_id: requestId } : {}) } as const;
+    const error = { type: this.type, message: this.message, ...(this.details ? { details: this.details } : {}) };
+    return { type: "error", error, ...(requestId ? { request_id: requestId } : {}) } as const;
   }
 
+  /** OpenAI's shape; Anthropic's error code (when it gave one) is the `code`, its details ride along. */
   toOpenAI() {
-    return { error: { message: this.message, type: openAIErrorType(this.status), param: this.param, code: this.type } };
+    const errorCode = typeof this.details?.error_code === "string" ? this.details.error_code : undefined;
+    const error = { message: this.message, type: openAIErrorType(this.status), param: this.param, code: errorCode ?? this.type };
+    return { error: this.details ? { ...error, details: this.details } : error };
   }
 }
 

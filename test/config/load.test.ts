@@ -50,7 +50,7 @@ describe("precedence: flags > env > file > defaults", () => {
   test("MAXIMIZE_CONFIG names the file; nicknames from the file pin or extend the built-in sizes", () => {
     const dir = dirWithConfig();
     const path = join(dir, "elsewhere.json");
-    const nicknames = { l: "claude-opus-4-8", fast: { line: "haiku", effort: "low" }, xxl: { line: "fable" } };
+    const nicknames = { l: "claude-opus-4-8", fast: { line: "haiku", effort: "low" as const }, xxl: { line: "fable" } };
     writeFileSync(path, JSON.stringify({ models: { nicknames, default: "fast", refresh_interval: 60 } }));
     const config = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: path } });
     expect(config.file).toBe(path);

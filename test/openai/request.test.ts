@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { ANSWER_ROOM, defaultMaxTokens, THINKING_BUDGETS, toAnthropicRequest } from "../../src/openai/request.ts";
+import { ANSWER_ROOM } from "../../src/openai/reasoning.ts";
+import { defaultMaxTokens, toAnthropicRequest } from "../../src/openai/request.ts";
+import { FALLBACK_MODELS } from "../../src/models/fallback.ts";
+import type { ModelInfo } from "../../src/models/info.ts";
 import { ApiError } from "../../src/server/errors.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
@@ -330,31 +333,63 @@ describe("sampling, stop, user, stream", () => {
   });
 });
 
-describe("reasoning_effort → thinking", () => {
-  test.each<[string, number | undefined]>([
-    ["none", undefined],
-    ["minimal", undefined],
+describe("reasoning_effort → thinking and effort", () => {
+  const sonnet = FALLBACK_MODELS.find((model) => model.id === "claude-sonnet-5-5");
+  /** A model of the 4.6 generation: thinking with a budget, no effort levels. */
+  const budgetModel: ModelInfo = {
+    id: "claude-sonnet-4-6",
+    capabilities: { thinking: { supported: true, types: { adaptive: { supported: true }, enabled: { supported: true }, disabled: { supported: true } } } },
+  };
+  const budgetOnly: ModelInfo = {
+    id: "claude-old",
+    capabilities: { thinking: { supported: true, types: { adaptive: { supported: false }, enabled: { supported: true }, disabled: { supported: true } } } },
+  };
+  const on = (fields: Record<string, unknown>, modelInfo?: ModelInfo) =>
+    toAnthropicRequest({ model: "m", messages: hi, ...fields }, { modelInfo }) as Record<string, unknown>;
+
+  test.each<[string, Record<string, unknown> | undefined, Record<string, unknown> | undefined]>([
+    ["none", undefined, { type: "disabled" }],
+    ["minimal", { effort: "low" }, { type: "disabled" }],
+    ["low", { effort: "low" }, { type: "adaptive" }],
+    ["medium", { effort: "medium" }, { type: "adaptive" }],
+    ["high", { effort: "high" }, { type: "adaptive" }],
+    ["xhigh", { effort: "xhigh" }, { type: "adaptive" }],
+    ["max (Sonnet 5.5 lists up to xhigh)", { effort: "xhigh" }, { type: "adaptive" }],
+  ])("current model, %s → output_config %p, thinking %p (never budget_tokens)", (effort, outputConfig, thinking) => {
+    const body = on({ reasoning_effort: effort.split(" ")[0] }, sonnet);
+    expect(body.output_config).toEqual(outputConfig);
+    expect(body.thinking).toEqual(thinking);
+  });
+
+  test("a model the catalogue does not describe: adaptive thinking, effort capped at high", () => {
+    expect(on({ reasoning_effort: "max" })).toMatchObject({ thinking: { type: "adaptive" }, output_config: { effort: "high" } });
+  });
+
+  test.each<[string, number]>([
     ["low", 1024],
     ["medium", 4096],
     ["high", 16384],
     ["xhigh", 24576],
-    ["max", 24576],
-  ])("%s → budget %p", (effort, budget) => {
-    expect(THINKING_BUDGETS[effort as keyof typeof THINKING_BUDGETS]).toBe(budget);
-    const body = translate({ reasoning_effort: effort, max_completion_tokens: 64000 });
-    expect(body.thinking).toEqual(budget === undefined ? undefined : { type: "enabled", budget_tokens: budget });
+  ])("a model that only takes a budget: %s → budget %d", (effort, budget) => {
+    const body = on({ reasoning_effort: effort, max_completion_tokens: 64000 }, budgetOnly);
+    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: budget });
+    expect(body.output_config).toBeUndefined();
+  });
+
+  test("a model that takes both prefers adaptive thinking", () => {
+    expect(on({ reasoning_effort: "low" }, budgetModel).thinking).toEqual({ type: "adaptive" });
   });
 
   test.each<[string, Record<string, unknown>, number]>([
     ["max_tokens above the budget is kept", { reasoning_effort: "low", max_completion_tokens: 2000 }, 2000],
     ["max_tokens at or below the budget is raised", { reasoning_effort: "high", max_completion_tokens: 1000 }, 16384 + ANSWER_ROOM],
     ["the default max_tokens is raised too", { reasoning_effort: "high" }, 16384 + ANSWER_ROOM],
-  ])("%s", (_name, fields, expected) => {
-    expect(translate(fields).max_tokens).toBe(expected);
+  ])("budget models: %s", (_name, fields, expected) => {
+    expect(on(fields, budgetOnly).max_tokens).toBe(expected);
   });
 
   test("temperature and top_p are dropped with thinking on (Anthropic refuses them)", () => {
-    const body = translate({ reasoning_effort: "medium", temperature: 0.2, top_p: 0.5 });
+    const body = on({ reasoning_effort: "medium", temperature: 0.2, top_p: 0.5 }, budgetModel);
     expect(body.thinking).toBeDefined();
     expect(body.temperature).toBeUndefined();
     expect(body.top_p).toBeUndefined();
@@ -370,8 +405,24 @@ describe("reasoning_effort → thinking", () => {
         messages: [...hi, { role: "assistant", tool_calls: [call("c1", "weather", "{}")] }, { role: "tool", tool_call_id: "c1", content: "x" }],
       },
     ],
-  ])("no thinking with %s, instead of an upstream 400", (_name, fields) => {
-    expect(translate({ reasoning_effort: "high", ...fields }).thinking).toBeUndefined();
+  ])("no thinking with %s, instead of an upstream 400 (the effort stays)", (_name, fields) => {
+    const body = on({ reasoning_effort: "high", ...fields }, sonnet);
+    expect(body.thinking).toBeUndefined();
+    expect(body.output_config).toEqual({ effort: "high" });
+  });
+});
+
+describe("temperature and top_p only where the model and the API version take them", () => {
+  test.each<[string, ModelInfo | undefined, string | undefined, boolean]>([
+    ["a model the catalogue does not describe", undefined, undefined, true],
+    ["a current (adaptive-only) model", FALLBACK_MODELS[1], undefined, false],
+    ["anthropic-version 2026-10-21", undefined, "2026-10-21", false],
+    ["a model that still takes a budget", { id: "x", capabilities: { thinking: { types: { adaptive: { supported: true }, enabled: { supported: true } } } } }, "2023-06-01", true],
+  ])("%s", (_name, modelInfo, version, kept) => {
+    const notes: string[] = [];
+    const body = toAnthropicRequest({ model: "m", messages: hi, temperature: 0.3 }, { modelInfo, version, note: (n) => notes.push(n) }) as Record<string, unknown>;
+    expect(body.temperature).toBe(kept ? 0.3 : undefined);
+    expect(notes.length).toBe(kept ? 0 : 1);
   });
 });
 

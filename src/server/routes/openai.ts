@@ -74,7 +74,12 @@ export function openaiRoutes(deps: RouteDeps) {
     async ({ body, request }) => {
       const chat = parseChatRequest(body);
       const resolution = await deps.models.resolve(chat.model);
-      const anthropic = fromChatRequest(chat, { model: resolution.model });
+      const anthropic = fromChatRequest(chat, {
+        model: resolution.model,
+        modelInfo: deps.models.info(resolution.model),
+        version: request.headers.get("anthropic-version"),
+        note: (message) => deps.log.debug(`/v1/chat/completions ${resolution.model}: ${message}`),
+      });
       // Answers name the model as the client asked for it (a nickname stays a nickname).
       const model = chat.model || deps.config.models.default;
       const legacyFunctions = usesLegacyFunctions(chat);
