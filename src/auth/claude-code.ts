@@ -12,34 +12,49 @@ export function claudeCodeCredentialsPath(env: Record<string, string | undefined
   return join(env.CLAUDE_CONFIG_DIR || join(home, ".claude"), ".credentials.json");
 }
 
+/**
+ * `{"claudeAiOauth":{"accessToken","refreshToken","expiresAt":<epoch ms>,"scopes":[…],"subscriptionType","rateLimitTier",
+ * "clientId"}}`. Sibling keys (`designOauth`, `mcpOAuth`…) are other logins: ignored. The fields maximize only keeps
+ * for information are not validated, so an unexpected value there never blocks an import.
+ */
 const CredentialsSchema = v.looseObject({
   claudeAiOauth: v.looseObject({
-    accessToken: v.pipe(v.string("a string"), v.nonEmpty("a non-empty string")),
+    accessToken: v.string("a string"),
     refreshToken: v.optional(v.nullable(v.string("a string"))),
     expiresAt: v.optional(v.nullable(v.number("epoch milliseconds"))),
-    scopes: v.optional(v.array(v.string())),
-    subscriptionType: v.optional(v.nullable(v.string())),
+    scopes: v.optional(v.unknown()),
+    subscriptionType: v.optional(v.unknown()),
+    rateLimitTier: v.optional(v.unknown()),
+    clientId: v.optional(v.unknown()),
   }, "an object"),
 }, "an object");
 
+const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
+const textList = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
+
+/** What the user reads when Claude Code has emptied its login (its refresh token died). */
+export const REVOKED_MESSAGE =
+  "Claude Code's login was revoked: run `claude` to log in again, then `maximize login --import-claude-code` (or log maximize in on its own with `maximize login`)";
+
 /** Reads Claude Code's credentials as a token-file entry (`expiresAt` is epoch milliseconds there, seconds here). */
 export function readClaudeCodeCredentials(path: string): StoredTokens {
-  let text: string;
+  let content: string;
   try {
-    text = readFileSync(path, "utf8");
+    content = readFileSync(path, "utf8");
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
     throw new LoginError(
       missing
         ? `no Claude Code login found at ${path} — log in with \`claude\` first, point --from (or CLAUDE_CONFIG_DIR) at the right place, or on macOS (where Claude Code keeps its login in the Keychain) run \`claude setup-token\` and \`maximize login --token …\``
-        : `cannot read ${path}: ${(error as Error).message}`,
+        : `cannot read ${path}: ${(error as Error).message} — check the file's permissions, or point --from at a readable copy`,
     );
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(content);
   } catch {
-    throw new LoginError(`${path} is not valid JSON — is it Claude Code's .credentials.json?`);
+    throw new LoginError(`${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`);
   }
   const parsed = v.safeParse(CredentialsSchema, json);
   if (!parsed.success) {
@@ -47,13 +62,25 @@ export function readClaudeCodeCredentials(path: string): StoredTokens {
     throw new LoginError(`${path} has no usable Claude login (${where} must be ${parsed.issues[0].message}) — log in with \`claude\` and try again`);
   }
   const oauth = parsed.output.claudeAiOauth;
+  if (oauth.accessToken === "") {
+    // Claude Code rewrites its login as accessToken "", refreshToken "", expiresAt 0 when its refresh token dies.
+    if (!oauth.refreshToken) throw new LoginError(`${REVOKED_MESSAGE}. Nothing was imported from ${path}.`);
+    throw new LoginError(`the Claude Code login in ${path} has no access token — run \`claude\` once so it renews its login, then import again`);
+  }
+  const scopes = textList(oauth.scopes);
+  const subscriptionType = text(oauth.subscriptionType);
+  const rateLimitTier = text(oauth.rateLimitTier);
+  const clientId = text(oauth.clientId);
   return {
     access_token: oauth.accessToken,
-    refresh_token: oauth.refreshToken ?? null,
+    refresh_token: oauth.refreshToken || null,
     expires_at: oauth.expiresAt == null ? null : Math.floor(oauth.expiresAt / 1000),
     token_type: "Bearer",
-    ...(oauth.scopes ? { scopes: oauth.scopes } : {}),
-    ...(oauth.subscriptionType ? { subscription_type: oauth.subscriptionType } : {}),
+    ...(scopes ? { scopes } : {}),
+    ...(subscriptionType ? { subscription_type: subscriptionType } : {}),
+    ...(rateLimitTier ? { rate_limit_tier: rateLimitTier } : {}),
+    // The client the tokens were issued to: refreshes must name it (see clientIdFor).
+    ...(clientId ? { client_id: clientId } : {}),
     source: "claude-code",
   };
 }
@@ -77,7 +104,7 @@ export async function importClaudeCode(
   }
   const refreshToken = imported.refresh_token;
   if (!refreshToken) {
-    throw new LoginError(`the Claude Code login in ${path} has expired and has no refresh token — run \`claude\` to log in again, then import`);
+    throw new LoginError(`the Claude Code login in ${path} has expired and has no refresh token — run \`claude\` to log in again, then \`maximize login --import-claude-code\``);
   }
   let tokens: StoredTokens;
   try {
@@ -85,8 +112,8 @@ export async function importClaudeCode(
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
     const next = error.kind === "rejected"
-      ? "the Claude Code login is no longer valid; run `claude` to log in again, then import"
-      : "try again shortly";
+      ? "the Claude Code login is no longer valid; run `claude` to log in again, then `maximize login --import-claude-code`"
+      : "the token endpoint may be down or blocking this network; try again shortly";
     throw new LoginError(`the Claude Code login is about to expire and refreshing it failed: ${error.message} — ${next}`);
   }
   const stored = { ...tokens, source: "claude-code" };

@@ -15,6 +15,8 @@ export class OAuthError extends Error {
   constructor(
     readonly kind: "rejected" | "unavailable" | "malformed",
     message: string,
+    /** The OAuth `error` code of the answer (`invalid_grant`, `invalid_scope`…), when it had one. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -35,13 +37,13 @@ const ErrorResponseSchema = v.looseObject({
   error_description: v.optional(v.string()),
 });
 
-function describeError(status: number, text: string): string {
+function describeError(status: number, text: string): { code?: string; why: string } {
   const parsed = v.safeParse(ErrorResponseSchema, safeJson(text));
-  if (!parsed.success) return `HTTP ${status}`;
+  if (!parsed.success) return { why: `HTTP ${status}` };
   const { error, error_description } = parsed.output;
   const code = typeof error === "string" ? error : error?.type;
   const detail = error_description ?? (typeof error === "object" ? error.message : undefined);
-  return [code, detail].filter(Boolean).join(": ") || `HTTP ${status}`;
+  return { code, why: [code, detail].filter(Boolean).join(": ") || `HTTP ${status}` };
 }
 
 function safeJson(text: string): unknown {
@@ -71,9 +73,9 @@ async function postTokenEndpoint(
   }
   const text = await response.text().catch(() => "");
   if (!response.ok) {
-    const why = describeError(response.status, text);
+    const { code, why } = describeError(response.status, text);
     const transient = response.status === 403 || response.status === 408 || response.status === 429 || response.status >= 500;
-    throw new OAuthError(transient ? "unavailable" : "rejected", `token endpoint answered ${response.status} (${why})`);
+    throw new OAuthError(transient ? "unavailable" : "rejected", `token endpoint answered ${response.status} (${why})`, code);
   }
   const parsed = v.safeParse(TokenResponseSchema, safeJson(text));
   if (!parsed.success) throw new OAuthError("malformed", "token endpoint answered 200 without an access_token");
@@ -84,20 +86,67 @@ async function postTokenEndpoint(
     refresh_token: token.refresh_token ?? previous?.refresh_token ?? null,
     expires_at: token.expires_in === undefined ? null : Math.floor(Date.now() / 1000) + token.expires_in,
     token_type: token.token_type ?? "Bearer",
-    ...(token.scope ? { scopes: token.scope } : {}),
+    ...(token.scope ? { scopes: token.scope } : previous?.scopes ? { scopes: previous.scopes } : {}),
     ...(token.account ? { account: token.account } : previous?.account ? { account: previous.account } : {}),
     ...(token.organization ? { organization: token.organization } : previous?.organization ? { organization: previous.organization } : {}),
+    ...keptAcrossRefresh(previous),
   };
 }
 
-/** Spends a (single-use) refresh token for a new token pair. */
-export function refreshTokens(fetch: Fetch, oauth: Config["oauth"], current: StoredTokens & { refresh_token: string }) {
-  return postTokenEndpoint(
-    fetch,
-    oauth,
-    { grant_type: "refresh_token", refresh_token: current.refresh_token, client_id: oauth.client_id },
-    current,
-  );
+/**
+ * Facts about a login that a token response does not repeat, kept from the previous token file entry: the client the
+ * tokens were issued to (an import from Claude Code may carry its own), where the login came from, and the plan.
+ */
+const KEPT_ACROSS_REFRESH = ["client_id", "source", "subscription_type", "rate_limit_tier"] as const;
+
+function keptAcrossRefresh(previous: StoredTokens | undefined): Record<string, unknown> {
+  if (!previous) return {};
+  return Object.fromEntries(KEPT_ACROSS_REFRESH.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]));
+}
+
+/**
+ * The `scope` of a refresh request: the `user:*` scopes among the configured login scopes, in their order (with the
+ * defaults, exactly the five Claude Code 2.1.332 sends on every refresh; `org:create_api_key` is only asked for at
+ * login). Derived from `oauth.scopes` rather than kept as a second list so that a user who overrides the login scopes
+ * never asks on refresh for a scope their login was not granted — the token endpoint refuses that (400
+ * invalid_scope). Undefined (no `scope` sent: the endpoint keeps the original grant) when none is configured.
+ */
+export function refreshScope(loginScopes: string): string | undefined {
+  const user = loginScopes.split(/\s+/).filter((scope) => scope.startsWith("user:"));
+  return user.length > 0 ? user.join(" ") : undefined;
+}
+
+/** The client id a stored login refreshes with: its own (an import from Claude Code records one), else the configured. */
+export function clientIdFor(tokens: StoredTokens, oauth: Config["oauth"]): string {
+  return typeof tokens.client_id === "string" && tokens.client_id !== "" ? tokens.client_id : oauth.client_id;
+}
+
+/** The JSON body of a refresh request, as Claude Code sends it. */
+export function refreshRequestBody(oauth: Config["oauth"], current: StoredTokens & { refresh_token: string }): Record<string, string> {
+  const scope = refreshScope(oauth.scopes);
+  return {
+    grant_type: "refresh_token",
+    refresh_token: current.refresh_token,
+    client_id: clientIdFor(current, oauth),
+    ...(scope ? { scope } : {}),
+  };
+}
+
+/**
+ * Spends a (single-use) refresh token for a new token pair. A login granted fewer scopes than a refresh asks for
+ * (one made before the login scopes grew, e.g. by maximize before Dec 2026 or by another tool) is refused with 400
+ * invalid_scope. It is asked once more without `scope`, which keeps the original grant: an OAuth error answer does not
+ * spend the refresh token (and if it ever did, the second answer is the invalid_grant the caller would have had anyway).
+ */
+export async function refreshTokens(fetch: Fetch, oauth: Config["oauth"], current: StoredTokens & { refresh_token: string }) {
+  const body = refreshRequestBody(oauth, current);
+  try {
+    return await postTokenEndpoint(fetch, oauth, body, current);
+  } catch (error) {
+    if (!(error instanceof OAuthError && error.code === "invalid_scope" && body.scope !== undefined)) throw error;
+    const { scope: _dropped, ...withoutScope } = body;
+    return postTokenEndpoint(fetch, oauth, withoutScope, current);
+  }
 }
 
 /** Exchanges an authorization code (PKCE) for tokens. */

@@ -137,7 +137,11 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);
         if (error instanceof OAuthError && error.kind === "rejected") {
-          throw new ApiError(401, `the Claude login has expired or was revoked (${error.message}): run \`maximize login\``);
+          // An imported login shares one rotating refresh token with Claude Code, which may have spent it.
+          const next = onDisk.source === "claude-code"
+            ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
+            : "run `maximize login`";
+          throw new ApiError(401, `the Claude login has expired or was revoked (${error.message}): ${next}`);
         }
         if (error instanceof OAuthError) {
           throw new ApiError(503, `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`, { type: "api_error" });

@@ -89,8 +89,13 @@ async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
   const path = stringOption(ctx.args, "from") ?? claudeCodeCredentialsPath(ctx.env, homeDir(ctx.env));
   const store = createTokenStore(ctx.config.storage.token_file);
   const { tokens, refreshed } = await importClaudeCode({ fetch: ctx.fetch, oauth: ctx.config.oauth, store, now: ctx.now }, path);
-  loggedIn(ctx, tokens, `Imported the Claude Code login from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`);
-  if (tokens.refresh_token) {
+  const plan = typeof tokens.subscription_type === "string" ? ` (Claude ${tokens.subscription_type} plan)` : "";
+  loggedIn(ctx, tokens, `Imported the Claude Code login${plan} from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`);
+  if (refreshed) {
+    process.stderr.write(
+      pc.dim("Note: that refresh replaced the refresh token Claude Code holds, so Claude Code will ask you to log in again\n(run `claude`). To avoid this, import while Claude Code's login has more than 5 minutes left, or give maximize\nits own login with `maximize login`.\n"),
+    );
+  } else if (tokens.refresh_token) {
     process.stderr.write(
       pc.dim("Note: maximize and Claude Code now share one refresh token, and each refresh replaces it. If one of them later\nsays the login expired, log in there again (or give maximize its own login with `maximize login`).\n"),
     );

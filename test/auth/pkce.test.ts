@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { authorizeUrl, createPkce, parsePastedCode, s256 } from "../../src/auth/pkce.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { pkceChallenge } from "../support/fake-anthropic.ts";
+import { pkceChallenge } from "../support/fake-anthropic/oauth.ts";
 
 const oauth = loadConfig({ env: {}, cwd: "/" }).oauth;
 
@@ -39,6 +39,20 @@ describe("PKCE", () => {
       state: pkce.state,
     });
     expect(url.toString()).not.toContain(pkce.verifier);
+  });
+
+  test("with the defaults: Claude Code's Pro/Max login page and its six scopes, encoded as Claude Code encodes them", () => {
+    const pkce = createPkce();
+    const text = authorizeUrl(oauth, pkce);
+    expect(text).toStartWith("https://claude.com/cai/oauth/authorize?code=true&client_id=9d1c250a-e61b-44d9-88ed-5944d1962f5e&");
+    expect(new URL(text).searchParams.get("scope")).toBe(
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+    );
+    expect(text).toContain(
+      "&scope=org%3Acreate_api_key+user%3Aprofile+user%3Ainference+user%3Asessions%3Aclaude_code+user%3Amcp_servers+user%3Afile_upload&",
+    );
+    expect(text).toContain("&redirect_uri=https%3A%2F%2Fplatform.claude.com%2Foauth%2Fcode%2Fcallback&");
+    expect(text).not.toMatch(/\s/); // one piece: a wrapped URL turns into "Unknown scope" on the login page
   });
 });
 

@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
+import { forceRefresh } from "../../src/cli/refresh.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { startProxy, type TestProxy } from "../support/proxy.ts";
 
@@ -35,6 +36,30 @@ describe("token lifecycle through the proxy", () => {
     expect(stored.expires_at!).toBeGreaterThan(Date.now() / 1000 + 3600);
     expect(statSync(proxy.tokenFile).mode & 0o777).toBe(0o600);
     expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${stored.access_token}`);
+  });
+
+  test("the refresh asks for Claude Code's scope; the token file keeps its shape and keeps working", async () => {
+    // issueTokens() is exactly the ported tool's token file: access_token, refresh_token, expires_at.
+    let issued!: ReturnType<FakeAnthropic["issueTokens"]>;
+    const { fake, proxy, client } = await setup((f) => (issued = f.issueTokens({ expiresIn: -60 })));
+    await ask(client);
+    const refresh = fake.tokenRequests.map((r) => r.body as Record<string, string>).filter((b) => b.grant_type === "refresh_token");
+    expect(refresh).toEqual([{
+      grant_type: "refresh_token",
+      refresh_token: issued.refresh_token,
+      client_id: fake.clientId,
+      scope: "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+    }]);
+    const stored = proxy.readTokens()!;
+    expect(stored).toMatchObject({ token_type: "Bearer", scopes: "user:file_upload user:inference user:mcp_servers user:profile user:sessions:claude_code" });
+    expect(typeof stored.expires_at).toBe("number");
+    // The stored pair works: the access token upstream, the refresh token for the next refresh (`maximize refresh`).
+    expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${stored.access_token}`);
+    const next = await forceRefresh({ config: proxy.config, fetch });
+    expect(fake.tokenRequests.at(-1)!.body).toMatchObject({ refresh_token: stored.refresh_token, scope: refresh[0]!.scope });
+    expect(proxy.readTokens()).toEqual(next);
+    expect((await ask(client)).type).toBe("message");
+    expect(fake.refreshCalls).toBe(2);
   });
 
   test("a token expiring within the lead time is refreshed proactively", async () => {

@@ -57,6 +57,17 @@ describe("headless login: --print-url then --code", () => {
     expect(done.stdout).not.toContain(String(tokens.access_token));
   });
 
+  test("with the default config the URL is Claude Code's Pro/Max login page with today's scopes", async () => {
+    const world = cliWorld(fake);
+    delete world.env.MAXIMIZE_OAUTH_AUTHORIZE_URL;
+    const url = new URL(await printUrl(world));
+    expect(`${url.origin}${url.pathname}`).toBe("https://claude.com/cai/oauth/authorize");
+    expect(url.searchParams.get("scope")).toBe(
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+    );
+    expect(url.searchParams.get("redirect_uri")).toBe("https://platform.claude.com/oauth/code/callback");
+  });
+
   test("the full callback URL is accepted too", async () => {
     const world = cliWorld(fake);
     const [code, state] = (await approveInBrowser(await printUrl(world))).split("#");
@@ -106,6 +117,83 @@ describe("headless login: --print-url then --code", () => {
     expect(result.stderr).toContain("invalid_grant");
     expect(result.stderr).toContain("open the login URL again");
     expect(existsSync(world.tokenFile)).toBe(false);
+  });
+});
+
+/** The five `user:*` scopes Claude Code sends on every refresh (the user:* part of the default login scopes). */
+const REFRESH_SCOPE = "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload";
+const refreshBodies = () =>
+  fake.tokenRequests.map((r) => r.body as Record<string, string>).filter((body) => body.grant_type === "refresh_token");
+
+/** A login through the fake's authorize page asking for `scope` (e.g. what maximize asked for before Dec 2026). */
+async function loginAskingFor(world: CliWorld, scope: string): Promise<void> {
+  const url = new URL(await printUrl(world));
+  url.searchParams.set("scope", scope);
+  const done = await runCli(world, ["login", `--code=${await approveInBrowser(url.toString())}`]);
+  expect(done.code).toBe(0);
+}
+
+describe("refresh after a login, as Claude Code refreshes", () => {
+  test("`maximize refresh` sends scope; the rotated token file keeps working for the next refresh", async () => {
+    const world = cliWorld(fake);
+    const pasted = await approveInBrowser(await printUrl(world));
+    expect((await runCli(world, ["login", `--code=${pasted}`])).code).toBe(0);
+    const loggedIn = readJson(world.tokenFile);
+
+    const first = await runCli(world, ["refresh"]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/refreshed — the new token expires in (7h 59m|8h 0m)/);
+    expect(refreshBodies().at(-1)).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: String(loggedIn.refresh_token),
+      client_id: fake.clientId,
+      scope: REFRESH_SCOPE,
+    });
+    const refreshed = readJson(world.tokenFile);
+    expect(refreshed.refresh_token).not.toBe(loggedIn.refresh_token);
+    expect(refreshed.scopes).toBe("user:file_upload user:inference user:mcp_servers user:profile user:sessions:claude_code");
+    expect(refreshed.account).toEqual(loggedIn.account);
+    expect(mode(world.tokenFile)).toBe(0o600);
+
+    const second = await runCli(world, ["refresh"]);
+    expect(second.code).toBe(0);
+    expect(refreshBodies().at(-1)).toMatchObject({ refresh_token: String(refreshed.refresh_token), scope: REFRESH_SCOPE });
+    for (const output of [first.stdout, first.stderr, second.stdout, second.stderr]) {
+      expect(output).not.toContain(String(refreshed.access_token));
+      expect(output).not.toContain(String(refreshed.refresh_token));
+    }
+  });
+
+  test("an old-shaped token file from a login granted fewer scopes keeps working (asked again without scope)", async () => {
+    const world = cliWorld(fake);
+    await loginAskingFor(world, "org:create_api_key user:profile user:inference");
+    const { access_token, refresh_token, expires_at } = readJson(world.tokenFile);
+    // Exactly what the ported tool wrote: three fields, nothing else.
+    writeFileSync(world.tokenFile, JSON.stringify({ access_token, refresh_token, expires_at }), { mode: 0o600 });
+    const before = refreshBodies().length;
+
+    const result = await runCli(world, ["refresh"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(refreshBodies().slice(before).map((body) => body.scope)).toEqual([REFRESH_SCOPE, undefined]);
+    const stored = readJson(world.tokenFile);
+    expect(stored.refresh_token).not.toBe(refresh_token);
+    expect(stored.scopes).toBe("user:inference user:profile");
+    expect((await runCli(world, ["refresh"])).code).toBe(0);
+  });
+
+  test("a refresh token the endpoint refuses: exit 1, says to log in again, token file kept", async () => {
+    const world = cliWorld(fake);
+    const pair = fake.issueTokens();
+    fake.revokeRefreshToken(pair.refresh_token);
+    mkdirSync(join(world.tokenFile, ".."), { recursive: true });
+    writeFileSync(world.tokenFile, JSON.stringify(pair), { mode: 0o600 });
+    const result = await runCli(world, ["refresh"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid_grant");
+    expect(result.stderr).toContain("run `maximize login`");
+    expect(readJson(world.tokenFile)).toEqual(pair);
   });
 });
 
@@ -175,6 +263,66 @@ describe("login --import-claude-code", () => {
     expect(stored.refresh_token).not.toBe(pair.refresh_token);
     expect(stored.access_token).not.toBe(pair.access_token);
     expect(Number(stored.expires_at)).toBeGreaterThan(Date.now() / 1000 + 3600);
+  });
+
+  test("today's file: plan, rate-limit tier and client id are kept, designOauth is ignored", async () => {
+    const world = cliWorld(fake);
+    const pair = fake.issueTokens();
+    const design = fake.issueTokens();
+    const path = join(world.env.CLAUDE_CONFIG_DIR!, ".credentials.json");
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, JSON.stringify({
+      claudeAiOauth: {
+        accessToken: pair.access_token,
+        refreshToken: pair.refresh_token,
+        expiresAt: pair.expires_at * 1000,
+        scopes: ["user:file_upload", "user:inference", "user:mcp_servers", "user:profile", "user:sessions:claude_code"],
+        subscriptionType: "max",
+        rateLimitTier: "default_claude_max_20x",
+        clientId: fake.clientId,
+      },
+      designOauth: { accessToken: design.access_token, refreshToken: design.refresh_token, expiresAt: design.expires_at * 1000 },
+    }));
+    const result = await runCli(world, ["login", "--import-claude-code"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Imported the Claude Code login (Claude max plan)");
+    const stored = readJson(world.tokenFile);
+    expect(stored).toMatchObject({
+      access_token: pair.access_token,
+      refresh_token: pair.refresh_token,
+      subscription_type: "max",
+      rate_limit_tier: "default_claude_max_20x",
+      client_id: fake.clientId,
+      source: "claude-code",
+    });
+    expect(JSON.stringify(stored)).not.toContain(design.access_token);
+  });
+
+  test("an imported client id beats the configured one on every refresh", async () => {
+    const world = cliWorld(fake, { MAXIMIZE_OAUTH_CLIENT_ID: "someone-elses-client" });
+    const pair = fake.issueTokens();
+    const fixture = join(world.dir, "creds.json");
+    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000, clientId: fake.clientId });
+    expect((await runCli(world, ["login", "--import-claude-code", "--from", fixture])).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const result = await runCli(world, ["refresh"]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(refreshBodies().at(-1)).toMatchObject({ client_id: fake.clientId, scope: REFRESH_SCOPE });
+    }
+    expect(readJson(world.tokenFile)).toMatchObject({ client_id: fake.clientId, source: "claude-code", subscription_type: "max" });
+  });
+
+  test("a login Claude Code emptied after its refresh token died: says it was revoked, imports nothing", async () => {
+    const world = cliWorld(fake);
+    writeClaudeCredentials(join(world.env.CLAUDE_CONFIG_DIR!, ".credentials.json"), { accessToken: "", refreshToken: "", expiresAt: 0 });
+    const tokenRequests = fake.tokenRequests.length;
+    const result = await runCli(world, ["login", "--import-claude-code"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Claude Code's login was revoked: run `claude` to log in again");
+    expect(result.stderr).not.toContain("no usable");
+    expect(existsSync(world.tokenFile)).toBe(false);
+    expect(fake.tokenRequests.length).toBe(tokenRequests);
   });
 
   test("no Claude Code login: a clear message and exit 1", async () => {

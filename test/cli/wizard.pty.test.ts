@@ -42,6 +42,23 @@ describe("the interactive login wizard on a real terminal", () => {
     expect(screen).not.toContain(tokens.access_token);
   });
 
+  test("with the default config it shows Claude Code's Pro/Max login page with today's scopes", async () => {
+    const world = cliWorld(fake);
+    delete world.env.MAXIMIZE_OAUTH_AUTHORIZE_URL;
+    const pty = startPty(world, ["login", "--no-browser"]);
+    open.push(pty);
+    const [, shown] = await pty.waitFor(/(https:\/\/\S*authorize\?\S+)/);
+    const url = new URL(shown!);
+    expect(`${url.origin}${url.pathname}`).toBe("https://claude.com/cai/oauth/authorize");
+    expect(url.searchParams.get("scope")).toBe(
+      "org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+    );
+    await pty.waitFor(/Paste the code/);
+    pty.type("\x03");
+    await pty.waitFor(/Login cancelled — nothing was stored/);
+    expect(await pty.exited).toBe(1);
+  });
+
   test("a code from another attempt is rejected in place; Ctrl-C then leaves the existing login untouched", async () => {
     const world = cliWorld(fake);
     const existing = `${JSON.stringify({ ...fake.issueTokens(), account: { email_address: "old@example.com" } })}\n`;

@@ -6,7 +6,32 @@ import type { TokenPair } from "./types.ts";
 
 export const CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 export const REDIRECT_URI = "https://platform.claude.com/oauth/code/callback";
-export const TOKEN_SCOPE = "user:inference user:profile";
+
+/**
+ * The authorize page's paths: `/cai/oauth/authorize` is the Claude Pro/Max login Claude Code uses since late 2026
+ * (https://claude.com/cai/oauth/authorize), `/oauth/authorize` the older claude.ai one. The router sends both here.
+ */
+export const AUTHORIZE_PATHS: readonly string[] = ["/cai/oauth/authorize", "/oauth/authorize"];
+export const isAuthorizePath = (path: string) => AUTHORIZE_PATHS.includes(path);
+
+/** Scopes the authorize page knows; anything else is "Unknown scope" (as a mangled, line-wrapped URL gets). */
+const KNOWN_SCOPES = new Set([
+  "org:create_api_key",
+  "user:profile",
+  "user:inference",
+  "user:sessions:claude_code",
+  "user:mcp_servers",
+  "user:file_upload",
+]);
+
+/**
+ * What a Claude Pro/Max login grants: the `user:*` scopes asked for (`org:create_api_key` is the Console's API-key
+ * permission and is not granted to a subscription login), sorted, as the token endpoint's `scope` lists them.
+ */
+export const grantedScopes = (asked: Iterable<string>) => [...new Set([...asked].filter((scope) => scope.startsWith("user:")))].sort();
+
+/** The grant of tokens minted by issueTokens(): what a login by today's Claude Code gets. */
+export const TOKEN_SCOPE = grantedScopes(KNOWN_SCOPES).join(" ");
 
 export type AccessStatus = "ok" | "unknown" | "expired" | "revoked";
 type RefreshStatus = "live" | "used" | "revoked";
@@ -14,33 +39,44 @@ type RefreshStatus = "live" | "used" | "revoked";
 interface AccessEntry {
   expiresAtMs: number;
   revoked: boolean;
+  /** The scopes this access token carries (the `scope` of the answer that minted it). */
+  scope: string[];
+}
+
+interface RefreshEntry {
+  status: RefreshStatus;
+  /** The original grant: a refresh may ask for these or fewer, never more (RFC 6749 §6). Rotation keeps it. */
+  grant: string[];
 }
 
 interface PendingCode {
   challenge: string;
   state: string;
+  /** The grant the approved authorization carries. */
+  scope: string[];
   used: boolean;
 }
 
 /** All tokens and authorization codes the fake has minted. */
 export class TokenStore {
   private readonly access = new Map<string, AccessEntry>();
-  private readonly refresh = new Map<string, RefreshStatus>();
+  private readonly refresh = new Map<string, RefreshEntry>();
   private readonly codes = new Map<string, PendingCode>();
   readonly organizationUuid = crypto.randomUUID();
   readonly accountUuid = crypto.randomUUID();
 
   constructor(readonly ttlSeconds: number) {}
 
-  issue(expiresIn = this.ttlSeconds): TokenPair {
+  /** A fresh pair; `grant` is what its refresh token may ask for, `scope` what the access token carries. */
+  issue(expiresIn = this.ttlSeconds, grant: string[] = TOKEN_SCOPE.split(" "), scope: string[] = grant): TokenPair {
     const expiresAtMs = Date.now() + expiresIn * 1000;
     const pair = {
       access_token: `sk-ant-oat01-${randomBase64url(72)}`,
       refresh_token: `sk-ant-ort01-${randomBase64url(72)}`,
       expires_at: Math.floor(expiresAtMs / 1000),
     };
-    this.access.set(pair.access_token, { expiresAtMs, revoked: false });
-    this.refresh.set(pair.refresh_token, "live");
+    this.access.set(pair.access_token, { expiresAtMs, revoked: false, scope });
+    this.refresh.set(pair.refresh_token, { status: "live", grant });
     return pair;
   }
 
@@ -57,22 +93,29 @@ export class TokenStore {
   }
 
   revokeRefresh(token: string): void {
-    if (this.refresh.has(token)) this.refresh.set(token, "revoked");
+    const entry = this.refresh.get(token);
+    if (entry) entry.status = "revoked";
   }
 
-  /** Single use: a live refresh token becomes "used" and a fresh pair is minted. */
-  rotate(refreshToken: string): TokenPair {
-    const status = this.refresh.get(refreshToken);
-    if (status === undefined) throw invalidGrant("Refresh token not found or invalid");
-    if (status === "used") throw invalidGrant("Refresh token has already been used");
-    if (status === "revoked") throw invalidGrant("Refresh token has been revoked");
-    this.refresh.set(refreshToken, "used");
-    return this.issue();
+  /**
+   * Single use: a live refresh token becomes "used" and a fresh pair is minted with the same grant. `scope` (the
+   * request's, space-separated) narrows the new access token; asking for a scope outside the grant is invalid_scope,
+   * and a refused request leaves the refresh token live.
+   */
+  rotate(refreshToken: string, scope?: string): TokenPair {
+    const entry = this.refresh.get(refreshToken);
+    if (entry === undefined) throw invalidGrant("Refresh token not found or invalid");
+    if (entry.status === "used") throw invalidGrant("Refresh token has already been used");
+    if (entry.status === "revoked") throw invalidGrant("Refresh token has been revoked");
+    const asked = scope === undefined ? entry.grant : scope.split(" ");
+    if (asked.some((name) => !entry.grant.includes(name))) throw invalidScope();
+    entry.status = "used";
+    return this.issue(this.ttlSeconds, entry.grant, grantedScopes(asked));
   }
 
-  addCode(challenge: string, state: string): string {
+  addCode(challenge: string, state: string, scope: string[] = TOKEN_SCOPE.split(" ")): string {
     const code = randomBase64url(32);
-    this.codes.set(code, { challenge, state, used: false });
+    this.codes.set(code, { challenge, state, scope, used: false });
     return code;
   }
 
@@ -86,7 +129,7 @@ export class TokenStore {
       access_token: pair.access_token,
       refresh_token: pair.refresh_token,
       expires_in: this.ttlSeconds,
-      scope: TOKEN_SCOPE,
+      scope: (this.access.get(pair.access_token)?.scope ?? TOKEN_SCOPE.split(" ")).join(" "),
       organization: { uuid: this.organizationUuid, name: "Fake Org" },
       account: { uuid: this.accountUuid, email_address: "user@example.com" },
     };
@@ -95,6 +138,8 @@ export class TokenStore {
 
 const invalidGrant = (description: string) => new OAuthError(400, "invalid_grant", description);
 const invalidRequest = (description: string) => new OAuthError(400, "invalid_request", description);
+// Anthropic's wording (seen answering a refresh that asked for more than the login granted).
+const invalidScope = () => new OAuthError(400, "invalid_scope", "The requested scope is invalid, unknown, or malformed.");
 
 /** base64url(SHA-256(verifier)) without padding: the S256 PKCE challenge. */
 export const pkceChallenge = (verifier: string) => sha256(verifier, "base64url");
@@ -102,13 +147,16 @@ export const pkceChallenge = (verifier: string) => sha256(verifier, "base64url")
 const challengePattern = /^[A-Za-z0-9_-]{43}$/;
 const verifierPattern = /^[A-Za-z0-9._~-]{43,128}$/;
 
-/** GET /oauth/authorize: validates the query, answers `CODE#STATE` as the real callback page would show it. */
+/**
+ * GET /cai/oauth/authorize (or /oauth/authorize): validates the query, answers `CODE#STATE` as the real callback page
+ * would show it. The code carries the grant: the `user:*` scopes asked for.
+ */
 export function handleAuthorize(url: URL, store: TokenStore): Response {
   const problem = authorizeProblem(url.searchParams);
   if (problem) return new Response(`Invalid authorization request: ${problem}`, { status: 400 });
   const challenge = url.searchParams.get("code_challenge") ?? "";
   const state = url.searchParams.get("state") ?? "";
-  const code = store.addCode(challenge, state);
+  const code = store.addCode(challenge, state, grantedScopes(scopesOf(url.searchParams)));
   return new Response(`${code}#${state}`, { headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
@@ -123,7 +171,9 @@ function authorizeProblem(query: URLSearchParams): string | undefined {
   for (const [name, value] of Object.entries(expected)) {
     if (query.get(name) !== value) return `${name} must be ${JSON.stringify(value)}, got ${JSON.stringify(query.get(name))}`;
   }
-  const scopes = (query.get("scope") ?? "").split(" ");
+  const scopes = scopesOf(query);
+  const unknown = scopes.find((scope) => !KNOWN_SCOPES.has(scope));
+  if (unknown !== undefined) return `Unknown scope: ${unknown}`;
   if (!scopes.includes("user:inference")) return "scope must include user:inference";
   const challenge = query.get("code_challenge") ?? "";
   if (!challengePattern.test(challenge)) return "code_challenge must be base64url(SHA-256(verifier)) without padding";
@@ -132,6 +182,8 @@ function authorizeProblem(query: URLSearchParams): string | undefined {
   if (state === challenge) return "state must not equal code_challenge";
   return undefined;
 }
+
+const scopesOf = (query: URLSearchParams) => (query.get("scope") ?? "").split(" ");
 
 /** What the token endpoint received, parsed only as far as counters need. */
 export function grantTypeOf(body: unknown): string | undefined {
@@ -176,11 +228,14 @@ function exchange(fields: Record<string, unknown>, store: TokenStore): TokenPair
   if (!verifierPattern.test(code_verifier)) throw invalidGrant("code_verifier is malformed");
   if (pkceChallenge(code_verifier) !== pending.challenge) throw invalidGrant("code_verifier does not match code_challenge");
   pending.used = true;
-  return store.issue();
+  return store.issue(store.ttlSeconds, pending.scope);
 }
 
+/** `scope` is optional (Claude Code sends its five `user:*` scopes); absent, the new token keeps the grant. */
 function refresh(fields: Record<string, unknown>, store: TokenStore): TokenPair {
   const { refresh_token, client_id } = requireStrings(fields, ["refresh_token", "client_id"] as const);
   checkClient(client_id);
-  return store.rotate(refresh_token);
+  const scope = fields.scope;
+  if (scope !== undefined && (typeof scope !== "string" || !/^\S+( \S+)*$/.test(scope))) throw invalidScope();
+  return store.rotate(refresh_token, scope);
 }
