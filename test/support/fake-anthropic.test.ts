@@ -1,13 +1,23 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
 import {
+  DEFAULT_CATALOGUE,
+  DEFAULT_MODELS,
+  DEPRECATED_MODELS,
   IDENTITY,
   OAUTH_BETA,
+  POLICY_ERRORS,
+  RETIRED_MODELS,
+  signThinking,
   startFakeAnthropic,
+  thinkingBlock,
   TINY_PNG_BASE64,
   type FakeAnthropic,
+  type FakeModelInfo,
 } from "./fake-anthropic.ts";
 
-const MODEL = "claude-sonnet-4-20250514";
+/** A current model that still takes everything the 2025 API did (budget thinking, sampling, forced tools). */
+const MODEL = "claude-sonnet-4-6";
 const API_KEY = "sk-ant-api03-test-key";
 const identity = { type: "text", text: IDENTITY };
 
@@ -26,7 +36,7 @@ type Json = Record<string, unknown>;
 
 interface ErrorBody {
   type: string;
-  error: { type: string; message: string };
+  error: { type: string; message: string; details?: { error_code: string } };
   request_id: string;
 }
 
@@ -47,14 +57,30 @@ interface MessageBody {
   content: Block[];
   stop_reason: string;
   stop_sequence: string | null;
-  usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number };
+  stop_details: unknown;
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+    output_tokens_details?: { thinking_tokens: number };
+  };
 }
 
 interface SseData {
   type: string;
   index?: number;
   content_block?: Block;
-  delta?: { type?: string; text?: string; thinking?: string; signature?: string; partial_json?: string; stop_reason?: string; stop_sequence?: string | null };
+  delta?: {
+    type?: string;
+    text?: string;
+    thinking?: string;
+    signature?: string;
+    partial_json?: string;
+    stop_reason?: string;
+    stop_sequence?: string | null;
+    stop_details?: unknown;
+  };
   usage?: MessageBody["usage"];
   message?: MessageBody;
   error?: { type: string; message: string };
@@ -83,7 +109,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = oau
   return fetch(`${fake.url}${path}`, { method: "POST", headers, body: JSON.stringify(body), signal });
 }
 
-async function expectError(res: Response, status: number, type: string, message?: string | RegExp) {
+async function expectError(res: Response, status: number, type: string, message?: string | RegExp): Promise<ErrorBody> {
   expect(res.status).toBe(status);
   expect(res.headers.get("request-id")).toMatch(/^req_/);
   const body = (await res.json()) as ErrorBody;
@@ -92,6 +118,7 @@ async function expectError(res: Response, status: number, type: string, message?
   expect(body.request_id).toBe(res.headers.get("request-id") ?? "");
   if (typeof message === "string") expect(body.error.message).toBe(message);
   if (message instanceof RegExp) expect(body.error.message).toMatch(message);
+  return body;
 }
 
 async function create(body: Json): Promise<MessageBody> {
@@ -180,7 +207,14 @@ describe("OAuth bearer rules", () => {
     expect(res.headers.get("request-id")).toMatch(/^req_/);
     expect(res.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
     const body = (await res.json()) as MessageBody;
-    expect(body).toMatchObject({ type: "message", role: "assistant", model: MODEL, stop_reason: "end_turn", stop_sequence: null });
+    expect(body).toMatchObject({
+      type: "message",
+      role: "assistant",
+      model: MODEL,
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      stop_details: null,
+    });
     expect(body.id).toMatch(/^msg_/);
     expect(body.content).toEqual([{ type: "text", text: `Hello from ${MODEL}! You said: hi there` }]);
     expect(body.usage.input_tokens).toBeGreaterThan(0);
@@ -275,6 +309,14 @@ describe("API-key mode", () => {
     expect(res.status).toBe(200);
   });
 
+  test("a key may also come as authorization: Bearer (what @anthropic-ai/sdk 1.x sends)", async () => {
+    const headers = { authorization: `Bearer ${API_KEY}`, "anthropic-version": "2023-06-01", "content-type": "application/json" };
+    expect((await post("/v1/messages", messageBody({ system: "Be terse." }), headers)).status).toBe(200);
+    const message = await keySdk().messages.create({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "hi" }] });
+    expect(message.content[0]).toMatchObject({ type: "text" });
+    expect(fake.requests.at(-1)?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
   test("a wrong key or no credential → 401", async () => {
     await expectError(await post("/v1/messages", messageBody(), keyHeaders("sk-wrong")), 401, "authentication_error", "invalid x-api-key");
     const none = { "anthropic-version": "2023-06-01", "content-type": "application/json" };
@@ -287,6 +329,20 @@ describe("API-key mode", () => {
 describe("body validation", () => {
   test("unknown model → 404 not_found_error", async () => {
     await expectError(await post("/v1/messages", messageBody({ model: "claude-nope" })), 404, "not_found_error", "model: claude-nope");
+  });
+
+  test("a retired model → 404 on messages and count_tokens (the nicknames of 2025 all point at these)", async () => {
+    for (const model of RETIRED_MODELS) {
+      await expectError(await post("/v1/messages", messageBody({ model })), 404, "not_found_error", `model: ${model}`);
+      const count = { ...messageBody({ model }), max_tokens: undefined };
+      await expectError(await post("/v1/messages/count_tokens", count), 404, "not_found_error", `model: ${model}`);
+    }
+  });
+
+  test("max_tokens above the model's max_tokens → 400", async () => {
+    const res = await post("/v1/messages", messageBody({ max_tokens: 128_001 }));
+    await expectError(res, 400, "invalid_request_error", /128001 > 128000, which is the maximum allowed number of output tokens/);
+    expect((await post("/v1/messages", messageBody({ max_tokens: 128_000 }))).status).toBe(200);
   });
 
   test("max_tokens and messages are required; count_tokens needs no max_tokens", async () => {
@@ -412,7 +468,7 @@ describe("answers", () => {
     const body = (await res.json()) as { data: { id: string; type: string; display_name: string }[]; has_more: boolean; first_id: string; last_id: string };
     expect(body.has_more).toBe(false);
     expect(body.data.map((m) => m.id)).toContain(MODEL);
-    expect(body.data.find((m) => m.id === MODEL)?.display_name).toBe("Claude Sonnet 4");
+    expect(body.data.find((m) => m.id === MODEL)?.display_name).toBe("Claude Sonnet 4.6");
     expect(body.first_id).toBe(body.data[0]?.id ?? "");
     expect(body.last_id).toBe(body.data.at(-1)?.id ?? "");
     await expectError(await fetch(`${fake.url}/v1/models`), 401, "authentication_error");
@@ -439,7 +495,7 @@ describe("streaming", () => {
     expect(plain.content.map((b) => b.type)).toEqual(["thinking", "text", "tool_use"]);
     expect(reassemble(events)).toEqual(plain.content);
     const delta = events.find((e) => e.event === "message_delta")?.data;
-    expect(delta?.delta).toEqual({ stop_reason: plain.stop_reason, stop_sequence: plain.stop_sequence });
+    expect(delta?.delta).toEqual({ stop_reason: plain.stop_reason, stop_sequence: plain.stop_sequence, stop_details: null });
     expect(delta?.usage).toEqual(plain.usage);
   });
 
@@ -677,5 +733,624 @@ describe("OAuth endpoints", () => {
     const started = Date.now();
     expect((await tokenPost(body)).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});
+
+// ---------- the 2026 API: catalogue, rules, policy, plan, scripts ----------
+
+const V2026 = "2026-10-21";
+
+/** The official SDK with a subscription token (SDK 1.x sends anthropic-version 2026-10-21 unless told otherwise). */
+function oauthSdk(defaultHeaders: Record<string, string> = {}) {
+  return new Anthropic({
+    baseURL: fake.url,
+    apiKey: null,
+    authToken: token,
+    defaultHeaders: { "anthropic-beta": OAUTH_BETA, ...defaultHeaders },
+    maxRetries: 0,
+  });
+}
+
+function keySdk(defaultHeaders: Record<string, string> = {}) {
+  return new Anthropic({ baseURL: fake.url, apiKey: API_KEY, authToken: null, defaultHeaders, maxRetries: 0 });
+}
+
+interface ModelsPage {
+  data: FakeModelInfo[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}
+
+async function listModels(query = ""): Promise<ModelsPage> {
+  const res = await fetch(`${fake.url}/v1/models${query}`, { headers: oauthHeaders() });
+  expect(res.status).toBe(200);
+  return (await res.json()) as ModelsPage;
+}
+
+async function modelInfo(id: string): Promise<FakeModelInfo> {
+  const res = await fetch(`${fake.url}/v1/models/${id}`, { headers: oauthHeaders() });
+  expect(res.status).toBe(200);
+  return (await res.json()) as FakeModelInfo;
+}
+
+/** Every model a request may name by default, with what /v1/models says about it. */
+async function callableModels(): Promise<FakeModelInfo[]> {
+  return (await listModels()).data;
+}
+
+const CALLABLE = [...DEFAULT_MODELS, ...DEPRECATED_MODELS];
+
+describe("model catalogue (GET /v1/models)", () => {
+  test("newest first by created_at, active and deprecated by default, every ModelInfo key and capability present", async () => {
+    const page = await listModels();
+    expect(page.data.map((m) => m.id)).toEqual([
+      "claude-fable-5-2",
+      "claude-haiku-5-5",
+      "claude-sonnet-5-5",
+      "claude-opus-5-5",
+      "claude-opus-5",
+      "claude-sonnet-5",
+      "claude-opus-4-8",
+      "claude-opus-4-7",
+      "claude-sonnet-4-6",
+      "claude-opus-4-6",
+      "claude-opus-4-5",
+      "claude-haiku-4-5",
+      "claude-sonnet-4-5",
+    ]);
+    const dates = page.data.map((m) => m.created_at);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    expect(page).toMatchObject({ has_more: false, first_id: "claude-fable-5-2", last_id: "claude-sonnet-4-5" });
+    for (const model of page.data) {
+      expect(Object.keys(model).sort()).toEqual(
+        ["capabilities", "created_at", "deprecated_at", "display_name", "id", "lifecycle", "line", "max_input_tokens", "max_tokens", "retires_at", "type"],
+      );
+      expect(Object.keys(model.capabilities).sort()).toEqual(
+        ["batch", "citations", "code_execution", "context_management", "effort", "image_input", "pdf_input", "server_tools", "structured_outputs", "thinking"],
+      );
+      expect(Object.keys(model.capabilities.thinking.types).sort()).toEqual(["adaptive", "between_tools", "disabled", "enabled"]);
+      expect(Object.keys(model.capabilities.effort).sort()).toEqual(["high", "low", "max", "medium", "supported", "xhigh"]);
+      expect(model).toMatchObject({ type: "model", max_input_tokens: 1_000_000, max_tokens: 128_000 });
+      expect(model.capabilities.thinking.types.adaptive.supported).toBe(true);
+    }
+    const fable = page.data[0];
+    expect(fable).toMatchObject({ display_name: "Claude Fable 5.2", line: "fable", lifecycle: "active", deprecated_at: null, retires_at: null });
+    const sonnet45 = page.data.at(-1);
+    expect(sonnet45?.lifecycle).toBe("deprecated");
+    expect(sonnet45?.deprecated_at).toMatch(/^2026-/);
+    expect(sonnet45?.retires_at).toMatch(/^2027-/);
+  });
+
+  test("lifecycle[] filters (retired only when asked); invalid or more than 3 values → 400", async () => {
+    const retired = await listModels("?lifecycle[]=retired");
+    expect(retired.data.map((m) => m.id).sort()).toEqual([...RETIRED_MODELS].sort());
+    expect(retired.data.every((m) => m.lifecycle === "retired" && m.retires_at !== null)).toBe(true);
+    const deprecated = await listModels("?lifecycle[]=deprecated");
+    expect(deprecated.data.map((m) => m.id)).toEqual(["claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-5"]);
+    const all = await listModels("?lifecycle[]=active&lifecycle[]=deprecated&lifecycle[]=retired&limit=100");
+    expect(all.data.length).toBe(DEFAULT_CATALOGUE.length);
+    const bad = await fetch(`${fake.url}/v1/models?lifecycle[]=legacy`, { headers: oauthHeaders() });
+    await expectError(bad, 400, "invalid_request_error", /lifecycle/);
+    const four = "?lifecycle[]=active&lifecycle[]=active&lifecycle[]=deprecated&lifecycle[]=retired";
+    await expectError(await fetch(`${fake.url}/v1/models${four}`, { headers: oauthHeaders() }), 400, "invalid_request_error", /at most 3/);
+  });
+
+  test("limit, after_id and before_id page like the real API", async () => {
+    const first = await listModels("?limit=5");
+    expect(first.data.length).toBe(5);
+    expect(first.has_more).toBe(true);
+    const second = await listModels(`?limit=5&after_id=${first.last_id}`);
+    expect(second.data[0]?.id).toBe("claude-sonnet-5");
+    const third = await listModels(`?limit=5&after_id=${second.last_id}`);
+    expect(third.data.length).toBe(3);
+    expect(third.has_more).toBe(false);
+    const back = await listModels(`?limit=2&before_id=${third.first_id}`);
+    expect(back.data.map((m) => m.id)).toEqual(second.data.slice(-2).map((m) => m.id));
+    expect(back.has_more).toBe(true);
+    for (const limit of ["0", "1001", "abc"]) {
+      const res = await fetch(`${fake.url}/v1/models?limit=${limit}`, { headers: oauthHeaders() });
+      await expectError(res, 400, "invalid_request_error", /limit/);
+    }
+  });
+
+  test("GET /v1/models/{id}: aliases resolve, a retired model is described, an unknown one is 404", async () => {
+    expect((await modelInfo("claude-haiku-4-5-20251001")).id).toBe("claude-haiku-4-5");
+    const retired = await modelInfo("claude-3-5-sonnet-20241022");
+    expect(retired).toMatchObject({ lifecycle: "retired", display_name: "Claude 3.5 Sonnet", line: "sonnet" });
+    const unknown = await fetch(`${fake.url}/v1/models/claude-nope`, { headers: oauthHeaders() });
+    await expectError(unknown, 404, "not_found_error", "model: claude-nope");
+  });
+
+  test("the SDK's iterators page through it, with an API key and with a subscription token", async () => {
+    for (const client of [keySdk(), oauthSdk()]) {
+      const ids: string[] = [];
+      for await (const model of client.models.list({ limit: 4 })) ids.push(model.id);
+      expect(ids).toEqual((await listModels()).data.map((m) => m.id));
+      const retired: string[] = [];
+      for await (const model of client.models.list({ limit: 2, lifecycle: ["retired"] })) retired.push(model.id);
+      expect(retired.sort()).toEqual([...RETIRED_MODELS].sort());
+      expect((await client.models.retrieve("claude-sonnet-4-5-20250929")).id).toBe("claude-sonnet-4-5");
+    }
+    const query = fake.requests.find((r) => r.query.includes("lifecycle"))?.query ?? "";
+    expect(decodeURIComponent(query)).toContain("lifecycle[]=retired");
+  });
+
+  test("deprecated models and dated aliases stay callable; the reply names the model as sent", async () => {
+    for (const model of ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]) {
+      expect((await create(messageBody({ model }))).model).toBe(model);
+    }
+  });
+
+  test("releaseModel, deprecateModel and retireModel change the catalogue while the fake runs", async () => {
+    const released = fake.releaseModel({ id: "claude-haiku-6", effort: ["low"] });
+    expect(released).toMatchObject({ line: "haiku", lifecycle: "active", max_tokens: 128_000 });
+    expect((await listModels()).first_id).toBe("claude-haiku-6");
+    expect((await create(messageBody({ model: "claude-haiku-6" }))).model).toBe("claude-haiku-6");
+
+    fake.deprecateModel("claude-haiku-5-5", "2027-06-01T00:00:00Z");
+    expect(await modelInfo("claude-haiku-5-5")).toMatchObject({ lifecycle: "deprecated", retires_at: "2027-06-01T00:00:00Z" });
+    expect((await listModels("?lifecycle[]=active")).data.map((m) => m.id)).not.toContain("claude-haiku-5-5");
+    expect((await create(messageBody({ model: "claude-haiku-5-5" }))).model).toBe("claude-haiku-5-5");
+
+    fake.retireModel("claude-haiku-5-5");
+    expect((await modelInfo("claude-haiku-5-5")).lifecycle).toBe("retired");
+    expect((await listModels()).data.map((m) => m.id)).not.toContain("claude-haiku-5-5");
+    await expectError(await post("/v1/messages", messageBody({ model: "claude-haiku-5-5" })), 404, "not_found_error");
+  });
+
+  test("a test's own catalogue: bare ids and partial specs get sensible defaults", async () => {
+    await fake.close();
+    fake = await startFakeAnthropic({
+      models: ["claude-test-1", { id: "claude-opus-9", created_at: "2027-01-01T00:00:00Z", effort: [], thinking: { enabled: false } }],
+    });
+    token = fake.issueTokens().access_token;
+    const page = await listModels();
+    expect(page.data.map((m) => m.id)).toEqual(["claude-opus-9", "claude-test-1"]);
+    expect(page.data[1]).toMatchObject({ line: null, lifecycle: "active", display_name: "Claude Test 1" });
+    expect(page.data[0]?.capabilities.effort.supported).toBe(false);
+    await expectError(await post("/v1/messages", messageBody({ model: MODEL })), 404, "not_found_error");
+    const refused = messageBody({ model: "claude-opus-9", max_tokens: 4096, thinking: { type: "enabled", budget_tokens: 1024 } });
+    await expectError(await post("/v1/messages", refused), 400, "invalid_request_error", /thinking\.type\.enabled/);
+  });
+});
+
+describe("thinking (2026 rules)", () => {
+  const adaptive = { type: "adaptive" };
+  const budget = { type: "enabled", budget_tokens: 1024 };
+
+  test("each thinking type is accepted exactly where capabilities.thinking.types says so", async () => {
+    const types = { adaptive, enabled: budget, disabled: { type: "disabled" }, between_tools: { type: "between_tools" } };
+    for (const model of await callableModels()) {
+      for (const [name, thinking] of Object.entries(types)) {
+        const supported = model.capabilities.thinking.types[name as keyof typeof types].supported;
+        const res = await post("/v1/messages", messageBody({ model: model.id, max_tokens: 4096, thinking }));
+        expect(`${model.id} ${name} ${res.status}`).toBe(`${model.id} ${name} ${supported ? 200 : 400}`);
+        if (!supported) await expectError(res, 400, "invalid_request_error", new RegExp(`thinking\\.type\\.${name}`));
+      }
+    }
+    const refusesBudget = CALLABLE.filter((id) => ![
+      "claude-sonnet-4-6", "claude-opus-4-6", "claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-5",
+    ].includes(id));
+    for (const id of refusesBudget) {
+      expect((await modelInfo(id)).capabilities.thinking.types.enabled.supported).toBe(false);
+    }
+    for (const id of ["claude-opus-5-5", "claude-fable-5-2"]) {
+      expect((await modelInfo(id)).capabilities.thinking.types.disabled.supported).toBe(false);
+    }
+  });
+
+  test("adaptive thinking: a signed thinking block, display summarized or omitted, thinking_tokens in usage", async () => {
+    const shown = await create(messageBody({ thinking: { ...adaptive, display: "summarized" } }));
+    expect(shown.content.map((b) => b.type)).toEqual(["thinking", "text"]);
+    expect(shown.content[0]?.thinking).not.toBe("");
+    const thinkingTokens = shown.usage.output_tokens_details?.thinking_tokens ?? 0;
+    expect(thinkingTokens).toBeGreaterThan(0);
+    expect(thinkingTokens).toBeLessThanOrEqual(shown.usage.output_tokens);
+
+    const hidden = await create(messageBody({ thinking: { ...adaptive, display: "omitted" } }));
+    expect(hidden.content[0]).toMatchObject({ type: "thinking", thinking: "" });
+    expect(hidden.content[0]?.signature).not.toBe("");
+    expect(hidden.usage.output_tokens_details?.thinking_tokens).toBe(thinkingTokens);
+
+    const plain = await create(messageBody());
+    expect(plain.content.map((b) => b.type)).toEqual(["text"]);
+    expect(plain.usage.output_tokens_details).toBeUndefined();
+    await expectError(await post("/v1/messages", messageBody({ thinking: { ...adaptive, display: "full" } })), 400, "invalid_request_error");
+    await expectError(await post("/v1/messages", messageBody({ thinking: { ...adaptive, budget_tokens: 2048 } })), 400, "invalid_request_error", /Extra inputs/);
+  });
+
+  test("models that always think do so without being asked; the newest omit the text unless asked", async () => {
+    const fable = await create(messageBody({ model: "claude-fable-5-2" }));
+    expect(fable.content.map((b) => b.type)).toEqual(["thinking", "text"]);
+    expect(fable.content[0]?.thinking).toBe("");
+    const sonnet = await create(messageBody({ model: "claude-sonnet-5-5", thinking: adaptive }));
+    expect(sonnet.content[0]?.thinking).toBe("");
+    const summarized = await create(messageBody({ model: "claude-sonnet-5-5", thinking: { ...adaptive, display: "summarized" } }));
+    expect(summarized.content[0]?.thinking).not.toBe("");
+    expect((await create(messageBody({ model: "claude-sonnet-5-5" }))).content.map((b) => b.type)).toEqual(["text"]);
+  });
+
+  test("forced tool use: refused by Opus 5.5 and Fable, and alongside thinking everywhere", async () => {
+    for (const model of ["claude-opus-5-5", "claude-fable-5-2"]) {
+      for (const tool_choice of [{ type: "any" }, { type: "tool", name: "get_time" }]) {
+        const res = await post("/v1/messages", messageBody({ model, tools: weatherTools, tool_choice }));
+        await expectError(res, 400, "invalid_request_error", /tool_choice/);
+      }
+      expect((await create(messageBody({ model, tools: weatherTools, tool_choice: { type: "auto" } }))).stop_reason).toBe("tool_use");
+    }
+    const withThinking = messageBody({ model: "claude-sonnet-5-5", thinking: adaptive, tools: weatherTools, tool_choice: { type: "any" } });
+    await expectError(await post("/v1/messages", withThinking), 400, "invalid_request_error", /forces tool use/);
+    expect((await create(messageBody({ model: "claude-sonnet-5-5", tools: weatherTools, tool_choice: { type: "any" } }))).stop_reason).toBe("tool_use");
+  });
+
+  test("a thinking block sent back must keep its signature and text (omitted ones too)", async () => {
+    for (const display of ["summarized", "omitted"]) {
+      const first = await create(messageBody({ thinking: { ...adaptive, display } }));
+      const turn = (content: Block[]) =>
+        messageBody({
+          thinking: adaptive,
+          messages: [
+            { role: "user", content: "hi there" },
+            { role: "assistant", content },
+            { role: "user", content: "and again" },
+          ],
+        });
+      expect((await post("/v1/messages", turn(first.content))).status).toBe(200);
+      const [thought, ...rest] = first.content;
+      const block: Block = thought ?? { type: "thinking" };
+      const edited = { ...block, thinking: `${block.thinking ?? ""} (edited)` };
+      await expectError(await post("/v1/messages", turn([edited, ...rest])), 400, "invalid_request_error", "messages.1.content.0: Invalid `signature` in `thinking` block");
+      const forged = { ...block, signature: "EqQBforged" };
+      await expectError(await post("/v1/messages", turn([forged, ...rest])), 400, "invalid_request_error", /Invalid `signature`/);
+    }
+    expect(thinkingBlock("a thought", "omitted")).toEqual({ type: "thinking", thinking: "", signature: signThinking("a thought", "omitted") });
+  });
+
+  test("in a tool loop with thinking on, the answered assistant turn must start with its thinking block", async () => {
+    const first = await create(messageBody({ thinking: adaptive, tools: weatherTools }));
+    expect(first.content.map((b) => b.type)).toEqual(["thinking", "text", "tool_use"]);
+    const loop = (assistant: Block[]) =>
+      messageBody({
+        thinking: adaptive,
+        tools: weatherTools,
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: assistant },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: first.content[2]?.id, content: "sunny" }] },
+        ],
+      });
+    const stripped = await post("/v1/messages", loop(first.content.slice(1)));
+    await expectError(stripped, 400, "invalid_request_error", /^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `text`/);
+    const answered = await create(loop(first.content));
+    expect(answered.content.at(-1)).toEqual({ type: "text", text: "Tool result received: sunny" });
+    const withoutThinking = { ...loop(first.content.slice(1)), thinking: undefined };
+    expect((await post("/v1/messages", withoutThinking)).status).toBe(200);
+  });
+
+  test("between_tools: no thinking up front, a short progress thought after a tool result", async () => {
+    const model = "claude-sonnet-5-5";
+    const first = await create(messageBody({ model, thinking: { type: "between_tools" }, tools: weatherTools }));
+    expect(first.content.map((b) => b.type)).toEqual(["text", "tool_use"]);
+    const next = await create(
+      messageBody({
+        model,
+        thinking: { type: "between_tools" },
+        tools: weatherTools,
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: first.content },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: first.content[1]?.id, content: "sunny" }] },
+        ],
+      }),
+    );
+    expect(next.content.map((b) => b.type)).toEqual(["thinking", "text"]);
+    expect(next.content[0]?.thinking).not.toBe("");
+  });
+});
+
+describe("output_config", () => {
+  test("effort: accepted exactly at the levels capabilities.effort lists, else 400 naming the allowed ones", async () => {
+    for (const model of await callableModels()) {
+      for (const level of ["low", "medium", "high", "xhigh", "max"] as const) {
+        const supported = model.capabilities.effort[level]?.supported === true;
+        const res = await post("/v1/messages", messageBody({ model: model.id, output_config: { effort: level } }));
+        expect(`${model.id} ${level} ${res.status}`).toBe(`${model.id} ${level} ${supported ? 200 : 400}`);
+      }
+    }
+    const sonnet = await post("/v1/messages", messageBody({ model: "claude-sonnet-5-5", output_config: { effort: "max" } }));
+    await expectError(sonnet, 400, "invalid_request_error", "output_config.effort: 'max' is not supported by claude-sonnet-5-5. Supported levels: low, medium, high, xhigh.");
+    const haiku = await post("/v1/messages", messageBody({ model: "claude-haiku-4-5", output_config: { effort: "low" } }));
+    await expectError(haiku, 400, "invalid_request_error", /does not support the effort parameter/);
+    const bogus = await post("/v1/messages", messageBody({ output_config: { effort: "extreme" } }));
+    await expectError(bogus, 400, "invalid_request_error", /output_config\.effort: Input should be/);
+    const counted = await post("/v1/messages/count_tokens", { ...messageBody({ output_config: { effort: "xhigh" } }), max_tokens: undefined });
+    await expectError(counted, 400, "invalid_request_error", /xhigh/);
+  });
+
+  test("format json_schema: the reply's text is JSON that fits the schema, streamed or not", async () => {
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, temperature: { type: "number" }, unit: { type: "string", enum: ["C", "F"] } },
+      required: ["city", "temperature", "unit"],
+      additionalProperties: false,
+    };
+    const body = messageBody({ output_config: { format: { type: "json_schema", schema } } });
+    const plain = await create(body);
+    expect(JSON.parse(plain.content[0]?.text ?? "")).toEqual({ city: "example", temperature: 42, unit: "C" });
+    expect(reassemble(await stream(body))).toEqual(plain.content);
+    const notObject = messageBody({ output_config: { format: { type: "json_schema", schema: { type: "array" } } } });
+    await expectError(await post("/v1/messages", notObject), 400, "invalid_request_error", /output_config\.format\.schema/);
+    const wrongType = messageBody({ output_config: { format: { type: "json_object" } } });
+    await expectError(await post("/v1/messages", wrongType), 400, "invalid_request_error", /output_config\.format\.type/);
+  });
+});
+
+describe("anthropic-version 2023-06-01 and 2026-10-21", () => {
+  const v2026 = () => oauthHeaders({ "anthropic-version": V2026 });
+
+  test("2026-10-21 refuses temperature, top_p and top_k at any value", async () => {
+    expect((await post("/v1/messages", messageBody(), v2026())).status).toBe(200);
+    for (const [field, value] of [["temperature", 1], ["top_p", 0.9], ["top_k", 5], ["temperature", null]] as const) {
+      const res = await post("/v1/messages", messageBody({ [field]: value }), v2026());
+      await expectError(res, 400, "invalid_request_error", new RegExp(`^${field}: Extra inputs are not permitted`));
+    }
+  });
+
+  test("2026-10-21 refuses document blocks in assistant turns and citations on user text", async () => {
+    const document = { type: "document", source: { type: "text", media_type: "text/plain", data: "notes" } };
+    const assistantDoc = messageBody({
+      messages: [
+        { role: "user", content: "read this" },
+        { role: "assistant", content: [document] },
+        { role: "user", content: "thanks" },
+      ],
+    });
+    await expectError(await post("/v1/messages", assistantDoc, v2026()), 400, "invalid_request_error", /messages\.1\.content\.0: `document` blocks/);
+    expect((await post("/v1/messages", assistantDoc)).status).toBe(200);
+    const citation = { type: "char_location", cited_text: "notes", document_index: 0, start_char_index: 0, end_char_index: 5 };
+    const cited = messageBody({ messages: [{ role: "user", content: [{ type: "text", text: "see notes", citations: [citation] }] }] });
+    await expectError(await post("/v1/messages", cited, v2026()), 400, "invalid_request_error", /messages\.0\.content\.0\.citations/);
+    expect((await post("/v1/messages", cited)).status).toBe(200);
+  });
+
+  test("2023-06-01: only models without sampling refuse non-default values (temperature 1 and top_p 1 are defaults)", async () => {
+    for (const model of ["claude-opus-4-7", "claude-sonnet-5", "claude-haiku-5-5", "claude-opus-5-5", "claude-fable-5-2"]) {
+      for (const extra of [{ temperature: 0.5 }, { top_p: 0.9 }, { top_k: 10 }]) {
+        const res = await post("/v1/messages", messageBody({ model, ...extra }));
+        await expectError(res, 400, "invalid_request_error", /is deprecated for this model/);
+      }
+      const defaults = messageBody({ model, temperature: 1, top_p: 1, tools: weatherTools, tool_choice: { type: "auto" } });
+      expect((await post("/v1/messages", defaults)).status).toBe(200);
+    }
+    for (const model of ["claude-sonnet-4-6", "claude-opus-4-6", "claude-haiku-4-5"]) {
+      expect((await post("/v1/messages", messageBody({ model, temperature: 0.2, top_p: 0.9, top_k: 10 }))).status).toBe(200);
+    }
+    await expectError(await post("/v1/messages", messageBody({ temperature: 1.5 })), 400, "invalid_request_error", /temperature/);
+  });
+
+  test("the official SDK (2026-10-21 by default, 2023-06-01 when told) sees the same rules", async () => {
+    const system = [{ type: "text" as const, text: IDENTITY }];
+    const params = { model: MODEL, max_tokens: 100, system, messages: [{ role: "user" as const, content: "hi" }] };
+    const latest = oauthSdk();
+    const message = await latest.messages.create(params);
+    expect(message.content[0]).toMatchObject({ type: "text" });
+    expect(fake.requests.at(-1)?.headers["anthropic-version"]).toBe(V2026);
+    const refused = await latest.messages.create({ ...params, temperature: 0.5 } as never).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+
+    const legacy = oauthSdk({ "anthropic-version": "2023-06-01" });
+    const sampled = await legacy.messages.create({ ...params, temperature: 0.5 } as never);
+    expect(sampled.stop_reason).toBe("end_turn");
+    expect(fake.requests.at(-1)?.headers["anthropic-version"]).toBe("2023-06-01");
+  });
+
+  test("mid-conversation system messages are accepted (text only)", async () => {
+    const body = messageBody({
+      messages: [
+        { role: "user", content: "hi" },
+        { role: "assistant", content: "hello" },
+        { role: "system", content: "Be terse from now on." },
+        { role: "user", content: "again" },
+      ],
+    });
+    expect((await post("/v1/messages", body)).status).toBe(200);
+    const image = { type: "image", source: { type: "base64", media_type: "image/png", data: TINY_PNG_BASE64 } };
+    const bad = messageBody({ messages: [{ role: "system", content: [image] }, { role: "user", content: "hi" }] });
+    await expectError(await post("/v1/messages", bad), 400, "invalid_request_error", /messages\.0\.content\.0\.type/);
+  });
+});
+
+describe("policy, plan and version errors", () => {
+  test("claude_code_version_too_old: a claude-cli user-agent below the minimum (other clients are not checked)", async () => {
+    const old = oauthHeaders({ "user-agent": "claude-cli/2.0.76 (external, cli)" });
+    const body = await expectError(await post("/v1/messages", messageBody(), old), 400, "invalid_request_error", /2\.0\.76/);
+    expect(body.error.details).toEqual({ error_code: "claude_code_version_too_old" });
+    for (const agent of ["claude-cli/2.1.0 (external, cli)", "claude-cli/2.1.332 (external, cli)", "maximize/0.1.0"]) {
+      expect((await post("/v1/messages", messageBody(), oauthHeaders({ "user-agent": agent }))).status).toBe(200);
+    }
+    const error = await oauthSdk({ "user-agent": "claude-cli/1.0.0 (external, cli)" })
+      .messages.countTokens({ model: MODEL, system: [{ type: "text", text: IDENTITY }], messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).errorCode).toBe("claude_code_version_too_old");
+
+    await fake.close();
+    fake = await startFakeAnthropic({ minClaudeCodeVersion: "3.0.0" });
+    token = fake.issueTokens().access_token;
+    const raised = await post("/v1/messages", messageBody(), oauthHeaders({ "user-agent": "claude-cli/2.9.9 (external, cli)" }));
+    await expectError(raised, 400, "invalid_request_error", /3\.0\.0/);
+  });
+
+  test("POLICY_ERRORS queue as status faults: status, type, message and error.details arrive intact", async () => {
+    for (const [name, fault] of Object.entries(POLICY_ERRORS)) {
+      fake.fault(fault);
+      const res = await post("/v1/messages", messageBody());
+      const body = await expectError(res, fault.status, fault.body.error.type, fault.body.error.message);
+      expect(body.error.details).toEqual("details" in fault.body.error ? fault.body.error.details : undefined);
+      expect(name).toBeTruthy();
+    }
+    expect(POLICY_ERRORS.third_party_extra_usage.body.error.message).toStartWith("Third-party apps now draw from your extra usage, not your plan limits");
+    expect(POLICY_ERRORS.long_context_extra_usage.body.error.message).toBe("Extra usage is required for long context requests.");
+    fake.fault(POLICY_ERRORS.credits_required);
+    const error = await oauthSdk()
+      .messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: IDENTITY }], messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((error as InstanceType<typeof Anthropic.APIError>).errorCode).toBe("credits_required");
+  });
+
+  test("a subscription's long-context request needs extra usage; API keys are not affected", async () => {
+    const long = messageBody({ messages: [{ role: "user", content: "x".repeat(900_000) }] });
+    await expectError(await post("/v1/messages", long), 429, "rate_limit_error", "Extra usage is required for long context requests.");
+    const keyHeaders = { "x-api-key": API_KEY, "anthropic-version": "2023-06-01", "content-type": "application/json" };
+    expect((await post("/v1/messages", long, keyHeaders)).status).toBe(200);
+    fake.setPlan({ extraUsage: { is_enabled: true, monthly_limit: 5000, used_credits: 0, utilization: 0 } });
+    expect((await post("/v1/messages", long)).status).toBe(200);
+  });
+
+  test("unified plan headers on every answer to a subscription caller, none for API keys", async () => {
+    const ok = await post("/v1/messages", messageBody());
+    expect(ok.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+    expect(ok.headers.get("anthropic-ratelimit-unified-representative-claim")).toBe("five_hour");
+    expect(ok.headers.get("anthropic-ratelimit-unified-5h-utilization")).toBe("0.12");
+    expect(Number(ok.headers.get("anthropic-ratelimit-unified-5h-reset"))).toBeGreaterThan(Date.now() / 1000);
+    expect(ok.headers.get("anthropic-ratelimit-unified-7d-utilization")).toBe("0.34");
+    expect(ok.headers.get("anthropic-ratelimit-unified-reset")).toBe(ok.headers.get("anthropic-ratelimit-unified-5h-reset"));
+    const invalid = await post("/v1/messages", messageBody({ max_tokens: undefined }));
+    expect(invalid.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+    const models = await fetch(`${fake.url}/v1/models`, { headers: oauthHeaders() });
+    expect(models.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+
+    const keyHeaders = { "x-api-key": API_KEY, "anthropic-version": "2023-06-01", "content-type": "application/json" };
+    const byKey = await post("/v1/messages", messageBody(), keyHeaders);
+    expect([...byKey.headers.keys()].filter((name) => name.startsWith("anthropic-ratelimit-unified"))).toEqual([]);
+
+    fake.setPlan({ status: "allowed_warning", representativeClaim: "seven_day", windows: { "7d": { utilization: 0.91, surpassedThreshold: 0.9 } } });
+    const warned = await post("/v1/messages", messageBody());
+    expect(warned.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed_warning");
+    expect(warned.headers.get("anthropic-ratelimit-unified-7d-status")).toBe("allowed_warning");
+    expect(warned.headers.get("anthropic-ratelimit-unified-7d-surpassed-threshold")).toBe("0.9");
+    expect(warned.headers.get("anthropic-ratelimit-unified-reset")).toBe(warned.headers.get("anthropic-ratelimit-unified-7d-reset"));
+  });
+
+  test("a rejected plan: inference is 429 rate_limit_error with the plan headers and retry-after; count_tokens still works", async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 600;
+    fake.setPlan({ status: "rejected", windows: { "5h": { utilization: 1, resetsAt } } });
+    const res = await post("/v1/messages", messageBody({ stream: true }));
+    expect(res.headers.get("anthropic-ratelimit-unified-status")).toBe("rejected");
+    expect(res.headers.get("anthropic-ratelimit-unified-5h-status")).toBe("rejected");
+    const retryAfter = Number(res.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(590);
+    expect(retryAfter).toBeLessThanOrEqual(600);
+    await expectError(res, 429, "rate_limit_error");
+    expect((await post("/v1/messages/count_tokens", { ...messageBody(), max_tokens: undefined })).status).toBe(200);
+    fake.setPlan({ status: "allowed" });
+    expect((await post("/v1/messages", messageBody())).status).toBe(200);
+  });
+
+  test("GET /api/oauth/usage reports the same state (percent by default, fraction on request)", async () => {
+    const usageHeaders = { authorization: `Bearer ${token}`, "anthropic-beta": OAUTH_BETA };
+    fake.setPlan({ extraUsage: { is_enabled: true, monthly_limit: 2000, used_credits: 150, utilization: 0.075 } });
+    const res = await fetch(`${fake.url}/api/oauth/usage`, { headers: usageHeaders });
+    expect(res.status).toBe(200);
+    type Window = { utilization: number; resets_at: string } | null;
+    const usage = (await res.json()) as Record<"five_hour" | "seven_day" | "seven_day_opus" | "seven_day_sonnet", Window> & {
+      extra_usage: unknown;
+    };
+    expect(usage.five_hour?.utilization).toBe(12);
+    expect(Date.parse(usage.five_hour?.resets_at ?? "")).toBe(fake.plan.windows["5h"]!.resetsAt * 1000);
+    expect(usage.seven_day?.utilization).toBe(34);
+    expect(usage.seven_day_opus).toBeNull();
+    expect(usage.seven_day_sonnet).toBeNull();
+    expect(usage.extra_usage).toEqual({ is_enabled: true, monthly_limit: 2000, used_credits: 150, utilization: 7.5 });
+    expect(fake.requests.at(-1)?.path).toBe("/api/oauth/usage");
+
+    fake.setPlan({ usageScale: "fraction", windows: { "7d_opus": { utilization: 0.5 } } });
+    const fraction = (await (await fetch(`${fake.url}/api/oauth/usage`, { headers: usageHeaders })).json()) as typeof usage;
+    expect(fraction.five_hour?.utilization).toBe(0.12);
+    expect(fraction.seven_day_opus?.utilization).toBe(0.5);
+
+    const noBeta = await fetch(`${fake.url}/api/oauth/usage`, { headers: { authorization: `Bearer ${token}` } });
+    await expectError(noBeta, 401, "authentication_error");
+    const byKey = await fetch(`${fake.url}/api/oauth/usage`, { headers: { "x-api-key": API_KEY } });
+    await expectError(byKey, 401, "authentication_error");
+    fake.fault({ route: "usage", status: 500 });
+    await expectError(await fetch(`${fake.url}/api/oauth/usage`, { headers: usageHeaders }), 500, "api_error");
+  });
+});
+
+describe("scripted replies (new blocks, stop reasons and events)", () => {
+  const webSearch = [
+    { type: "server_tool_use", id: "srvtoolu_01", name: "web_search", input: { query: "weather in Paris" } },
+    {
+      type: "web_search_tool_result",
+      tool_use_id: "srvtoolu_01",
+      content: [{ type: "web_search_result", url: "https://example.com", title: "Weather", encrypted_content: "abc", page_age: null }],
+    },
+    { type: "fallback", from: { model: "claude-fable-5-2" }, to: { model: "claude-opus-5-5" }, trigger: { type: "refusal" } },
+    { type: "text", text: "It is sunny." },
+  ];
+
+  test("JSON: the scripted content and stop reason come back verbatim, once", async () => {
+    fake.fault({ kind: "script", content: webSearch, stop_reason: "pause_turn" });
+    const body = await create(messageBody());
+    expect(body.content as unknown[]).toEqual(webSearch);
+    expect(body.stop_reason).toBe("pause_turn");
+    expect(body.stop_details).toBeNull();
+    expect(body.usage.output_tokens).toBeGreaterThan(0);
+    expect((await create(messageBody())).stop_reason).toBe("end_turn");
+  });
+
+  test("refusal with stop_details, and the other new stop reasons", async () => {
+    const details = { type: "refusal", category: "cyber", explanation: "This looks like malware development." };
+    fake.fault({ kind: "script", content: [], stop_reason: "refusal", stop_details: details });
+    const refused = await create(messageBody());
+    expect(refused).toMatchObject({ content: [], stop_reason: "refusal", stop_details: details });
+    for (const stop_reason of ["model_context_window_exceeded", "compaction"]) {
+      fake.fault({ kind: "script", content: [{ type: "compaction", content: "Summary so far." }], stop_reason });
+      const events = await stream(messageBody());
+      expect(events.find((e) => e.event === "message_delta")?.data.delta).toEqual({ stop_reason, stop_sequence: null, stop_details: null });
+    }
+  });
+
+  test("SSE: unknown blocks arrive whole in content_block_start, tool calls as JSON deltas, extra events where asked", async () => {
+    fake.fault({
+      kind: "script",
+      content: webSearch,
+      stop_reason: "end_turn",
+      extraEvents: [
+        { event: "message_metadata", data: { type: "message_metadata", fallback: { attempts: 2 } } },
+        { event: "content_block_annotation", data: { type: "content_block_annotation", index: 0 }, at: 4 },
+      ],
+    });
+    const events = await stream(messageBody());
+    expect(events.map((e) => e.event).slice(0, 3)).toEqual(["message_start", "message_metadata", "ping"]);
+    // `at` indexes the stream without extra events: before its 5th event, now the 6th (one was spliced in earlier).
+    expect(events[5]?.event).toBe("content_block_annotation");
+    const fallbackStart = events.find((e) => e.data.content_block?.type === "fallback");
+    expect(fallbackStart?.data.content_block as unknown).toEqual(webSearch[2]);
+    const serverStart = events.find((e) => e.data.content_block?.type === "server_tool_use");
+    expect(serverStart?.data.content_block?.input).toEqual({});
+    const reassembled = reassemble(events.filter((e) => !["message_metadata", "content_block_annotation"].includes(e.event)));
+    expect(reassembled[0]).toMatchObject({ type: "server_tool_use" });
+    expect(reassembled.slice(1) as unknown[]).toEqual(webSearch.slice(1));
+  });
+
+  test("the SDK streams a scripted reply (unknown events included) into the same final message", async () => {
+    fake.fault({
+      kind: "script",
+      content: webSearch,
+      times: 2,
+      extraEvents: [{ event: "message_metadata", data: { type: "message_metadata", note: "new in 2027" } }],
+    });
+    const client = keySdk();
+    const params = { model: MODEL, max_tokens: 200, messages: [{ role: "user" as const, content: "weather?" }] };
+    const seen: string[] = [];
+    const raw = await client.messages.create({ ...params, stream: true });
+    for await (const event of raw) seen.push(event.type);
+    expect(seen).toContain("message_metadata");
+    const final = await client.messages.stream(params).finalMessage();
+    expect(final.content as unknown[]).toEqual(webSearch);
   });
 });

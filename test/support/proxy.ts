@@ -19,13 +19,14 @@ export interface TestProxy {
 }
 
 /**
- * Starts the real maximize server in-process on a free loopback port, pointed at a fake upstream.
+ * Starts the real maximize server in-process on a free loopback port, pointed at a fake upstream, and waits for its
+ * start-up fetch of the model catalogue (so no test counts that request, or has it take a queued fault, by chance).
  * `tokens` are written to a fresh token file first (omit for "not logged in").
  */
-export function startProxy(
+export async function startProxy(
   fake: FakeAnthropic,
   options: { tokens?: StoredTokens; env?: Record<string, string>; edit?: (config: Config) => void } = {},
-): TestProxy {
+): Promise<TestProxy> {
   const dir = mkdtempSync(join(tmpdir(), "maximize-proxy-"));
   const tokenFile = join(dir, "tokens.json");
   const store = createTokenStore(tokenFile);
@@ -47,6 +48,7 @@ export function startProxy(
   const logs: string[] = [];
   const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
   const running = startServer({ config, log });
+  await running.ready;
   return { url: running.url, config, tokenFile, logs, readTokens: () => store.read(), stop: () => running.stop(1000) };
 }
 
@@ -58,7 +60,7 @@ export function useLoggedInProxy(): { readonly fake: FakeAnthropic; readonly pro
   const env = {} as { fake: FakeAnthropic; proxy: TestProxy };
   beforeAll(async () => {
     env.fake = await startFakeAnthropic();
-    env.proxy = startProxy(env.fake, { tokens: env.fake.issueTokens() });
+    env.proxy = await startProxy(env.fake, { tokens: env.fake.issueTokens() });
   });
   afterAll(async () => {
     await env.proxy?.stop();

@@ -36,20 +36,32 @@ export function statusForType(type: string): number {
   return entry ? Number(entry[0]) : 500;
 }
 
-/** An Anthropic API error that carries its status and renders itself. */
+/** `error.details` of the 2026 API: a machine-readable code (the SDK maps `${status} ${error_code}` to an error class). */
+export type ErrorDetails = { error_code: string } & Record<string, unknown>;
+
+/** An Anthropic API error that carries its status (and any details and headers) and renders itself. */
 export class ApiError extends Error {
   readonly status: number;
   readonly type: string;
+  readonly details: ErrorDetails | undefined;
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, message: string, type: string = errorTypeFor(status)) {
+  constructor(
+    status: number,
+    message: string,
+    type: string = errorTypeFor(status),
+    extra: { details?: ErrorDetails; headers?: Record<string, string> } = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.type = type;
+    this.details = extra.details;
+    this.headers = extra.headers ?? {};
   }
 
   body(requestId: string) {
-    return errorBody(this.type, this.message, requestId);
+    return errorBody(this.type, this.message, requestId, this.details);
   }
 }
 
@@ -74,8 +86,9 @@ export function fail(message: string, status = 400): never {
   throw new ApiError(status, message);
 }
 
-export function errorBody(type: string, message: string, requestId: string) {
-  return { type: "error", error: { type, message }, request_id: requestId };
+export function errorBody(type: string, message: string, requestId: string, details?: ErrorDetails) {
+  const error = details ? { type, message, details } : { type, message };
+  return { type: "error", error, request_id: requestId };
 }
 
 export function defaultErrorBody(status: number, requestId: string) {

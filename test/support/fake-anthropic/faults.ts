@@ -1,5 +1,6 @@
 /** Scripted faults: queued in order, each consumed by the next request to a matching route. */
 import { defaultErrorBody, defaultOAuthErrorBody, json } from "./errors.ts";
+import { isRecord } from "./guards.ts";
 import type { Fault, FaultRoute, StatusFault } from "./types.ts";
 
 export type Route = Exclude<FaultRoute, "any">;
@@ -13,7 +14,7 @@ export class FaultQueue {
   private entries: Entry[] = [];
 
   add(fault: Fault): void {
-    const times = "status" in fault ? (fault.times ?? 1) : 1;
+    const times = "times" in fault ? (fault.times ?? 1) : 1;
     this.entries.push({ fault, remaining: Math.max(1, times) });
   }
 
@@ -41,7 +42,16 @@ export function statusFaultResponse(fault: StatusFault, route: Route, requestId:
     return new Response(fault.body, { status: fault.status, headers: { "content-type": type, ...headers } });
   }
   const fallback = route === "token" ? defaultOAuthErrorBody(fault.status) : defaultErrorBody(fault.status, requestId);
-  return json(fault.status, fault.body ?? fallback, headers);
+  return json(fault.status, withRequestId(fault.body, requestId) ?? fallback, headers);
+}
+
+/**
+ * An API error body without `request_id` (such as POLICY_ERRORS') gets the id of the request it answers, as the real
+ * one would; everything else, `error.details` included, is sent exactly as given.
+ */
+function withRequestId(body: unknown, requestId: string): unknown {
+  if (!isRecord(body) || body.type !== "error" || "request_id" in body) return body;
+  return { ...body, request_id: requestId };
 }
 
 /** Never answers; resolves (with a response nobody reads) once the client has gone away. */

@@ -29,6 +29,8 @@ export function authenticate(headers: Headers, apiKeys: readonly string[], token
   }
   const token = /^Bearer (\S+)$/.exec(authorization ?? "")?.[1];
   if (token === undefined) throw unauthorized();
+  // @anthropic-ai/sdk 1.x sends an API key as `authorization: Bearer <key>`, not x-api-key: a key is a key either way.
+  if (apiKeys.includes(token)) return "api-key";
   if (!betasOf(headers).includes(OAUTH_BETA)) throw unauthorized("OAuth authentication is currently not supported.");
   const status = tokens.accessStatus(token);
   if (status === "unknown") throw unauthorized();
@@ -39,8 +41,8 @@ export function authenticate(headers: Headers, apiKeys: readonly string[], token
   return "oauth";
 }
 
-/** Exactly one known anthropic-version, and no beta listed twice. */
-export function checkHeaders(headers: Headers): void {
+/** Exactly one known anthropic-version, and no beta listed twice. Returns the version. */
+export function checkHeaders(headers: Headers): string {
   const version = headers.get("anthropic-version");
   if (version === null) fail("anthropic-version: header is required");
   if (version.includes(",")) fail(`anthropic-version: send the header exactly once (got ${JSON.stringify(version)})`);
@@ -50,4 +52,5 @@ export function checkHeaders(headers: Headers): void {
     if (seen.has(beta)) fail(`anthropic-beta: ${JSON.stringify(beta)} is listed more than once`);
     seen.add(beta);
   }
+  return version.trim();
 }

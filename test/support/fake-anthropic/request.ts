@@ -2,17 +2,21 @@
 import { fail } from "./errors.ts";
 import { isRecord, type JsonObject } from "./guards.ts";
 import type { AuthMode } from "./headers.ts";
+import type { Catalogue, CatalogueEntry } from "./models.ts";
+import { parseOutputConfig, type OutputConfig } from "./output-config.ts";
+import { IDENTITY_REFUSAL } from "./policy.ts";
+import { checkThinkingBinding, checkThinkingBlock, parseThinking, thinks, type ThinkingMode } from "./thinking.ts";
+import { checkSampling, checkVersionBlocks } from "./versions.ts";
 
 export const IDENTITY = "You are Claude Code, Anthropic's official CLI for Claude.";
-const IDENTITY_REFUSAL =
-  "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
 const MAX_CACHE_MARKERS = 4;
 
 export interface Block extends JsonObject {
   type: string;
 }
 export interface Message {
-  role: "user" | "assistant";
+  /** "system": a mid-conversation system message (SDK 1.x SystemMessageParam), text blocks only. */
+  role: "user" | "assistant" | "system";
   content: Block[];
 }
 /** A custom tool has an input_schema; server tools (web search, …) do not. */
@@ -24,12 +28,15 @@ export interface ToolDef {
 export type ToolChoice = { type: "auto" | "any" | "none" } | { type: "tool"; name: string };
 
 export interface ParsedRequest {
+  /** The model as the request named it (an alias stays an alias). */
   model: string;
+  entry: CatalogueEntry;
   messages: Message[];
   system: Block[];
   tools: ToolDef[];
   toolChoice: ToolChoice | undefined;
-  thinking: boolean;
+  thinking: ThinkingMode;
+  output: OutputConfig;
   stopSequences: string[];
   maxTokens: number | undefined;
   stream: boolean;
@@ -40,7 +47,9 @@ export interface ParsedRequest {
 export interface ParseContext {
   route: "messages" | "count_tokens";
   mode: AuthMode;
-  models: readonly string[];
+  catalogue: Catalogue;
+  /** The anthropic-version header (already checked to be a known one). */
+  version: string;
 }
 
 /** OpenAI-only fields: the real API answers "Extra inputs are not permitted", so a translation leak shows. */
@@ -80,6 +89,10 @@ const MESSAGE_BLOCK_TYPES = new Set([
   "mcp_tool_use",
   "mcp_tool_result",
   "container_upload",
+  "tool_search_tool_result",
+  // Echoed back from earlier responses: a fallback hop's marker and a compaction summary.
+  "fallback",
+  "compaction",
 ]);
 
 const IMAGE_MEDIA_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
@@ -87,53 +100,75 @@ const IMAGE_MEDIA_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 export function parseRequest(body: unknown, ctx: ParseContext): ParsedRequest {
   if (!isRecord(body)) fail("Request body must be a JSON object.");
   for (const field of OPENAI_ONLY) if (field in body) fail(`${field}: Extra inputs are not permitted`);
-  const model = parseModel(body.model, ctx.models);
+  const model = parseModelField(body.model);
+  const entry = ctx.catalogue.callable(model);
   const messages = parseMessages(body.messages);
-  const maxTokens = parseMaxTokens(body.max_tokens, ctx.route);
+  const maxTokens = parseMaxTokens(body.max_tokens, ctx.route, entry);
   const system = parseSystem(body.system);
   const tools = parseTools(body.tools);
   const toolChoice = parseToolChoice(body.tool_choice, tools);
-  const thinking = parseThinking(body.thinking, maxTokens);
-  if (thinking) checkThinkingCompanions(body, toolChoice);
+  checkVersionBlocks(messages, ctx.version);
+  checkSampling(body, ctx.version, entry.rules);
+  const thinking = parseThinking(body.thinking, entry.rules, maxTokens);
+  checkToolChoice(toolChoice, thinking, entry);
+  if (thinks(thinking)) {
+    checkThinkingBinding(messages);
+    if (body.temperature !== undefined && body.temperature !== null && body.temperature !== 1) {
+      fail("`temperature` may only be set to 1 when thinking is enabled.");
+    }
+  }
+  const output = parseOutputConfig(body.output_config, entry);
   if (ctx.mode === "oauth" && ctx.route === "messages") checkIdentity(body.system, system);
   const cacheMarkers = countCacheMarkers(system, messages, tools);
   if (cacheMarkers > MAX_CACHE_MARKERS) {
     fail(`A maximum of ${MAX_CACHE_MARKERS} blocks with cache_control may be provided. Found ${cacheMarkers}.`);
   }
+  const inputTokens = countInputTokens(body);
+  const maxInput = entry.info.max_input_tokens;
+  if (ctx.route === "messages" && maxInput !== null && inputTokens > maxInput) {
+    fail(`prompt is too long: ${inputTokens} tokens > ${maxInput} maximum`);
+  }
   return {
     model,
+    entry,
     messages,
     system,
     tools,
     toolChoice,
     thinking,
+    output,
     stopSequences: parseStopSequences(body.stop_sequences),
     maxTokens,
     stream: parseStream(body.stream),
     cacheMarkers,
-    inputTokens: countInputTokens(body),
+    inputTokens,
   };
 }
 
 /** A deterministic, plausible token count: a quarter of the prompt-relevant JSON. */
 function countInputTokens(body: JsonObject): number {
-  const { system, messages, tools, tool_choice, thinking } = body;
-  return Math.max(1, Math.ceil(JSON.stringify({ system, messages, tools, tool_choice, thinking }).length / 4));
+  const { system, messages, tools, tool_choice, thinking, output_config } = body;
+  const prompt = JSON.stringify({ system, messages, tools, tool_choice, thinking, output_config });
+  return Math.max(1, Math.ceil(prompt.length / 4));
 }
 
-function parseModel(value: unknown, models: readonly string[]): string {
+/** Existence and lifecycle come after: an unknown or retired model is the catalogue's 404. */
+function parseModelField(value: unknown): string {
   if (typeof value !== "string" || value === "") fail("model: Field required");
-  if (!models.includes(value)) fail(`model: ${value}`, 404);
   return value;
 }
 
-function parseMaxTokens(value: unknown, route: ParseContext["route"]): number | undefined {
+function parseMaxTokens(value: unknown, route: ParseContext["route"], entry: CatalogueEntry): number | undefined {
   if (value === undefined) {
     if (route === "messages") fail("max_tokens: Field required");
     return undefined;
   }
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     fail("max_tokens: Input should be a valid integer greater than or equal to 1");
+  }
+  const limit = entry.info.max_tokens;
+  if (limit !== null && value > limit) {
+    fail(`max_tokens: ${value} > ${limit}, which is the maximum allowed number of output tokens for ${entry.info.id}`);
   }
   return value;
 }
@@ -187,7 +222,9 @@ function parseMessages(value: unknown): Message[] {
 function parseMessage(value: unknown, path: string, isLast: boolean): Message {
   if (!isRecord(value)) fail(`${path}: Input should be a valid dictionary`);
   const role = value.role;
-  if (role !== "user" && role !== "assistant") fail(`${path}.role: Input should be 'user' or 'assistant'`);
+  if (role !== "user" && role !== "assistant" && role !== "system") {
+    fail(`${path}.role: Input should be 'user', 'assistant' or 'system'`);
+  }
   const content = value.content;
   const mayBeEmpty = isLast && role === "assistant";
   const empty = `${path}: all messages must have non-empty content except for the optional final assistant message`;
@@ -197,7 +234,11 @@ function parseMessage(value: unknown, path: string, isLast: boolean): Message {
   }
   if (!Array.isArray(content)) fail(`${path}.content: Input should be a valid string or list of content blocks`);
   if (content.length === 0 && !mayBeEmpty) fail(empty);
-  return { role, content: content.map((item, j) => parseContentBlock(item, `${path}.content.${j}`)) };
+  const blocks = content.map((item, j) => parseContentBlock(item, `${path}.content.${j}`));
+  blocks.forEach((block, j) => {
+    if (role === "system" && block.type !== "text") fail(`${path}.content.${j}.type: Input should be 'text'`);
+  });
+  return { role, content: blocks };
 }
 
 function parseContentBlock(value: unknown, path: string): Block {
@@ -209,6 +250,7 @@ function parseContentBlock(value: unknown, path: string): Block {
   if (block.type === "image") checkImage(block, path);
   if (block.type === "tool_use") checkToolUse(block, path);
   if (block.type === "tool_result") checkToolResult(block, path);
+  if (block.type === "thinking") checkThinkingBlock(block, path);
   return block;
 }
 
@@ -320,29 +362,13 @@ function parseToolChoice(value: unknown, tools: ToolDef[]): ToolChoice | undefin
   return { type, name };
 }
 
-/** true when thinking is enabled. */
-function parseThinking(value: unknown, maxTokens: number | undefined): boolean {
-  if (value === undefined) return false;
-  if (!isRecord(value)) fail("thinking: Input should be a valid dictionary");
-  if (value.type === "disabled") {
-    if ("budget_tokens" in value) fail("thinking.disabled.budget_tokens: Extra inputs are not permitted");
-    return false;
+/** Forced tool use: refused outright by models that always think, and refused alongside thinking everywhere. */
+function checkToolChoice(choice: ToolChoice | undefined, thinking: ThinkingMode, entry: CatalogueEntry): void {
+  if (choice?.type !== "any" && choice?.type !== "tool") return;
+  if (!entry.rules.forcedToolUse) {
+    fail(`\`tool_choice\` of type \`${choice.type}\` is not supported for ${entry.info.id}. Use \`auto\` or \`none\`.`);
   }
-  if (value.type !== "enabled") fail("thinking.type: Input should be 'enabled' or 'disabled'");
-  const budget = value.budget_tokens;
-  if (typeof budget !== "number" || !Number.isInteger(budget)) fail("thinking.enabled.budget_tokens: Field required");
-  if (budget < 1024) fail("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
-  if (maxTokens !== undefined && budget >= maxTokens) fail("`max_tokens` must be greater than `thinking.budget_tokens`.");
-  return true;
-}
-
-function checkThinkingCompanions(body: JsonObject, toolChoice: ToolChoice | undefined): void {
-  if (toolChoice?.type === "any" || toolChoice?.type === "tool") {
-    fail("Thinking may not be enabled when tool_choice forces tool use.");
-  }
-  if (body.temperature !== undefined && body.temperature !== 1) {
-    fail("`temperature` may only be set to 1 when thinking is enabled.");
-  }
+  if (thinks(thinking)) fail("Thinking may not be enabled when tool_choice forces tool use.");
 }
 
 /** OAuth callers: the first system block must be exactly the Claude Code identity, and only once. */

@@ -1,11 +1,14 @@
 /** The fake's HTTP server: routing, recording, faults, and the answers themselves. */
+import { DEFAULT_CATALOGUE } from "./catalogue.ts";
 import { ApiError, errorBody, fail, json, OAuthError, statusForType } from "./errors.ts";
 import { FaultQueue, hang, sleep, statusFaultResponse, type Route } from "./faults.ts";
-import { authenticate, checkHeaders } from "./headers.ts";
-import { DEFAULT_MODELS, modelById, modelsPage } from "./models.ts";
-import { CLIENT_ID, grantTypeOf, handleAuthorize, handleToken, REDIRECT_URI, TokenStore } from "./oauth.ts";
+import { authenticate, checkHeaders, type AuthMode } from "./headers.ts";
+import { Catalogue, modelById, modelsPage, type FakeModelInfo, type ModelSpec } from "./models.ts";
+import { CLIENT_ID, grantTypeOf, handleAuthorize, handleToken, isAuthorizePath, REDIRECT_URI, TokenStore } from "./oauth.ts";
+import { checkPlan, defaultPlan, planHeaders, updatePlan, usageBody, type PlanState, type PlanUpdate } from "./plan.ts";
+import { checkClaudeCodeVersion, LONG_CONTEXT_EXTRA_USAGE, LONG_CONTEXT_TOKENS } from "./policy.ts";
 import { messageId, requestId } from "./random.ts";
-import { buildReply, messageJson } from "./reply.ts";
+import { buildReply, messageJson, scriptedReply } from "./reply.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { RESET_FLUSH_MS, sseBody, streamEvents, type SseEvent, type StreamEnding } from "./sse.ts";
 import type {
@@ -20,7 +23,8 @@ import type {
 } from "./types.ts";
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
-const SUCCESS_HEADERS = { "anthropic-ratelimit-unified-status": "allowed" };
+/** Release date given to catalogue entries that name none (start options): before the default lineup's newest. */
+const UNDATED_RELEASE = "2026-01-01T00:00:00Z";
 const OVERLOADED = { type: "overloaded_error", message: "Overloaded" };
 
 interface Body {
@@ -49,11 +53,12 @@ function apiRoute(method: string, path: string): Exclude<Route, "token"> | undef
   if (method === "POST" && path === "/v1/messages") return "messages";
   if (method === "POST" && path === "/v1/messages/count_tokens") return "count_tokens";
   if (method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/"))) return "models";
+  if (method === "GET" && path === "/api/oauth/usage") return "usage";
   return undefined;
 }
 
 function renderError(error: unknown, id: string): Response {
-  if (error instanceof ApiError) return json(error.status, error.body(id));
+  if (error instanceof ApiError) return json(error.status, error.body(id), error.headers);
   if (error instanceof OAuthError) return json(error.status, error.body());
   console.error("fake-anthropic: internal error", error);
   return json(500, errorBody("api_error", `fake-anthropic bug: ${String(error)}`, id));
@@ -70,7 +75,12 @@ function truncatedJson(body: unknown): Response {
       controller.enqueue(bytes.subarray(0, Math.floor(bytes.length / 2)));
     },
   });
-  return new Response(stream, { headers: { "content-type": "application/json", ...SUCCESS_HEADERS } });
+  return new Response(stream, { headers: { "content-type": "application/json" } });
+}
+
+/** What the route learned about the caller, for headers added after the answer is built. */
+interface CallContext {
+  mode?: AuthMode;
 }
 
 export class FakeServer implements FakeAnthropic {
@@ -85,13 +95,17 @@ export class FakeServer implements FakeAnthropic {
   private readonly faults = new FaultQueue();
   private readonly tokens: TokenStore;
   private readonly apiKeys: readonly string[];
-  private readonly models: readonly string[];
+  private readonly catalogue: Catalogue;
+  private readonly minClaudeCodeVersion: string;
+  private planState: PlanState;
   private readonly server: ReturnType<typeof Bun.serve>;
 
   constructor(options: StartOptions) {
     this.tokens = new TokenStore(options.accessTokenTtlSeconds ?? 28800);
     this.apiKeys = options.apiKeys ?? [];
-    this.models = options.models ?? DEFAULT_MODELS;
+    this.catalogue = new Catalogue(options.models ?? DEFAULT_CATALOGUE, UNDATED_RELEASE);
+    this.minClaudeCodeVersion = options.minClaudeCodeVersion ?? "2.1.0";
+    this.planState = updatePlan(defaultPlan(), options.plan ?? {});
     this.server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -103,7 +117,7 @@ export class FakeServer implements FakeAnthropic {
     });
     this.url = `http://127.0.0.1:${this.server.port}`;
     this.tokenUrl = `${this.url}/v1/oauth/token`;
-    this.authorizeUrl = `${this.url}/oauth/authorize`;
+    this.authorizeUrl = `${this.url}/cai/oauth/authorize`;
   }
 
   get refreshCalls() {
@@ -114,6 +128,9 @@ export class FakeServer implements FakeAnthropic {
   }
   get activeStreams() {
     return this.counts.streams;
+  }
+  get plan(): PlanState {
+    return this.planState;
   }
 
   issueTokens(opts: { expiresIn?: number } = {}): TokenPair {
@@ -131,36 +148,67 @@ export class FakeServer implements FakeAnthropic {
   clearFaults(): void {
     this.faults.clear();
   }
+  releaseModel(spec: ModelSpec): FakeModelInfo {
+    return this.catalogue.release(spec);
+  }
+  deprecateModel(id: string, retiresAt?: string): FakeModelInfo {
+    return this.catalogue.deprecate(id, retiresAt ?? null);
+  }
+  retireModel(id: string): FakeModelInfo {
+    return this.catalogue.retire(id);
+  }
+  setPlan(update: PlanUpdate): void {
+    this.planState = updatePlan(this.planState, update);
+  }
   async close(): Promise<void> {
     await this.server.stop(true);
   }
 
   private async handle(req: Request): Promise<Response> {
     const id = requestId();
-    const response = await this.route(req, id).catch((error: unknown) => renderError(error, id));
+    const call: CallContext = {};
+    const response = await this.route(req, id, call).catch((error: unknown) => renderError(error, id));
     response.headers.set("request-id", id);
+    // Every answer to a subscription caller carries the plan's state; an error or fault may already have set some.
+    if (call.mode === "oauth") {
+      for (const [name, value] of Object.entries(planHeaders(this.planState))) {
+        if (!response.headers.has(name)) response.headers.set(name, value);
+      }
+    }
     return response;
   }
 
-  private async route(req: Request, id: string): Promise<Response> {
+  private async route(req: Request, id: string, call: CallContext): Promise<Response> {
     const url = new URL(req.url);
-    if (req.method === "GET" && url.pathname === "/oauth/authorize") return handleAuthorize(url, this.tokens);
+    if (req.method === "GET" && isAuthorizePath(url.pathname)) return handleAuthorize(url, this.tokens);
     if (url.pathname === "/v1/oauth/token") return this.token(req, url, id);
     const body = readBody(await req.text());
-    if (url.pathname.startsWith("/v1/")) this.requests.push(record(req, url, body));
+    if (url.pathname.startsWith("/v1/") || url.pathname.startsWith("/api/")) this.requests.push(record(req, url, body));
     const route = apiRoute(req.method, url.pathname);
     if (!route) fail(`Not found: ${req.method} ${url.pathname}`, 404);
     if (typeof body.value === "string" && body.value.length > MAX_BODY_BYTES) fail("Request exceeds 32 MB", 413);
     const mode = authenticate(req.headers, this.apiKeys, this.tokens);
-    checkHeaders(req.headers);
+    call.mode = mode;
+    if (route === "usage") return this.usageAnswer(mode, req.signal, id);
+    const version = checkHeaders(req.headers);
     if (route === "models") return this.modelsAnswer(url, req.signal, id);
+    checkClaudeCodeVersion(req.headers.get("user-agent"), this.minClaudeCodeVersion);
     if (!body.json) fail("There was an error parsing the body of your request: it is not valid JSON");
-    const request = parseRequest(body.value, { route, mode, models: this.models });
+    const request = parseRequest(body.value, { route, mode, catalogue: this.catalogue, version });
+    if (mode === "oauth" && route === "messages") this.checkSubscription(request);
     const fault = this.faults.take(route);
     const replaced = await this.replacedByFault(fault, route, req.signal, id);
     if (replaced) return replaced;
-    if (route === "count_tokens") return json(200, { input_tokens: request.inputTokens }, SUCCESS_HEADERS);
+    if (route === "count_tokens") return json(200, { input_tokens: request.inputTokens });
     return this.messagesAnswer(request, fault, req.signal, id);
+  }
+
+  /** What a subscription refuses before any inference: a rejected plan, and long context without extra usage. */
+  private checkSubscription(request: ParsedRequest): void {
+    checkPlan(this.planState);
+    if (request.inputTokens > LONG_CONTEXT_TOKENS && !this.planState.extraUsage.is_enabled) {
+      throw new ApiError(429, LONG_CONTEXT_EXTRA_USAGE, "rate_limit_error");
+    }
   }
 
   /** A fault that answers instead of the fake (status, hang), or delays it (token delay); undefined = go on. */
@@ -181,10 +229,17 @@ export class FakeServer implements FakeAnthropic {
   }
 
   private async modelsAnswer(url: URL, signal: AbortSignal, id: string): Promise<Response> {
-    const single = url.pathname.slice("/v1/models/".length);
-    const body = single === "" ? modelsPage(this.models, url.searchParams) : modelById(this.models, single);
+    const single = decodeURIComponent(url.pathname.slice("/v1/models/".length));
+    const body = single === "" ? modelsPage(this.catalogue, url.searchParams) : modelById(this.catalogue, single);
     const replaced = await this.replacedByFault(this.faults.take("models"), "models", signal, id);
-    return replaced ?? json(200, body, SUCCESS_HEADERS);
+    return replaced ?? json(200, body);
+  }
+
+  /** GET /api/oauth/usage: subscription callers only (it describes a plan; an API key has none). */
+  private async usageAnswer(mode: AuthMode, signal: AbortSignal, id: string): Promise<Response> {
+    if (mode !== "oauth") throw new ApiError(401, "OAuth authentication is required for this endpoint.");
+    const replaced = await this.replacedByFault(this.faults.take("usage"), "usage", signal, id);
+    return replaced ?? json(200, usageBody(this.planState));
   }
 
   private async token(req: Request, url: URL, id: string): Promise<Response> {
@@ -199,7 +254,7 @@ export class FakeServer implements FakeAnthropic {
   }
 
   private async messagesAnswer(request: ParsedRequest, fault: Fault | undefined, signal: AbortSignal, reqId: string) {
-    const reply = buildReply(request);
+    const reply = fault && "kind" in fault && fault.kind === "script" ? scriptedReply(request, fault) : buildReply(request);
     const id = messageId();
     const shaping = shapingFault(fault);
     if (request.stream) return this.streamAnswer(streamEvents(id, reply), shaping, signal, reqId);
@@ -210,14 +265,14 @@ export class FakeServer implements FakeAnthropic {
       const error = shaping.error ?? OVERLOADED;
       return json(statusForType(error.type), errorBody(error.type, error.message, reqId));
     }
-    return json(200, message, SUCCESS_HEADERS);
+    return json(200, message);
   }
 
   private streamAnswer(events: SseEvent[], fault: ShapingFault | undefined, signal: AbortSignal, reqId: string) {
     const delayMs = fault?.kind === "drip" ? fault.delayMs : 0;
     const hooks = { opened: () => (this.counts.streams += 1), closed: () => (this.counts.streams -= 1) };
     const body = sseBody(events, streamEnding(fault, reqId), delayMs, signal, hooks);
-    const headers = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...SUCCESS_HEADERS };
+    const headers = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
     return new Response(body, { headers });
   }
 }

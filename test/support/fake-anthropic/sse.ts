@@ -1,6 +1,7 @@
 /** Server-sent events exactly as the Messages API streams them, with scripted pacing, resets and error events. */
 import { sleep } from "./faults.ts";
 import type { OutputBlock, Reply } from "./reply.ts";
+import type { ScriptedEvent } from "./types.ts";
 
 export interface SseEvent {
   event: string;
@@ -20,7 +21,7 @@ function chunks(value: string, size: number): string[] {
 
 const event = (name: string, data: object): SseEvent => ({ event: name, data: { type: name, ...data } });
 
-/** message_start, ping, the blocks, message_delta, message_stop. */
+/** message_start, ping, the blocks, message_delta, message_stop — with any scripted extra events spliced in. */
 export function streamEvents(id: string, reply: Reply): SseEvent[] {
   const { usage } = reply;
   const message = {
@@ -31,19 +32,35 @@ export function streamEvents(id: string, reply: Reply): SseEvent[] {
     content: [],
     stop_reason: null,
     stop_sequence: null,
+    stop_details: null,
     usage: { ...usage, output_tokens: 1 },
   };
-  return [
+  const events = [
     event("message_start", { message }),
     event("ping", {}),
     ...reply.content.flatMap((block, index) => blockEvents(block, index)),
     event("message_delta", {
-      delta: { stop_reason: reply.stop_reason, stop_sequence: reply.stop_sequence },
+      delta: { stop_reason: reply.stop_reason, stop_sequence: reply.stop_sequence, stop_details: reply.stop_details },
       usage,
     }),
     event("message_stop", {}),
   ];
+  return spliceExtraEvents(events, reply.extraEvents);
 }
+
+/** Extra events go in before the event at their `at` index (default: right after message_start), in script order. */
+function spliceExtraEvents(events: SseEvent[], extra: ScriptedEvent[]): SseEvent[] {
+  const out = [...events];
+  let shift = 0;
+  for (const { event: name, data, at = 1 } of extra) {
+    out.splice(Math.min(at, events.length) + shift, 0, { event: name, data });
+    shift += 1;
+  }
+  return out;
+}
+
+/** Blocks whose `input` streams as input_json_delta fragments after a start with `input: {}`. */
+const TOOL_CALLS = new Set(["tool_use", "server_tool_use", "mcp_tool_use"]);
 
 function blockEvents(block: OutputBlock, index: number): SseEvent[] {
   const delta = (d: object) => event("content_block_delta", { index, delta: d });
@@ -52,24 +69,30 @@ function blockEvents(block: OutputBlock, index: number): SseEvent[] {
     ...deltas,
     event("content_block_stop", { index }),
   ];
-  if (block.type === "text") {
-    return wrap(
-      { type: "text", text: "" },
-      chunks(block.text, TEXT_CHUNK).map((text) => delta({ type: "text_delta", text })),
-    );
+  if (block.type === "text" && typeof block.text === "string") {
+    const { text, citations, ...rest } = block;
+    const cited = Array.isArray(citations) ? citations : [];
+    return wrap(Array.isArray(citations) ? { ...rest, text: "", citations: [] } : { ...rest, text: "" }, [
+      ...chunks(text, TEXT_CHUNK).map((piece) => delta({ type: "text_delta", text: piece })),
+      ...cited.map((citation) => delta({ type: "citations_delta", citation })),
+    ]);
   }
-  if (block.type === "thinking") {
+  if (block.type === "thinking" && typeof block.thinking === "string") {
     return wrap({ type: "thinking", thinking: "", signature: "" }, [
       ...chunks(block.thinking, THINKING_CHUNK).map((thinking) => delta({ type: "thinking_delta", thinking })),
       delta({ type: "signature_delta", signature: block.signature }),
     ]);
   }
-  // Like the real API: the first input_json_delta is often empty.
-  const fragments = ["", ...chunks(JSON.stringify(block.input), JSON_CHUNK)];
-  return wrap(
-    { type: "tool_use", id: block.id, name: block.name, input: {} },
-    fragments.map((partial_json) => delta({ type: "input_json_delta", partial_json })),
-  );
+  if (TOOL_CALLS.has(block.type)) {
+    // Like the real API: the first input_json_delta is often empty.
+    const fragments = ["", ...chunks(JSON.stringify(block.input ?? {}), JSON_CHUNK)];
+    return wrap(
+      { ...block, input: {} },
+      fragments.map((partial_json) => delta({ type: "input_json_delta", partial_json })),
+    );
+  }
+  // redacted_thinking, tool results, fallback, compaction and types nobody knows yet arrive whole in the start event.
+  return wrap(block, []);
 }
 
 export const encodeEvent = (e: SseEvent) => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;

@@ -1,12 +1,21 @@
 /** Public types of the fake Anthropic upstream (see ../fake-anthropic.ts). */
+import type { FakeModelInfo, ModelSpec } from "./models.ts";
+import type { PlanState, PlanUpdate } from "./plan.ts";
 
 export interface StartOptions {
   /** x-api-key values accepted in API-key mode (no OAuth beta / identity rules). */
   apiKeys?: string[];
-  /** Model ids the fake knows; anything else is 404 not_found_error. */
-  models?: string[];
+  /**
+   * The model catalogue (default: DEFAULT_CATALOGUE, December 2026). A bare id or a partial spec is filled in as a
+   * current model that supports everything; anything not in the catalogue is 404 not_found_error.
+   */
+  models?: readonly (string | ModelSpec)[];
   /** Lifetime of minted access tokens (token endpoint and issueTokens default). Default 28800 (8 h). */
   accessTokenTtlSeconds?: number;
+  /** A `user-agent: claude-cli/X.Y.Z` older than this gets 400 claude_code_version_too_old. Default "2.1.0". */
+  minClaudeCodeVersion?: string;
+  /** The subscription plan's starting state (unified headers, /api/oauth/usage). */
+  plan?: PlanUpdate;
 }
 
 /** A type alias (not an interface) so it stays assignable to index-signature types such as stored-token shapes. */
@@ -28,7 +37,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type FaultRoute = "messages" | "count_tokens" | "models" | "token" | "any";
+export type FaultRoute = "messages" | "count_tokens" | "models" | "usage" | "token" | "any";
 
 export type StatusFault = {
   route?: FaultRoute;
@@ -52,7 +61,35 @@ export type DripFault = { route?: "messages"; kind: "drip"; delayMs: number };
 export type HangFault = { route?: FaultRoute; kind: "hang" };
 export type DelayFault = { route?: "token"; kind: "delay"; delayMs: number };
 
-export type Fault = StatusFault | ResetFault | StreamErrorFault | DripFault | HangFault | DelayFault;
+/** An SSE event to splice into a scripted stream; `data` is sent as given. */
+export type ScriptedEvent = {
+  event: string;
+  data: unknown;
+  /** Index in the event list to insert before (default 1: right after message_start). */
+  at?: number;
+};
+
+/**
+ * Scripts what the model says next (JSON and SSE alike), after the request passed validation: any blocks, including
+ * types the fake does not know (they stream as content_block_start/stop carrying the whole block), any stop reason.
+ */
+export type ScriptFault = {
+  route?: "messages";
+  kind: "script";
+  content: Array<Record<string, unknown> & { type: string }>;
+  /** Default: "tool_use" when the content has a tool_use block, else "end_turn". */
+  stop_reason?: string;
+  stop_sequence?: string | null;
+  /** e.g. {type:"refusal", category:"cyber", explanation:"…"}; default null. */
+  stop_details?: unknown;
+  /** Merged over the computed usage. */
+  usage?: Record<string, unknown>;
+  extraEvents?: ScriptedEvent[];
+  /** How many matching requests this script answers (default 1). */
+  times?: number;
+};
+
+export type Fault = StatusFault | ResetFault | StreamErrorFault | DripFault | HangFault | DelayFault | ScriptFault;
 
 export interface FakeAnthropic {
   /** "http://127.0.0.1:PORT": API base for /v1/messages, /v1/messages/count_tokens, /v1/models. */
@@ -72,5 +109,14 @@ export interface FakeAnthropic {
   readonly activeStreams: number;
   fault(f: Fault): void;
   clearFaults(): void;
+  /** Adds a model to the catalogue (or replaces the one with its id); released now unless the spec says otherwise. */
+  releaseModel(spec: ModelSpec): FakeModelInfo;
+  /** Marks a model deprecated now (still callable, still listed), optionally with its retirement date (RFC 3339). */
+  deprecateModel(id: string, retiresAt?: string): FakeModelInfo;
+  /** Retires a model now: inference 404, listed only under lifecycle[]=retired, still described by GET by id. */
+  retireModel(id: string): FakeModelInfo;
+  /** Changes the subscription plan's state (fields replace, windows merge). */
+  setPlan(update: PlanUpdate): void;
+  readonly plan: PlanState;
   close(): Promise<void>;
 }
