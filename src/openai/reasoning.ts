@@ -15,7 +15,10 @@ export const THINKING_BUDGETS: Readonly<Record<Effort, number>> = { low: 1024, m
 /** Tokens kept for the visible answer when max_tokens has to be raised above the thinking budget. */
 export const ANSWER_ROOM = 4096;
 
-export type ThinkingParam = { type: "adaptive" } | { type: "enabled"; budget_tokens: number } | { type: "disabled" };
+export type ThinkingParam = { type: "adaptive"; display: "summarized" } | { type: "enabled"; budget_tokens: number } | { type: "disabled" };
+
+/** Summarized, because an OpenAI client asking for reasoning reads it back as reasoning_content (newer models omit it by default). */
+const ADAPTIVE: ThinkingParam = { type: "adaptive", display: "summarized" };
 
 export interface ReasoningPlan {
   thinking?: ThinkingParam;
@@ -46,7 +49,7 @@ function thinkingFor(level: Effort, context: ReasoningContext): Pick<ReasoningPl
   const types = thinkingTypes(context.model);
   const effort = context.model ? fitEffort(level, context.model) : fitUnknown(level);
   if (!context.thinkingAllowed) return { effort };
-  if (!types || types.adaptive) return { thinking: { type: "adaptive" }, effort };
+  if (!types || types.adaptive) return { thinking: ADAPTIVE, effort };
   if (types.enabled) return { thinking: { type: "enabled", budget_tokens: THINKING_BUDGETS[level] } };
   return { effort }; // a model without thinking: effort alone
 }

@@ -49,6 +49,8 @@ export function createCatalogue(config: Config, upstream: Upstream, log?: Pick<L
 export interface RunningServer {
   server: Server<undefined>;
   url: string;
+  /** Settles when the start-up fetch of the model catalogue has succeeded or failed (it never rejects). */
+  ready: Promise<void>;
   /** Stops accepting, lets in-flight responses finish for up to `graceMs`, then closes what is left. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -73,7 +75,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   });
   const upstream = createUpstream({ config, credentials, fetch: options.upstreamFetch ?? defaultUpstreamFetch(), log });
   const models = createCatalogue(config, upstream, log);
-  void models.refresh(); // at start-up, so the first request finds nicknames resolved
+  const ready = models.refresh(); // at start-up, so the first request finds nicknames resolved
   const { handle } = createApp({ config, credentials, upstream, models, log, metrics });
 
   let server: Server<undefined>;
@@ -102,6 +104,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   return {
     server,
     url: `http://${host}:${server.port}`,
+    ready,
     async stop(graceMs = 10_000) {
       const forced = setTimeout(() => void server.stop(true), graceMs);
       await server.stop(false);

@@ -9,7 +9,7 @@ let proxy: TestProxy;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic({ apiKeys: [KEY] });
-  proxy = startProxy(fake, { env: { MAXIMIZE_ANTHROPIC_API_KEY: KEY } });
+  proxy = await startProxy(fake, { env: { MAXIMIZE_ANTHROPIC_API_KEY: KEY } });
 });
 afterAll(async () => {
   await proxy.stop();
@@ -20,7 +20,7 @@ describe("with an Anthropic API key instead of a subscription login", () => {
   test("requests go out with maximize's key, no OAuth shaping, and never the client's key", async () => {
     const client = new Anthropic({ apiKey: "client-side-key", baseURL: proxy.url, maxRetries: 0 });
     const message = await client.messages.create({ model: "l", max_tokens: 16, system: "Be brief.", messages: [{ role: "user", content: "Hi" }] });
-    expect(message.model).toBe("claude-sonnet-4-20250514");
+    expect(message.model).toBe("claude-sonnet-5-5");
     const sent = fake.requests.at(-1)!;
     expect(sent.headers["x-api-key"]).toBe(KEY);
     expect(sent.headers.authorization).toBeUndefined();

@@ -18,8 +18,8 @@ async function fakeUpstream() {
   return fake;
 }
 
-function proxyOn(fake: FakeAnthropic, options: Parameters<typeof startProxy>[1]) {
-  const proxy = startProxy(fake, options);
+async function proxyOn(fake: FakeAnthropic, options: Parameters<typeof startProxy>[1]) {
+  const proxy = await startProxy(fake, options);
   cleanup.push(() => proxy.stop());
   return proxy;
 }
@@ -33,26 +33,28 @@ const ask = (url: string) =>
 describe("refresh under failure and contention", () => {
   test("token endpoint failing: concurrent requests all get the same clear error; a later request refreshes", async () => {
     const fake = await fakeUpstream();
-    const proxy = proxyOn(fake, { tokens: fake.issueTokens({ expiresIn: -1 }) });
+    // Two failures: the proxy's start-up fetch of the model catalogue needs the token first and meets the first.
+    fake.fault({ route: "token", status: 500, delayMs: 150, times: 2 });
+    const proxy = await proxyOn(fake, { tokens: fake.issueTokens({ expiresIn: -1 }) });
+    expect(fake.refreshCalls).toBe(1);
     const before = readFileSync(proxy.tokenFile, "utf8");
-    fake.fault({ route: "token", status: 500, delayMs: 150 });
     const responses = await Promise.all(Array.from({ length: 20 }, () => ask(proxy.url)));
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([503]));
     const errors = bodies.map((body) => JSON.stringify((JSON.parse(body) as { error: unknown }).error));
     expect(new Set(errors).size).toBe(1);
     expect(bodies[0]).toContain("could not refresh the Claude token");
-    expect(fake.refreshCalls).toBe(1);
+    expect(fake.refreshCalls).toBe(2); // one for all twenty
     expect(readFileSync(proxy.tokenFile, "utf8")).toBe(before); // still valid, untouched
 
     expect((await ask(proxy.url)).status).toBe(200);
-    expect(fake.refreshCalls).toBe(2);
+    expect(fake.refreshCalls).toBe(3);
   });
 
   test("two maximize instances sharing one token file never spend the same refresh token twice", async () => {
     const fake = await fakeUpstream();
-    const a = proxyOn(fake, { tokens: fake.issueTokens({ expiresIn: 10 }) });
-    const b = proxyOn(fake, { env: { MAXIMIZE_TOKEN_FILE: a.tokenFile } });
+    const a = await proxyOn(fake, { tokens: fake.issueTokens({ expiresIn: 10 }) });
+    const b = await proxyOn(fake, { env: { MAXIMIZE_TOKEN_FILE: a.tokenFile } });
     fake.fault({ route: "token", kind: "delay", delayMs: 150 });
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => ask(i % 2 ? a.url : b.url)));
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(200));
@@ -95,7 +97,7 @@ describe("refresh under failure and contention", () => {
     expect(createTokenStore(tokenFile).read()).toEqual(issued);
 
     // A new process recovers at once: the lock left by the killed one (dead PID) does not block it.
-    const proxy = proxyOn(fake, { env: { MAXIMIZE_TOKEN_FILE: tokenFile } });
+    const proxy = await proxyOn(fake, { env: { MAXIMIZE_TOKEN_FILE: tokenFile } });
     const response = await ask(proxy.url);
     // Whether the killed refresh was spent upstream is the token endpoint's business: either outcome is clear.
     if (response.status === 401) expect(await response.text()).toContain("maximize login");

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function setup(tokens?: (fake: FakeAnthropic) => ReturnType<FakeAnthropic["issueTokens"]> | undefined) {
   const fake = await startFakeAnthropic();
-  const proxy = startProxy(fake, { tokens: tokens?.(fake) });
+  const proxy = await startProxy(fake, { tokens: tokens?.(fake) });
   opened.push({ fake, proxy });
   const client = new Anthropic({ apiKey: "dummy", baseURL: proxy.url, maxRetries: 0 });
   return { fake, proxy, client };
@@ -103,8 +103,12 @@ describe("token lifecycle through the proxy", () => {
 
   test("refresh rejected (invalid_grant) → 401 telling the user to run maximize login; file kept", async () => {
     let issued!: ReturnType<FakeAnthropic["issueTokens"]>;
-    const { fake, proxy, client } = await setup((f) => (issued = f.issueTokens({ expiresIn: -10 })));
-    fake.revokeRefreshToken(issued.refresh_token);
+    // Revoked before the proxy starts (its start-up catalogue fetch needs the token too).
+    const { proxy, client } = await setup((f) => {
+      issued = f.issueTokens({ expiresIn: -10 });
+      f.revokeRefreshToken(issued.refresh_token);
+      return issued;
+    });
     const error = await ask(client).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((error as Error).message).toContain("maximize login");
@@ -120,14 +124,17 @@ describe("token lifecycle through the proxy", () => {
   });
 
   test("token endpoint down while the token is expired → 503 that says so; a later request recovers", async () => {
-    const { fake, client } = await setup((f) => f.issueTokens({ expiresIn: -10 }));
-    fake.fault({ route: "token", status: 503 });
+    // Down before the proxy starts: its start-up catalogue fetch meets the first failure, the request the second.
+    const { fake, client } = await setup((f) => {
+      f.fault({ route: "token", status: 503, times: 2 });
+      return f.issueTokens({ expiresIn: -10 });
+    });
     const error = await ask(client).catch((e: unknown) => e);
     expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(503);
     expect((error as Error).message).toContain("could not refresh the Claude token");
     const message = await ask(client);
     expect(message.type).toBe("message");
-    expect(fake.refreshCalls).toBe(2);
+    expect(fake.refreshCalls).toBe(3);
   });
 
   test("/auth/status tells whether logged in and when the token expires, never the token", async () => {

@@ -109,7 +109,7 @@ const ask = (container: Container, key?: string) =>
   fetch(`${container.url}/v1/messages`, {
     method: "POST",
     headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...(key ? { "x-api-key": key } : {}) },
-    body: JSON.stringify({ model: "xl", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] }),
+    body: JSON.stringify({ model: "l", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] }),
   });
 
 const readTokens = () => JSON.parse(readFileSync(join(root, "data", "tokens.json"), "utf8")) as { access_token: string; refresh_token: string };
@@ -192,7 +192,7 @@ describe.skipIf(skip)("the scratch image's root filesystem (scripts/rootfs.sh), 
     const response = await ask(first, API_KEY);
     const body = (await response.json()) as { content: { text: string }[] };
     expect(response.status).toBe(200);
-    expect(body.content[0]?.text).toBe("Hello from claude-opus-4-20250514! You said: Hi");
+    expect(body.content[0]?.text).toBe("Hello from claude-sonnet-5-5! You said: Hi");
     expect(fake.refreshCalls).toBe(1);
     const refreshed = readTokens();
     expect(refreshed.access_token).not.toBe(issued.access_token);

@@ -40,11 +40,11 @@ describe("the compiled binary: dist/maximize serve", () => {
 
   test("non-stream and stream requests with the official SDK; the token is refreshed and stored 0600", async () => {
     const client = new Anthropic({ apiKey: "dummy", baseURL, maxRetries: 0 });
-    const message = await client.messages.create({ model: "xl", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] });
-    expect(message.model).toBe("claude-opus-4-20250514");
-    expect(message.content[0]).toMatchObject({ type: "text", text: "Hello from claude-opus-4-20250514! You said: Hi" });
+    const message = await client.messages.create({ model: "l", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] });
+    expect(message.model).toBe("claude-sonnet-5-5");
+    expect(message.content[0]).toMatchObject({ type: "text", text: "Hello from claude-sonnet-5-5! You said: Hi" });
 
-    const streamed = await client.messages.stream({ model: "xl", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    const streamed = await client.messages.stream({ model: "l", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
     expect(streamed.content as unknown[]).toEqual(message.content);
 
     expect(fake.refreshCalls).toBe(1);
@@ -58,7 +58,7 @@ describe("the compiled binary: dist/maximize serve", () => {
     expect(await server.exited).toBe(0);
     const log = await new Response(server.stderr).text();
     expect(log).toContain("listening on");
-    expect(log).toContain("POST /v1/messages model=xl 200");
+    expect(log).toContain("POST /v1/messages model=l→claude-sonnet-5-5 200");
     const stored = createTokenStore(tokenFile).read()!;
     for (const secret of [issued.access_token, issued.refresh_token, stored.access_token, stored.refresh_token!]) {
       expect(log).not.toContain(secret);

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
 import { IDENTITY, TINY_PNG_BASE64 } from "../support/fake-anthropic.ts";
 import { startProxy, useLoggedInProxy } from "../support/proxy.ts";
 
@@ -13,7 +12,7 @@ beforeAll(() => {
   client = new OpenAI({ apiKey: "sk-dummy-client-key", baseURL: `${env.proxy.url}/v1`, maxRetries: 0 });
 });
 
-const SONNET_4 = "claude-sonnet-4-20250514";
+const SONNET = "claude-sonnet-5-5";
 const ask = (content: string): OpenAI.Chat.ChatCompletionMessageParam[] => [{ role: "user", content }];
 const lastUpstream = () => env.fake.requests.at(-1)!.body as Record<string, unknown>;
 
@@ -47,7 +46,7 @@ describe("plain completions", () => {
       id: expect.stringMatching(/^chatcmpl-/),
       object: "chat.completion",
       model: "l",
-      choices: [{ index: 0, message: { role: "assistant", content: `Hello from ${SONNET_4}! You said: Say hi` }, finish_reason: "stop" }],
+      choices: [{ index: 0, message: { role: "assistant", content: `Hello from ${SONNET}! You said: Say hi` }, finish_reason: "stop" }],
     });
     expect(completion.created).toBeNumber();
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
@@ -58,14 +57,18 @@ describe("plain completions", () => {
     expect(sent.path).toBe("/v1/messages");
     expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
     expect(sent.body).toMatchObject({
-      model: SONNET_4,
+      model: SONNET,
       max_tokens: 8192,
       system: [{ type: "text", text: IDENTITY }, { type: "text", text: "Be brief." }],
       messages: [{ role: "user", content: [{ type: "text", text: "Say hi" }] }],
     });
   });
 
-  test.each(Object.entries(DEFAULT_NICKNAMES))("nickname %s → %s upstream, %s back", async (nickname, model) => {
+  test.each([
+    ["xs", "claude-haiku-5-5"],
+    ["m", "claude-sonnet-5-5"],
+    ["xxl", "claude-opus-5-5"],
+  ])("nickname %s → %s upstream, the nickname back", async (nickname, model) => {
     const completion = await client.chat.completions.create({ model: nickname, messages: ask("Hi") });
     expect(lastUpstream().model).toBe(model);
     expect(completion.model).toBe(nickname);
@@ -80,13 +83,13 @@ describe("plain completions", () => {
 
   test("a developer message becomes system and is answered (no hang)", async () => {
     const completion = await client.chat.completions.create({ model: "l", messages: [{ role: "developer", content: "Answer in French." }, ...ask("Hi")] });
-    expect(completion.choices[0]!.message.content).toBe(`Hello from ${SONNET_4}! You said: Hi`);
+    expect(completion.choices[0]!.message.content).toBe(`Hello from ${SONNET}! You said: Hi`);
     expect(lastUpstream().system).toEqual([{ type: "text", text: IDENTITY }, { type: "text", text: "Answer in French." }]);
   });
 
   test("max_completion_tokens, stop, temperature and user reach upstream under their Anthropic names", async () => {
     const completion = await client.chat.completions.create({
-      model: "l",
+      model: "claude-opus-4-6", // a model that still takes temperature
       messages: ask("Hi"),
       max_completion_tokens: 100,
       stop: ["You said"],
@@ -94,7 +97,15 @@ describe("plain completions", () => {
       user: "user-42",
     });
     expect(lastUpstream()).toMatchObject({ max_tokens: 100, stop_sequences: ["You said"], temperature: 0.4, metadata: { user_id: "user-42" } });
-    expect(completion.choices[0]).toMatchObject({ message: { content: `Hello from ${SONNET_4}! ` }, finish_reason: "stop" });
+    expect(completion.choices[0]).toMatchObject({ message: { content: "Hello from claude-opus-4-6! " }, finish_reason: "stop" });
+  });
+
+  test("temperature and top_p are left out (not refused) for a model that does not take them; the debug log says so", async () => {
+    const completion = await client.chat.completions.create({ model: "l", messages: ask("Hi"), temperature: 0.4, top_p: 0.9 });
+    expect(completion.choices[0]!.message.content).toBe(`Hello from ${SONNET}! You said: Hi`);
+    expect(lastUpstream().temperature).toBeUndefined();
+    expect(lastUpstream().top_p).toBeUndefined();
+    expect(env.proxy.logs.some((line) => line.includes("temperature/top_p left out"))).toBe(true);
   });
 });
 
@@ -242,15 +253,16 @@ describe("images and reasoning", () => {
     expect(completion.choices[0]!.message.content).toBe(answer);
   });
 
-  test("reasoning_effort → a thinking budget upstream, reasoning_content back (whole and streamed)", async () => {
+  test("reasoning_effort → adaptive thinking and effort upstream, reasoning_content back (whole and streamed)", async () => {
     const params: Params = { model: "l", messages: ask("Think"), reasoning_effort: "medium", temperature: 0.2 };
     const whole = await client.chat.completions.create(params);
     const sent = lastUpstream();
-    expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
+    expect(sent.thinking).toEqual({ type: "adaptive", display: "summarized" });
+    expect(sent.output_config).toEqual({ effort: "medium" });
     expect(sent.max_tokens).toBe(8192);
     expect(sent.temperature).toBeUndefined();
     const message = whole.choices[0]!.message as OpenAI.Chat.ChatCompletionMessage & { reasoning_content?: string };
-    expect(message.reasoning_content).toBe(`The user wants an answer from ${SONNET_4}. I will reply briefly.`);
+    expect(message.reasoning_content).toBe(`The user wants an answer from ${SONNET}. I will reply briefly.`);
     const chunks = await collect(await client.chat.completions.create({ ...params, stream: true }));
     const reasoning = chunks.map((chunk) => (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "").join("");
     expect(reasoning).toBe(message.reasoning_content!);
@@ -323,7 +335,7 @@ describe("errors in OpenAI's shape", () => {
   });
 
   test("not logged in → 401 AuthenticationError", async () => {
-    const loggedOut = startProxy(env.fake);
+    const loggedOut = await startProxy(env.fake);
     try {
       const other = new OpenAI({ apiKey: "x", baseURL: `${loggedOut.url}/v1`, maxRetries: 0 });
       const error = await other.chat.completions.create({ model: "l", messages: ask("Hi") }).catch((caught: unknown) => caught);

@@ -350,11 +350,11 @@ describe("reasoning_effort → thinking and effort", () => {
   test.each<[string, Record<string, unknown> | undefined, Record<string, unknown> | undefined]>([
     ["none", undefined, { type: "disabled" }],
     ["minimal", { effort: "low" }, { type: "disabled" }],
-    ["low", { effort: "low" }, { type: "adaptive" }],
-    ["medium", { effort: "medium" }, { type: "adaptive" }],
-    ["high", { effort: "high" }, { type: "adaptive" }],
-    ["xhigh", { effort: "xhigh" }, { type: "adaptive" }],
-    ["max (Sonnet 5.5 lists up to xhigh)", { effort: "xhigh" }, { type: "adaptive" }],
+    ["low", { effort: "low" }, { type: "adaptive", display: "summarized" }],
+    ["medium", { effort: "medium" }, { type: "adaptive", display: "summarized" }],
+    ["high", { effort: "high" }, { type: "adaptive", display: "summarized" }],
+    ["xhigh", { effort: "xhigh" }, { type: "adaptive", display: "summarized" }],
+    ["max (Sonnet 5.5 lists up to xhigh)", { effort: "xhigh" }, { type: "adaptive", display: "summarized" }],
   ])("current model, %s → output_config %p, thinking %p (never budget_tokens)", (effort, outputConfig, thinking) => {
     const body = on({ reasoning_effort: effort.split(" ")[0] }, sonnet);
     expect(body.output_config).toEqual(outputConfig);
@@ -362,7 +362,7 @@ describe("reasoning_effort → thinking and effort", () => {
   });
 
   test("a model the catalogue does not describe: adaptive thinking, effort capped at high", () => {
-    expect(on({ reasoning_effort: "max" })).toMatchObject({ thinking: { type: "adaptive" }, output_config: { effort: "high" } });
+    expect(on({ reasoning_effort: "max" })).toMatchObject({ thinking: { type: "adaptive", display: "summarized" }, output_config: { effort: "high" } });
   });
 
   test.each<[string, number]>([
@@ -377,7 +377,7 @@ describe("reasoning_effort → thinking and effort", () => {
   });
 
   test("a model that takes both prefers adaptive thinking", () => {
-    expect(on({ reasoning_effort: "low" }, budgetModel).thinking).toEqual({ type: "adaptive" });
+    expect(on({ reasoning_effort: "low" }, budgetModel).thinking).toEqual({ type: "adaptive", display: "summarized" });
   });
 
   test.each<[string, Record<string, unknown>, number]>([

@@ -4,7 +4,7 @@ import { chatUsage, finishReason, toChatCompletion, type AnthropicMessage, type 
 
 const message = (fields: Partial<AnthropicMessage>): AnthropicMessage => ({
   id: "msg_01ABC",
-  model: "claude-sonnet-4-20250514",
+  model: "claude-sonnet-5-5",
   content: [{ type: "text", text: "Hello" }],
   stop_reason: "end_turn",
   usage: { input_tokens: 10, output_tokens: 5 },

@@ -68,7 +68,7 @@ const deltas = (lines: string[]) => chunks(lines).flatMap((chunk) => chunk.choic
 
 const message = (content: AnthropicContentBlock[], stop_reason = "end_turn"): AnthropicMessage => ({
   id: "msg_01XYZ",
-  model: "claude-sonnet-4-20250514",
+  model: "claude-sonnet-5-5",
   content,
   stop_reason,
   usage: { input_tokens: 20, output_tokens: 7, cache_read_input_tokens: 30, cache_creation_input_tokens: 4 },

@@ -109,7 +109,7 @@ describe("upstream faults", () => {
 
   test("connection refused → 502 api_error naming the upstream", async () => {
     const dead = `http://127.0.0.1:${freePort()}`;
-    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_UPSTREAM_URL: dead } });
+    const other = await startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_UPSTREAM_URL: dead } });
     try {
       const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
       expect(response.status).toBe(502);
@@ -122,7 +122,7 @@ describe("upstream faults", () => {
   });
 
   test("a stalled stream is closed after api.stream_idle_timeout with a timeout_error event", async () => {
-    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
+    const other = await startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
     try {
       env.fake.fault({ kind: "drip", delayMs: 2000 });
       const text = await (await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...hello, stream: true }) })).text();
@@ -134,7 +134,7 @@ describe("upstream faults", () => {
   });
 
   test("no answer at all within api.request_timeout → 504 timeout_error", async () => {
-    const other = startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.request_timeout = 0.3) });
+    const other = await startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.request_timeout = 0.3) });
     try {
       env.fake.fault({ kind: "hang" });
       const response = await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify(hello) });
@@ -170,8 +170,8 @@ describe("client aborts", () => {
 
 describe("proxy API keys", () => {
   let locked: TestProxy;
-  beforeAll(() => {
-    locked = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123,second-key-456" } });
+  beforeAll(async () => {
+    locked = await startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123,second-key-456" } });
   });
   afterAll(() => locked.stop());
 
@@ -237,7 +237,7 @@ describe("the key guard and the router see the same path", () => {
     ["short Host + models in the query", "GET /healthz?x=/v1/models HTTP/1.1", "x"],
     ["dot segments", "GET /healthz/../v1/models HTTP/1.1", "127.0.0.1"],
   ])("%s → refused, never routed", async (_name, requestLine, host) => {
-    const locked = startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123" } });
+    const locked = await startProxy(env.fake, { tokens: env.fake.issueTokens(), env: { MAXIMIZE_API_KEYS: "first-key-123" } });
     try {
       const before = env.fake.requests.length;
       const port = Number(new URL(locked.url).port);

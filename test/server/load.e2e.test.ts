@@ -39,7 +39,7 @@ describe("load", () => {
     expect(results).toHaveLength(CONCURRENT);
     const wrong = results.filter(({ i, status, names, text }) =>
       status !== 200 ||
-      text !== `Hello from claude-3-5-sonnet-20241022! You said: client-${i}` ||
+      text !== `Hello from claude-sonnet-5-5! You said: client-${i}` ||
       names?.[0] !== "message_start" ||
       names.at(-1) !== "message_stop" ||
       names.includes("error"),

@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { beforeAll, describe, expect, test } from "bun:test";
-import { DEFAULT_NICKNAMES } from "../../src/config/defaults.ts";
+import { BUILTIN_NICKNAMES } from "../../src/models/nicknames.ts";
 import { useLoggedInProxy } from "../support/proxy.ts";
 
 const env = useLoggedInProxy();
@@ -12,12 +13,15 @@ beforeAll(() => {
 const user = (content: Anthropic.MessageParam["content"]): Anthropic.MessageParam[] => [{ role: "user", content }];
 
 describe("POST /v1/messages with the official SDK", () => {
-  test.each(Object.entries(DEFAULT_NICKNAMES))("nickname %s → %s", async (nickname, model) => {
+  test.each([
+    ["xs", "claude-haiku-5-5"],
+    ["l", "claude-sonnet-5-5"],
+    ["xxl", "claude-opus-5-5"],
+  ])("nickname %s → %s (test/models/nicknames.e2e.test.ts has them all)", async (nickname, model) => {
     const message = await client.messages.create({ model: nickname, max_tokens: 64, messages: user("Say hi") });
     expect(message.model).toBe(model);
-    expect(message.content).toEqual([{ type: "text", text: `Hello from ${model}! You said: Say hi`, citations: null } as never].map(
-      (block) => expect.objectContaining({ type: "text", text: (block as { text: string }).text }),
-    ));
+    // Opus 5.5 always thinks (a thinking block, its text omitted by default, comes first): the answer is the last block.
+    expect(message.content.at(-1)).toMatchObject({ type: "text", text: `Hello from ${model}! You said: Say hi` });
     expect(message.stop_reason).toBe("end_turn");
     const sent = env.fake.requests.at(-1)!;
     expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
@@ -33,8 +37,9 @@ describe("POST /v1/messages with the official SDK", () => {
       metadata: { user_id: "user-1" },
       stop_sequences: ["zzz"],
       messages: user("Hi"),
-      // Not in this SDK version's types any more, but the API still takes it: it must pass through.
-      ...({ temperature: 0.5 } as object),
+      output_config: { effort: "medium" },
+      // A field that does not exist yet: it must pass through.
+      ...({ future_field: { a: 1 } } as object),
     });
     const body = env.fake.requests.at(-1)!.body as Record<string, unknown>;
     expect(body.system).toEqual([
@@ -43,7 +48,18 @@ describe("POST /v1/messages with the official SDK", () => {
     ]);
     expect(body.metadata).toEqual({ user_id: "user-1" });
     expect(body.stop_sequences).toEqual(["zzz"]);
-    expect(body.temperature).toBe(0.5);
+    expect(body.output_config).toEqual({ effort: "medium" });
+    expect(body.future_field).toEqual({ a: 1 });
+  });
+
+  test("temperature reaches a model that takes it under anthropic-version 2023-06-01, and 2026-10-21's refusal comes back unchanged", async () => {
+    const old = new Anthropic({ apiKey: "unused", baseURL: env.proxy.url, maxRetries: 0, defaultHeaders: { "anthropic-version": "2023-06-01" } });
+    const params = { model: "claude-opus-4-6", max_tokens: 16, messages: user("Hi"), ...({ temperature: 0.5 } as object) };
+    expect((await old.messages.create(params)).model).toBe("claude-opus-4-6");
+    expect((env.fake.requests.at(-1)!.body as { temperature: number }).temperature).toBe(0.5);
+    const error = await client.messages.create(params).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(env.fake.requests.at(-1)!.headers["anthropic-version"]).toBe("2026-10-21");
   });
 
   test("/v1/messages?beta=true (as Claude Code calls it) routes the same and keeps its query", async () => {
@@ -53,7 +69,7 @@ describe("POST /v1/messages with the official SDK", () => {
       body: JSON.stringify({ model: "xs", max_tokens: 16, messages: user("Hi") }),
     });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { model: string }).model).toBe("claude-3-5-haiku-20241022");
+    expect(((await response.json()) as { model: string }).model).toBe("claude-haiku-5-5");
     expect(env.fake.requests.at(-1)!.query).toContain("beta=true");
   });
 
@@ -64,7 +80,7 @@ describe("POST /v1/messages with the official SDK", () => {
       messages: user("Hi"),
       betas: ["files-api-2025-04-14"],
     });
-    expect(message.model).toBe("claude-3-5-sonnet-20241022");
+    expect(message.model).toBe("claude-sonnet-5-5");
     const sent = env.fake.requests.at(-1)!;
     const betas = sent.headers["anthropic-beta"]!.split(",");
     expect(betas).toContain("oauth-2025-04-20");
@@ -79,7 +95,7 @@ describe("POST /v1/messages with the official SDK", () => {
       body: JSON.stringify({ max_tokens: 16, messages: user("Hi") }),
     });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-4-20250514");
+    expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-5-5");
   });
 
   test("an image block", async () => {
@@ -99,25 +115,52 @@ describe("POST /v1/messages with the official SDK", () => {
     const count = await client.messages.countTokens({ model: "xl", messages: user("Count me") });
     expect(count.input_tokens).toBeGreaterThan(0);
     expect(env.fake.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
-    expect((env.fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-4-20250514");
+    expect((env.fake.requests.at(-1)!.body as { model: string }).model).toBe("claude-opus-5-5");
   });
 
-  test("models list: the SDK pages through it and sees the nicknames", async () => {
-    const ids: string[] = [];
-    for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toContain("claude-sonnet-4-20250514");
-    for (const nickname of Object.keys(DEFAULT_NICKNAMES)) expect(ids).toContain(nickname);
-    const raw = (await (await fetch(`${env.proxy.url}/v1/models`)).json()) as { object: string; data: Record<string, unknown>[]; has_more: boolean };
+  test("models list: the SDK pages through it (small pages too) and every field of every model survives", async () => {
+    const models: Anthropic.ModelInfo[] = [];
+    for await (const model of client.models.list({ limit: 3 })) models.push(model);
+    const ids = models.map((model) => model.id);
+    for (const nickname of Object.keys(BUILTIN_NICKNAMES)) expect(ids).toContain(nickname);
+    const upstream = models.filter((model) => !(model.id in BUILTIN_NICKNAMES));
+    expect(new Set(upstream.map((model) => model.id)).size).toBe(upstream.length); // no page read twice
+    expect(upstream.map((model) => model.id)).toEqual(expect.arrayContaining(["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-4-5"]));
+    expect(ids).not.toContain("claude-sonnet-4-20250514"); // retired: listed only when asked for
+    const sonnet = upstream.find((model) => model.id === "claude-sonnet-5-5")!;
+    expect(sonnet).toMatchObject({ line: "sonnet", lifecycle: "active", max_input_tokens: 1_000_000, max_tokens: 128_000 });
+    expect(sonnet.capabilities?.effort).toMatchObject({ supported: true, xhigh: { supported: true } });
+    expect(sonnet.capabilities?.thinking.types.enabled.supported).toBe(false);
+    const raw = (await (await fetch(`${env.proxy.url}/v1/models`)).json()) as { object: string; data: Record<string, unknown>[] };
     expect(raw.object).toBe("list");
-    expect(raw.has_more).toBe(false);
-    expect(raw.data[0]).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
+    const l = raw.data.find((model) => model.id === "l")!;
+    // (Read before toMatchObject with asymmetric matchers: bun's writes the matchers into the object it checks.)
+    expect(l.created as number).toBeGreaterThan(1_700_000_000); // the model's release, never 1970
+    expect(l).toMatchObject({ resolves_to: "claude-sonnet-5-5", owned_by: "maximize", line: "sonnet", created_at: "2026-09-28T00:00:00Z" });
+    for (const model of raw.data) expect(model).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
+  });
+
+  test("models list: lifecycle[] filters and paging go upstream as the client sent them", async () => {
+    const retired: string[] = [];
+    for await (const model of client.models.list({ lifecycle: ["retired"], limit: 2 })) retired.push(model.id);
+    expect(retired).toContain("claude-sonnet-4-20250514");
+    expect(retired).not.toContain("l"); // nicknames only where active models are listed
+    expect(env.fake.requests.at(-1)!.query).toContain("lifecycle%5B%5D=retired");
+  });
+
+  test("models list through the OpenAI SDK", async () => {
+    const openai = new OpenAI({ apiKey: "unused", baseURL: `${env.proxy.url}/v1`, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const model of openai.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(["l", "xxl", "claude-opus-5-5"]));
+    expect(await openai.models.retrieve("xs")).toMatchObject({ id: "xs", object: "model", owned_by: "maximize" });
   });
 
   test("models.retrieve: a model id, and a nickname resolved to its model", async () => {
-    const model = await client.models.retrieve("claude-opus-4-20250514");
-    expect(model).toMatchObject({ id: "claude-opus-4-20250514", type: "model" });
-    const nickname = await client.models.retrieve("xl");
-    expect(nickname).toMatchObject({ id: "xl", type: "model", display_name: "xl → claude-opus-4-20250514" });
+    const model = await client.models.retrieve("claude-opus-5-5");
+    expect(model).toMatchObject({ id: "claude-opus-5-5", type: "model", line: "opus", lifecycle: "active" });
+    const nickname = await client.models.retrieve("xxl");
+    expect(nickname).toMatchObject({ id: "xxl", type: "model", display_name: "xxl → claude-opus-5-5 (effort max)", line: "opus" });
     const missing = await client.models.retrieve("no-such-model").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
   });
@@ -141,11 +184,11 @@ describe("streaming with the official SDK", () => {
     expect(final.usage.output_tokens).toBeGreaterThan(0);
   });
 
-  test("thinking: thinking deltas and signature survive the proxy", async () => {
+  test("adaptive thinking: thinking deltas and signature survive the proxy", async () => {
     const stream = client.messages.stream({
       model: "l",
       max_tokens: 4096,
-      thinking: { type: "enabled", budget_tokens: 2048 },
+      thinking: { type: "adaptive", display: "summarized" },
       messages: user("Think"),
     });
     const thinking: string[] = [];

@@ -8,8 +8,8 @@ let loggedOut: TestProxy;
 
 beforeAll(async () => {
   fake = await startFakeAnthropic();
-  loggedIn = startProxy(fake, { tokens: fake.issueTokens() });
-  loggedOut = startProxy(fake);
+  loggedIn = await startProxy(fake, { tokens: fake.issueTokens() });
+  loggedOut = await startProxy(fake);
 });
 afterAll(async () => {
   await loggedIn.stop();
