@@ -10,6 +10,7 @@
  *        (the same options may come as body metadata.user_id "bench:events=20&gap=10" — what an OpenAI
  *        client's `user` field becomes — for routes that do not pass a query string on)
  *   POST /v1/messages/count_tokens       {"input_tokens":12}
+ *   GET  /v1/models                      one page with one Sonnet (what maximize fetches at start-up for its nicknames)
  *   GET  /stats                          {"active":n,"peak":n} open SSE streams now / at most (POST /stats/reset)
  *   POST /release                        ends every held stream
  *
@@ -22,12 +23,19 @@ const MESSAGE = JSON.stringify({
   id: "msg_bench0000000000000000000",
   type: "message",
   role: "assistant",
-  model: "claude-sonnet-4-20250514",
+  model: "claude-sonnet-5-5",
   content: [{ type: "text", text: "Hello! This is a canned answer from the benchmark upstream, about the size of a short reply." }],
   stop_reason: "end_turn",
   stop_sequence: null,
   usage: { input_tokens: 12, output_tokens: 24, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
 });
+
+const MODELS = {
+  data: [{ type: "model", id: "claude-sonnet-5-5", display_name: "Claude Sonnet 5.5", created_at: "2026-09-28T00:00:00Z", lifecycle: "active", line: "sonnet" }],
+  has_more: false,
+  first_id: "claude-sonnet-5-5",
+  last_id: "claude-sonnet-5-5",
+};
 
 const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
@@ -36,7 +44,7 @@ function streamEvents(deltas: number): { head: Uint8Array[]; body: Uint8Array[] 
   const head = [
     event("message_start", {
       type: "message_start",
-      message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-4-20250514", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
+      message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-5-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
     }),
     event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
   ];
@@ -121,6 +129,7 @@ export function createHandler(streams: Streams) {
       return new Response(MESSAGE, { headers: { "content-type": "application/json", "request-id": "req_bench" } });
     }
     if (url.pathname === "/v1/messages/count_tokens") return Response.json({ input_tokens: 12 });
+    if (url.pathname === "/v1/models") return Response.json(MODELS);
     if (url.pathname === "/stats") return Response.json({ active: streams.active, peak: streams.peak });
     if (url.pathname === "/stats/reset") {
       streams.peak = streams.active;

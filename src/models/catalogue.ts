@@ -127,7 +127,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
         if (first || after !== before) options.log?.info(`models (live catalogue, ${list.length} listed): ${after}`);
       })
       .catch((error: unknown) => {
-        const message = (error as Error)?.message ?? String(error);
+        const message = ((error as Error)?.message ?? String(error)).replace(/\.$/, "");
         const changed = message !== lastError;
         lastError = message;
         nextAttemptAt = now() + retryAfterMs;
