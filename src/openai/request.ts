@@ -3,7 +3,9 @@
  * The model stays as the client named it (the route resolves nicknames once, for both this and the upstream call),
  * and no Claude Code identity is added here either.
  */
-import type { Effort, ModelInfo } from "../models/info.ts";
+import { thinkingTypes, type Effort, type ModelInfo } from "../models/info.ts";
+import type { ThinkingBlock } from "./thinking-cache.ts";
+import { toAnthropicSchema } from "./json-schema.ts";
 import { ANSWER_ROOM, planReasoning, type ThinkingParam } from "./reasoning.ts";
 import {
   badRequest,
@@ -38,7 +40,7 @@ export type AnthropicRequestBody = {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   thinking?: ThinkingParam;
-  output_config?: { effort: Effort };
+  output_config?: { effort?: Effort; format?: { type: "json_schema"; schema: Record<string, unknown> } };
 };
 
 export interface TranslateOptions {
@@ -50,6 +52,8 @@ export interface TranslateOptions {
   version?: string | null;
   /** Told what was dropped or adapted (the route writes it to the debug log). */
   note?: (message: string) => void;
+  /** The signed thinking an earlier answer carried with this tool call (see thinking-cache.ts). */
+  recallThinking?: (toolCallId: string) => readonly ThinkingBlock[] | undefined;
 }
 
 /**
@@ -76,8 +80,16 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
   }
   const legacy = usesLegacyFunctions(chat);
   const messages = conversation(chat.messages);
+  const binding = restoreThinking(messages, options.recallThinking);
+  if (binding === "missing" && thinkingTypes(options.modelInfo)?.disabled === false) {
+    // The model always thinks, so Anthropic will want the thinking back, and it is gone (restart, eviction, another
+    // proxy): tell the last tool exchange as text rather than fail the request.
+    flattenLastToolExchange(messages);
+    options.note?.("the thinking of the last tool calls is no longer known: their exchange was sent as text");
+  }
   const tools = legacy ? legacyTools(chat.functions ?? []) : toolsOf(chat);
-  const toolChoice = tools.length > 0 ? toolChoiceOf(chat, legacy) : undefined;
+  const asked = tools.length > 0 ? toolChoiceOf(chat, legacy) : undefined;
+  const { toolChoice, instruction } = fitToolChoice(asked, options);
   const family = options.model ?? chat.model ?? "";
 
   const body: AnthropicRequestBody = {
@@ -85,7 +97,7 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
     max_tokens: chat.max_completion_tokens ?? chat.max_tokens ?? defaultMaxTokens(family),
     messages,
   };
-  const system = systemPrompt(chat.messages);
+  const system = [systemPrompt(chat.messages), instruction].filter(Boolean).join("\n\n");
   if (system) body.system = system;
   if (chat.stream) body.stream = true;
   const stop = typeof chat.stop === "string" ? [chat.stop] : (chat.stop ?? []);
@@ -98,11 +110,13 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
   const plan = planReasoning(chat.reasoning_effort ?? undefined, {
     model: options.modelInfo,
     version: options.version,
-    thinkingAllowed: thinkingAllowed(toolChoice, messages),
+    thinkingAllowed: thinkingAllowed(toolChoice, binding),
   });
   for (const note of plan.notes) options.note?.(note);
   if (plan.thinking) body.thinking = plan.thinking;
   if (plan.effort) body.output_config = { effort: plan.effort };
+  const format = outputFormat(chat.response_format, options.note);
+  if (format) body.output_config = { ...body.output_config, format };
   // Anthropic needs max_tokens > budget_tokens.
   if (plan.thinking?.type === "enabled" && body.max_tokens <= plan.thinking.budget_tokens) {
     body.max_tokens = plan.thinking.budget_tokens + ANSWER_ROOM;
@@ -119,14 +133,72 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
 }
 
 /**
- * Whether thinking may be turned on: not with a forced tool choice, and not on a turn that answers tool calls
- * (Anthropic then wants the previous turn's signed thinking blocks back, which no OpenAI client can send).
+ * response_format → Anthropic's structured output: a json_schema (adapted to what Anthropic accepts) as is, and
+ * json_object as a schema that asks for any object; text asks for nothing.
  */
-function thinkingAllowed(toolChoice: AnthropicToolChoice | undefined, messages: AnthropicMessageParam[]): boolean {
-  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return false;
-  const last = messages.at(-1);
-  return !(last?.role === "user" && last.content.some((block) => block.type === "tool_result"));
+function outputFormat(format: ChatRequest["response_format"], note?: (message: string) => void) {
+  if (!format || format.type === "text") return undefined;
+  if (format.type === "json_object") return { type: "json_schema" as const, schema: { type: "object" } };
+  const schema = format.json_schema.schema ?? { type: "object" };
+  const adapted = toAnthropicSchema(schema);
+  if (adapted.moved.length > 0) note?.(`response_format ${format.json_schema.name ?? ""}: moved into descriptions (Anthropic refuses them as constraints): ${adapted.moved.join(", ")}`);
+  return { type: "json_schema" as const, schema: adapted.schema };
 }
+
+/**
+ * Whether thinking may be turned on: not with a forced tool choice (Anthropic refuses that), and not on a turn that
+ * answers tool calls whose thinking could not be put back (Anthropic would want it).
+ */
+function thinkingAllowed(toolChoice: AnthropicToolChoice | undefined, binding: ThinkingBinding): boolean {
+  if (toolChoice?.type === "any" || toolChoice?.type === "tool") return false;
+  return binding !== "missing";
+}
+
+/**
+ * A forced tool choice on a model that always thinks: Anthropic refuses forced tool use with thinking on, so the
+ * choice becomes `auto` and the system prompt asks for the call instead (the debug log says so).
+ */
+function fitToolChoice(choice: AnthropicToolChoice | undefined, options: TranslateOptions): { toolChoice?: AnthropicToolChoice; instruction?: string } {
+  const forced = choice?.type === "any" || choice?.type === "tool";
+  if (!choice || !forced || thinkingTypes(options.modelInfo)?.disabled !== false) return { toolChoice: choice };
+  const which = choice.type === "tool" ? `the ${choice.name} tool` : "one of the tools";
+  options.note?.(`tool_choice ${choice.type === "tool" ? choice.name : "required"}: ${options.modelInfo?.id} always thinks and cannot be forced to call a tool; asked for it in the system prompt`);
+  const auto: AnthropicToolChoice = { type: "auto", ...(choice.disable_parallel_tool_use ? { disable_parallel_tool_use: true } : {}) };
+  return { toolChoice: auto, instruction: `Answer this request by calling ${which}.` };
+}
+
+/** Whether the request ends by answering tool calls and, if so, whether their thinking is in front of them. */
+type ThinkingBinding = "no tool results" | "restored" | "missing";
+
+const isToolUse = (block: AnthropicBlock) => block.type === "tool_use";
+
+/** Puts remembered thinking back at the start of each assistant turn that made tool calls. */
+function restoreThinking(turns: AnthropicMessageParam[], recall: TranslateOptions["recallThinking"]): ThinkingBinding {
+  for (const turn of turns) {
+    if (turn.role !== "assistant") continue;
+    const blocks = turn.content.filter(isToolUse).map((block) => recall?.(String(block.id))).find((found) => found !== undefined);
+    if (blocks) turn.content = [...blocks, ...turn.content];
+  }
+  const [assistant, last] = turns.slice(-2);
+  if (last?.role !== "user" || !last.content.some((block) => block.type === "tool_result") || !assistant?.content.some(isToolUse)) {
+    return "no tool results";
+  }
+  return assistant.content[0]?.type === "thinking" || assistant.content[0]?.type === "redacted_thinking" ? "restored" : "missing";
+}
+
+/** The last assistant tool calls and the results answering them, told as text. */
+function flattenLastToolExchange(turns: AnthropicMessageParam[]): void {
+  const [assistant, last] = turns.slice(-2) as [AnthropicMessageParam, AnthropicMessageParam];
+  assistant.content = assistant.content.map((block) =>
+    isToolUse(block) ? { type: "text", text: `[called tool ${String(block.name)} with ${JSON.stringify(block.input)} (id ${String(block.id)})]` } : block,
+  );
+  last.content = last.content.map((block) =>
+    block.type === "tool_result" ? { type: "text", text: `[result of tool call ${String(block.tool_use_id)}]: ${toolResultText(block.content)}` } : block,
+  );
+}
+
+const toolResultText = (content: unknown) =>
+  typeof content === "string" ? content : Array.isArray(content) ? content.map((part) => (part as { text?: string }).text ?? "").join("\n") : "";
 
 // ---------------------------------------------------------------------------------------------------------------
 // messages

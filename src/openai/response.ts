@@ -16,6 +16,7 @@ export interface AnthropicContentBlock {
 export interface AnthropicUsage {
   input_tokens?: number | null;
   output_tokens?: number | null;
+  output_tokens_details?: { thinking_tokens?: number | null } | null;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
 }
@@ -41,6 +42,7 @@ export interface ChatUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details: { cached_tokens: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 export interface ChatCompletionMessage {
@@ -63,7 +65,7 @@ export interface ChatCompletion {
 }
 
 export interface ResponseOptions {
-  /** The model as the client asked for it (a nickname stays a nickname). */
+  /** The model the request went to: used when the answer does not name the model that answered. */
   model: string;
   /** The client used legacy `functions`: answer with `function_call` and finish_reason "function_call". */
   legacyFunctions?: boolean;
@@ -90,11 +92,13 @@ export function chatUsage(usage: AnthropicUsage | undefined): ChatUsage {
   const cacheRead = usage?.cache_read_input_tokens ?? 0;
   const prompt = (usage?.input_tokens ?? 0) + cacheRead + (usage?.cache_creation_input_tokens ?? 0);
   const completion = usage?.output_tokens ?? 0;
+  const reasoning = usage?.output_tokens_details?.thinking_tokens;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: cacheRead },
+    ...(typeof reasoning === "number" ? { completion_tokens_details: { reasoning_tokens: reasoning } } : {}),
   };
 }
 
@@ -127,7 +131,7 @@ export function toChatCompletion(message: AnthropicMessage, opts: ResponseOption
     id: completionId(message.id),
     object: "chat.completion",
     created: unixSeconds(),
-    model: opts.model,
+    model: message.model || opts.model,
     choices: [{ index: 0, message: chat, logprobs: null, finish_reason: finishReason(message.stop_reason, opts.legacyFunctions) }],
     usage: chatUsage(message.usage),
   };

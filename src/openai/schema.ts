@@ -1,6 +1,6 @@
 /**
  * The OpenAI Chat Completions request, as far as maximize relies on it. Objects are loose: fields we do not
- * translate (seed, logprobs, response_format, …) pass validation and are ignored, never refused.
+ * translate (seed, logprobs, …) pass validation and are ignored, never refused.
  * Every optional field accepts null as well, as the OpenAI API and SDK do.
  */
 import * as v from "valibot";
@@ -112,6 +112,16 @@ const ChatRequestSchema = v.looseObject({
   parallel_tool_calls: optional(v.boolean()),
   functions: optional(v.array(FunctionDefinition)),
   function_call: optional(v.union([v.picklist(["none", "auto"]), v.looseObject({ name: text })])),
+  response_format: optional(
+    v.variant("type", [
+      v.looseObject({ type: v.literal("text") }),
+      v.looseObject({ type: v.literal("json_object") }),
+      v.looseObject({
+        type: v.literal("json_schema"),
+        json_schema: v.looseObject({ name: optional(v.string()), schema: optional(v.record(v.string(), v.unknown())), strict: optional(v.boolean()) }),
+      }),
+    ]),
+  ),
 });
 export type ChatRequest = v.InferOutput<typeof ChatRequestSchema>;
 

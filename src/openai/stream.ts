@@ -71,6 +71,7 @@ export function createChatStreamTranslator(opts: StreamOptions): ChatStreamTrans
   const legacy = opts.legacyFunctions === true;
   const created = unixSeconds();
   let id = completionId(undefined);
+  let model = opts.model;
   let started = false;
   let finished = false; // the finish_reason chunk was sent
   let closed = false; // [DONE] or an error was sent: nothing more
@@ -85,7 +86,7 @@ export function createChatStreamTranslator(opts: StreamOptions): ChatStreamTrans
       id,
       object: "chat.completion.chunk",
       created,
-      model: opts.model,
+      model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     });
 
@@ -130,6 +131,7 @@ export function createChatStreamTranslator(opts: StreamOptions): ChatStreamTrans
       case "message_start": {
         const message = isRecord(data.message) ? data.message : {};
         if (!started) id = completionId(str(message.id));
+        model = (!started && str(message.model)) || model;
         if (isRecord(message.usage)) usage = { ...usage, ...(message.usage as AnthropicUsage) };
         return start();
       }
@@ -216,7 +218,7 @@ export function createChatStreamTranslator(opts: StreamOptions): ChatStreamTrans
       if (!finished && stopReason === undefined) return fail(new ApiError(502, "the Anthropic stream ended before the answer was complete"));
       const out = finish();
       if (opts.includeUsage) {
-        out.push(sseData({ id, object: "chat.completion.chunk", created, model: opts.model, choices: [], usage: chatUsage(usage) }));
+        out.push(sseData({ id, object: "chat.completion.chunk", created, model, choices: [], usage: chatUsage(usage) }));
       }
       closed = true;
       out.push(SSE_DONE);

@@ -1,6 +1,7 @@
 import type { Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
+import type { ThinkingCache } from "../openai/thinking-cache.ts";
 import type { Upstream } from "../proxy/upstream.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -12,6 +13,8 @@ export interface AppDeps {
   upstream: Upstream;
   /** Anthropic's model catalogue: nicknames resolve against it. */
   models: ModelCatalogue;
+  /** Signed thinking kept between the turns of OpenAI tool loops. */
+  thinking: ThinkingCache;
   log: Logger;
   metrics: Metrics;
 }

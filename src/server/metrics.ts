@@ -6,6 +6,9 @@ export interface Metrics {
   streamEnded(outcome: string): void;
   refresh(outcome: "ok" | "failed"): void;
   streamOpened(): void;
+  /** A tool call's thinking looked up for an OpenAI client: found or not. */
+  thinkingLookup(outcome: "hit" | "miss"): void;
+  thinkingCacheSize(entries: number): void;
   render(): string;
 }
 
@@ -14,7 +17,9 @@ export function createMetrics(): Metrics {
   const durationSum = new Map<string, number>();
   const streams = new Map<string, number>();
   const refreshes = new Map<string, number>();
+  const thinkingLookups = new Map<string, number>();
   let openStreams = 0;
+  let thinkingEntries = 0;
   const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
   const lines = (name: string, help: string, type: string, map: Map<string, number>, label: (key: string) => string) => [
@@ -34,6 +39,8 @@ export function createMetrics(): Metrics {
       bump(streams, outcome);
     },
     refresh: (outcome) => void bump(refreshes, outcome),
+    thinkingLookup: (outcome) => void bump(thinkingLookups, outcome),
+    thinkingCacheSize: (entries) => void (thinkingEntries = entries),
     render() {
       const split = (key: string) => key.split(" ") as [string, string];
       return [
@@ -41,6 +48,10 @@ export function createMetrics(): Metrics {
         ...lines("maximize_request_seconds_sum", "Seconds until response headers, summed by route.", "counter", durationSum, (k) => `route="${k}"`),
         ...lines("maximize_streams_total", "Response bodies finished, by outcome.", "counter", streams, (k) => `outcome="${k}"`),
         ...lines("maximize_token_refreshes_total", "OAuth token refreshes by outcome.", "counter", refreshes, (k) => `outcome="${k}"`),
+        ...lines("maximize_thinking_lookups_total", "Tool calls whose signed thinking was looked up for an OpenAI client, by outcome.", "counter", thinkingLookups, (k) => `outcome="${k}"`),
+        "# HELP maximize_thinking_cache_entries Tool calls whose signed thinking is kept for OpenAI tool loops.",
+        "# TYPE maximize_thinking_cache_entries gauge",
+        `maximize_thinking_cache_entries ${thinkingEntries}`,
         "# HELP maximize_open_streams Response bodies being relayed now.",
         "# TYPE maximize_open_streams gauge",
         `maximize_open_streams ${openStreams}`,

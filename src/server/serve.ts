@@ -5,6 +5,7 @@ import type { Fetch } from "../auth/oauth.ts";
 import type { Config } from "../config/load.ts";
 import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../proxy/http-client.ts";
 import { createModelCatalogue, type ModelCatalogue } from "../models/catalogue.ts";
+import { createThinkingCache } from "../openai/thinking-cache.ts";
 import { createUpstream, type Upstream } from "../proxy/upstream.ts";
 import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
@@ -76,7 +77,8 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   const upstream = createUpstream({ config, credentials, fetch: options.upstreamFetch ?? defaultUpstreamFetch(), log });
   const models = createCatalogue(config, upstream, log);
   const ready = models.refresh(); // at start-up, so the first request finds nicknames resolved
-  const { handle } = createApp({ config, credentials, upstream, models, log, metrics });
+  const thinking = createThinkingCache({ onSize: metrics.thinkingCacheSize });
+  const { handle } = createApp({ config, credentials, upstream, models, thinking, log, metrics });
 
   let server: Server<undefined>;
   try {

@@ -40,12 +40,12 @@ async function threeWays(params: Params) {
 }
 
 describe("plain completions", () => {
-  test("answer, ids, model as requested, usage; the upstream request is a proper subscription request", async () => {
+  test("answer, ids, the model that answered, usage; the upstream request is a proper subscription request", async () => {
     const completion = await client.chat.completions.create({ model: "l", messages: [{ role: "system", content: "Be brief." }, ...ask("Say hi")] });
     expect(completion).toMatchObject({
       id: expect.stringMatching(/^chatcmpl-/),
       object: "chat.completion",
-      model: "l",
+      model: SONNET,
       choices: [{ index: 0, message: { role: "assistant", content: `Hello from ${SONNET}! You said: Say hi` }, finish_reason: "stop" }],
     });
     expect(completion.created).toBeNumber();
@@ -68,10 +68,10 @@ describe("plain completions", () => {
     ["xs", "claude-haiku-5-5"],
     ["m", "claude-sonnet-5-5"],
     ["xxl", "claude-opus-5-5"],
-  ])("nickname %s → %s upstream, the nickname back", async (nickname, model) => {
+  ])("nickname %s → %s upstream, and named as the model that answered", async (nickname, model) => {
     const completion = await client.chat.completions.create({ model: nickname, messages: ask("Hi") });
     expect(lastUpstream().model).toBe(model);
-    expect(completion.model).toBe(nickname);
+    expect(completion.model).toBe(model);
     expect(completion.choices[0]!.message.content).toBe(`Hello from ${model}! You said: Hi`);
   });
 
@@ -117,7 +117,7 @@ describe("streaming", () => {
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(whole.choices[0]!.message.content!);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
     expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason)).toHaveLength(1);
-    expect(chunks.every((chunk) => chunk.usage === undefined && chunk.model === "l" && chunk.id === chunks[0]!.id)).toBe(true);
+    expect(chunks.every((chunk) => chunk.usage === undefined && chunk.model === SONNET && chunk.id === chunks[0]!.id)).toBe(true);
   });
 
   test("the raw wire: data-only chunks and data: [DONE], as text/event-stream", async () => {
@@ -137,7 +137,7 @@ describe("streaming", () => {
     const { whole, chunks, helper } = await threeWays({ model: "l", messages: ask("Helper") });
     expect(helper.choices[0]!.message.content).toBe(whole.choices[0]!.message.content);
     expect(helper.choices[0]!.finish_reason).toBe(whole.choices[0]!.finish_reason);
-    expect(helper.model).toBe("l");
+    expect(helper.model).toBe(SONNET);
     expect(chunks.at(-1)!.choices).toEqual([]);
   });
 

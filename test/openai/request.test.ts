@@ -324,8 +324,8 @@ describe("sampling, stop, user, stream", () => {
     ["stream false is left out", { stream: false }, { stream: undefined }],
     [
       "fields Anthropic does not know are not forwarded",
-      { n: 1, seed: 1, logprobs: true, response_format: { type: "json_object" }, frequency_penalty: 0, presence_penalty: 0, store: true, metadata: { a: "b" } },
-      { n: undefined, seed: undefined, logprobs: undefined, response_format: undefined, frequency_penalty: undefined, presence_penalty: undefined, store: undefined, metadata: undefined },
+      { n: 1, seed: 1, logprobs: true, response_format: { type: "text" }, frequency_penalty: 0, presence_penalty: 0, store: true, metadata: { a: "b" } },
+      { n: undefined, seed: undefined, logprobs: undefined, response_format: undefined, output_config: undefined, frequency_penalty: undefined, presence_penalty: undefined, store: undefined, metadata: undefined },
     ],
   ])("%s", (_name, fields, expected) => {
     const body = translate(fields);
@@ -409,6 +409,47 @@ describe("reasoning_effort → thinking and effort", () => {
     const body = on({ reasoning_effort: "high", ...fields }, sonnet);
     expect(body.thinking).toBeUndefined();
     expect(body.output_config).toEqual({ effort: "high" });
+  });
+});
+
+describe("response_format → output_config.format", () => {
+  const schema = { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false };
+  test.each<[string, unknown, unknown]>([
+    ["text: nothing", { type: "text" }, undefined],
+    ["json_object: a schema for any object", { type: "json_object" }, { format: { type: "json_schema", schema: { type: "object" } } }],
+    ["json_schema: the schema", { type: "json_schema", json_schema: { name: "trip", schema, strict: true } }, { format: { type: "json_schema", schema } }],
+  ])("%s", (_name, responseFormat, expected) => {
+    expect(translate({ response_format: responseFormat }).output_config).toEqual(expected);
+  });
+
+  test("it sits beside the effort", () => {
+    const body = toAnthropicRequest(
+      { model: "m", messages: hi, reasoning_effort: "low", response_format: { type: "json_object" } },
+      { modelInfo: FALLBACK_MODELS[1] },
+    ) as Record<string, unknown>;
+    expect(body.output_config).toEqual({ effort: "low", format: { type: "json_schema", schema: { type: "object" } } });
+  });
+
+  test("constraints Anthropic refuses are moved into the description, and the debug note names them", () => {
+    const notes: string[] = [];
+    const body = toAnthropicRequest(
+      {
+        model: "m",
+        messages: hi,
+        response_format: { type: "json_schema", json_schema: { name: "age", schema: { type: "object", properties: { age: { type: "integer", minimum: 0, description: "Years" } } } } },
+      },
+      { note: (n) => notes.push(n) },
+    ) as { output_config: { format: { schema: unknown } } };
+    expect(body.output_config.format.schema).toEqual({
+      type: "object",
+      properties: { age: { type: "integer", description: "Years\n\n{minimum: 0}" } },
+      additionalProperties: false,
+    });
+    expect(notes).toEqual([expect.stringContaining("$.properties.age.minimum")]);
+  });
+
+  test("a malformed response_format is a 400 naming it", () => {
+    expect(() => translate({ response_format: { type: "yaml" } })).toThrow(/response_format/);
   });
 });
 

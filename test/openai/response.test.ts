@@ -46,6 +46,11 @@ describe("usage", () => {
       { prompt_tokens: 160, completion_tokens: 5, total_tokens: 165, prompt_tokens_details: { cached_tokens: 100 } },
     ],
     [
+      "thinking tokens are reasoning_tokens",
+      { input_tokens: 10, output_tokens: 50, output_tokens_details: { thinking_tokens: 40 } },
+      { prompt_tokens: 10, completion_tokens: 50, total_tokens: 60, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 40 } },
+    ],
+    [
       "nulls are zeros",
       { input_tokens: 3, output_tokens: 1, cache_read_input_tokens: null, cache_creation_input_tokens: null },
       { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4, prompt_tokens_details: { cached_tokens: 0 } },
@@ -58,14 +63,18 @@ describe("usage", () => {
 });
 
 describe("toChatCompletion", () => {
-  test("the envelope: chatcmpl- id from the message id, created now, the model as requested", () => {
+  test("an answer that names no model is named after the model the request went to", () => {
+    expect(toChatCompletion({ ...message({}), model: undefined }, { model: "claude-sonnet-5-5" }).model).toBe("claude-sonnet-5-5");
+  });
+
+  test("the envelope: chatcmpl- id from the message id, created now, the model that answered", () => {
     const before = Math.floor(Date.now() / 1000);
     const completion: OpenAI.ChatCompletion = toChatCompletion(message({}), { model: "l" });
     expect(completion).toEqual({
       id: "chatcmpl-01ABC",
       object: "chat.completion",
       created: expect.any(Number),
-      model: "l",
+      model: "claude-sonnet-5-5",
       choices: [{ index: 0, message: { role: "assistant", content: "Hello", refusal: null }, logprobs: null, finish_reason: "stop" }],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 0 } },
     });

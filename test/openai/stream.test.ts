@@ -78,11 +78,11 @@ const text = (value: string): AnthropicContentBlock => ({ type: "text", text: va
 const tool = (id: string, name: string, input: unknown): AnthropicContentBlock => ({ type: "tool_use", id, name, input });
 
 describe("chunk by chunk", () => {
-  test("every chunk: chatcmpl- id from the message, one created, the requested model, object chat.completion.chunk", () => {
+  test("every chunk: chatcmpl- id from the message, one created, the model that answered, object chat.completion.chunk", () => {
     const all = chunks(run(anthropicEvents(message([text("Hello there")]))));
     expect(all.length).toBeGreaterThan(2);
     for (const chunk of all) {
-      expect(chunk).toMatchObject({ id: "chatcmpl-01XYZ", object: "chat.completion.chunk", created: all[0]!.created, model: "l" });
+      expect(chunk).toMatchObject({ id: "chatcmpl-01XYZ", object: "chat.completion.chunk", created: all[0]!.created, model: "claude-sonnet-5-5" });
     }
   });
 
@@ -253,7 +253,7 @@ describe("the official SDK's strict stream() helper accepts the chunks, and agre
     stream.on("tool_calls.function.arguments.done", (event) => argumentsDone.push(JSON.parse(event.arguments)));
     const streamed = await stream.finalChatCompletion();
     const whole = toChatCompletion(source, { model: "l" });
-    expect(streamed).toMatchObject({ id: whole.id, object: "chat.completion", model: "l", usage: whole.usage });
+    expect(streamed).toMatchObject({ id: whole.id, object: "chat.completion", model: "claude-sonnet-5-5", usage: whole.usage });
     // The helper adds what it parsed; the rest must be the non-stream answer exactly.
     const json = JSON.stringify(streamed.choices, (key, value) => (key === "parsed" || key === "parsed_arguments" ? undefined : value));
     expect(JSON.parse(json)).toEqual(whole.choices);

@@ -3,6 +3,7 @@ import { fromChatRequest, usesLegacyFunctions } from "../../openai/request.ts";
 import { toChatCompletion, type AnthropicMessage } from "../../openai/response.ts";
 import { parseChatRequest } from "../../openai/schema.ts";
 import { createChatStreamTranslator, type ChatStreamTranslator } from "../../openai/stream.ts";
+import { createThinkingCollector, thinkingOfAnswer, type AnswerThinking } from "../../openai/thinking-cache.ts";
 import { downstreamHeaders } from "../../proxy/headers.ts";
 import { parseServerSentEvents } from "../../proxy/sse.ts";
 import { apiErrorFromUpstream } from "../../proxy/upstream-error.ts";
@@ -17,7 +18,7 @@ const encoder = new TextEncoder();
  * The OpenAI chunks for an upstream Anthropic SSE body, written as each event arrives. The client going away
  * stops the read and aborts the upstream request.
  */
-function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStreamTranslator) {
+function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStreamTranslator, watcher?: { event(name: string, data: unknown): void; end(): void }) {
   const events = parseServerSentEvents(upstream);
   let cancelled = false;
   return new ReadableStream<Uint8Array>(
@@ -32,8 +33,11 @@ function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStream
             if (next.done) {
               lines = translator.end();
               last = true;
+              watcher?.end();
             } else {
-              lines = translator.event(next.value.event, parseData(next.value.data));
+              const data = parseData(next.value.data);
+              watcher?.event(next.value.event, data);
+              lines = translator.event(next.value.event, data);
             }
           } catch (error) {
             lines = translator.fail(new ApiError(502, `the connection to the Anthropic API failed mid-response: ${(error as Error)?.message ?? String(error)}`));
@@ -79,9 +83,17 @@ export function openaiRoutes(deps: RouteDeps) {
         modelInfo: deps.models.info(resolution.model),
         version: request.headers.get("anthropic-version"),
         note: (message) => deps.log.debug(`/v1/chat/completions ${resolution.model}: ${message}`),
+        recallThinking: (id) => {
+          const blocks = deps.thinking.recall(id);
+          deps.metrics.thinkingLookup(blocks ? "hit" : "miss");
+          return blocks;
+        },
       });
-      // Answers name the model as the client asked for it (a nickname stays a nickname).
-      const model = chat.model || deps.config.models.default;
+      const remember = ({ toolCallIds, blocks }: AnswerThinking) => {
+        if (toolCallIds.length > 0) deps.thinking.remember(toolCallIds, blocks);
+      };
+      // Answers name the model that answered (upstream's); this is for an answer that does not say.
+      const model = resolution.model;
       const legacyFunctions = usesLegacyFunctions(chat);
       const streaming = chat.stream === true;
 
@@ -94,13 +106,16 @@ export function openaiRoutes(deps: RouteDeps) {
         const message = (await response.json().catch((error: unknown) => {
           throw new ApiError(502, `the Anthropic API answer could not be read: ${(error as Error)?.message ?? String(error)}`);
         })) as AnthropicMessage;
+        remember(thinkingOfAnswer(message.content));
         return Response.json(toChatCompletion(message, { model, legacyFunctions }), { headers: downstreamHeaders(response.headers) });
       }
 
       const translator = createChatStreamTranslator({ model, includeUsage: chat.stream_options?.include_usage === true, legacyFunctions });
       if (!response.body) throw new ApiError(502, "the Anthropic API answered a streaming request with no body");
       // Upstream's text/event-stream content type and no-cache headers carry over (downstreamHeaders).
-      return new Response(chatStream(response.body, translator), { headers: downstreamHeaders(response.headers) });
+      const collector = createThinkingCollector();
+      const watcher = { event: collector.event, end: () => remember(collector.result()) };
+      return new Response(chatStream(response.body, translator, watcher), { headers: downstreamHeaders(response.headers) });
     },
     { parse: ({ request }) => readJsonBody(request) },
   );

@@ -47,5 +47,23 @@ function parseFormat(value: unknown, entry: CatalogueEntry): JsonObject | undefi
   const schema = value.schema;
   if (!isRecord(schema)) fail("output_config.format.schema: Field required");
   if (schema.type !== "object") fail("output_config.format.schema: the root schema must have type 'object'");
+  checkSupportedKeywords(schema);
   return schema;
+}
+
+/**
+ * Structured outputs compile the schema into a grammar, which cannot enforce bounds: the API refuses them, e.g.
+ * "output_format.schema: For 'integer' type, property 'minimum' is not supported" (seen in client trackers, 2025).
+ * `minItems` is accepted as 0 or 1 only.
+ */
+const UNSUPPORTED = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "uniqueItems", "minProperties", "maxProperties"];
+
+function checkSupportedKeywords(schema: unknown): void {
+  if (Array.isArray(schema)) return schema.forEach(checkSupportedKeywords);
+  if (!isRecord(schema)) return;
+  for (const [key, value] of Object.entries(schema)) {
+    const refused = UNSUPPORTED.includes(key) || (key === "minItems" && value !== 0 && value !== 1);
+    if (refused) fail(`output_config.format.schema: For '${String(schema.type ?? "any")}' type, property '${key}' is not supported`);
+    if (key !== "enum" && key !== "const" && key !== "default" && key !== "examples") checkSupportedKeywords(value);
+  }
 }
