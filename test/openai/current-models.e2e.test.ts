@@ -65,7 +65,7 @@ describe("response_format → structured output", () => {
       messages: ask("Plan a trip"),
       response_format: { type: "json_schema", json_schema: { name: "trip", schema, strict: true } },
     });
-    expect(parsed.choices[0]!.message.parsed).toEqual({ city: expect.any(String), nights: expect.any(Number) });
+    expect(parsed.choices[0]!.message.parsed as unknown).toEqual({ city: expect.any(String), nights: expect.any(Number) });
   });
 
   test("json_object: a schema that asks for an object; text: nothing", async () => {
