@@ -24,7 +24,7 @@ const httpUrl = v.pipe(
 const logLevel = v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`);
 const keyList = v.array(v.pipe(v.string("a list of strings"), v.minLength(8, "keys of at least 8 characters")), "a list of strings");
 const flag = v.boolean("true or false");
-const effort = v.picklist(["low", "medium", "high", "xhigh", "max", "highest"], "one of low, medium, high, xhigh, max, highest");
+const effort = v.picklist(["low", "medium", "high", "xhigh", "max", "highest", "default"], "one of low, medium, high, xhigh, max, highest, default");
 /** A nickname is an exact model ID, or a line and/or an effort (see src/models/nicknames.ts). */
 const nickname = v.union(
   [

@@ -49,6 +49,13 @@ export interface ModelCatalogue {
   resolve(name: string | undefined | null): Promise<Resolution>;
   /** Fetches the list now (single-flight: concurrent callers share one fetch). */
   refresh(): Promise<void>;
+  /**
+   * After a 404 for a model a nickname resolved to: a fetch that starts after this call (never one already under way,
+   * which may predate the retirement), at most once per `staleRefreshMs`. Resolves true when it fetched.
+   */
+  refreshAfterNotFound(): Promise<boolean>;
+  /** The nicknames, in table order. */
+  nicknames(): string[];
   /** The model info for an ID, when the catalogue in use lists it. */
   info(id: string): ModelInfo | undefined;
   /** Everything known now, for `maximize models` and the log. */
@@ -66,8 +73,10 @@ export interface CatalogueOptions {
   refreshIntervalMs: number;
   /** After a failed fetch, wait this long before trying again on the next request. */
   retryAfterMs?: number;
-  /** How long a request waits for the first fetch before it goes on with the fallback table. */
+  /** How long the first request waits for the start-up fetch before it goes on with the fallback table. */
   firstWaitMs?: number;
+  /** The least time between two fetches forced by 404s. */
+  staleRefreshMs?: number;
   now?: () => number;
   log?: { info(message: string): void; warn(message: string): void };
 }
@@ -110,6 +119,9 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
   let lastError: string | undefined;
   let nextAttemptAt = 0;
   let inFlight: Promise<void> | undefined;
+  /** The first request's wait for the start-up fetch; later requests never wait. */
+  let firstWait: Promise<void> | undefined;
+  let lastForcedAt = Number.NEGATIVE_INFINITY;
 
   const models = () => live ?? [...FALLBACK_MODELS];
   const source = (): "live" | "fallback" => (live ? "live" : "fallback");
@@ -141,13 +153,23 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     return inFlight;
   }
 
-  /** The newest active model of a line in the catalogue in use, else in the fallback table. */
+  /**
+   * The newest active model of a line in the live catalogue, else its newest deprecated one (still callable), else
+   * the fallback table's.
+   */
   function newestOfLine(line: string): { model: ModelInfo; source: "live" | "fallback" } | undefined {
-    const pick = (list: readonly ModelInfo[]) => list.filter((model) => model.line === line && isActive(model)).sort(newestFirst)[0];
-    const fromLive = live ? pick(live) : undefined;
+    const ofLine = (list: readonly ModelInfo[], keep: (model: ModelInfo) => boolean) =>
+      list.filter((model) => model.line === line && keep(model)).sort(newestFirst)[0];
+    const fromLive = live ? (ofLine(live, isActive) ?? ofLine(live, (model) => model.lifecycle === "deprecated")) : undefined;
     if (fromLive) return { model: fromLive, source: "live" };
-    const fromTable = pick(FALLBACK_MODELS);
+    const fromTable = ofLine(FALLBACK_MODELS, isActive);
     return fromTable ? { model: fromTable, source: "fallback" } : undefined;
+  }
+
+  function waitForFirstFetch(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.firstWaitMs ?? 10_000)));
+    return Promise.race([inFlight ?? refresh(), waited]).finally(() => clearTimeout(timer));
   }
 
   function info(id: string): ModelInfo | undefined {
@@ -197,18 +219,24 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
 
   return {
     async resolve(name) {
-      const due = now() >= nextAttemptAt;
-      if (live === undefined && fetchedAt === undefined && (due || inFlight)) {
-        // Nothing fetched yet: wait (a little) for the first answer rather than guess.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, options.firstWaitMs ?? 10_000)));
-        await Promise.race([refresh(), waited]);
-        clearTimeout(timer);
-      } else if (due) {
+      if (fetchedAt === undefined && lastError === undefined) {
+        // Nothing known yet (the start-up fetch is under way): the first request waits a little for it rather
+        // than guess; the others share that one wait.
+        firstWait ??= waitForFirstFetch();
+        await firstWait;
+      } else if (now() >= nextAttemptAt) {
         void refresh(); // stale: fetch in the background, answer with what we have
       }
       return resolveNow(name ?? "");
     },
+    async refreshAfterNotFound() {
+      if (now() - lastForcedAt < (options.staleRefreshMs ?? 30_000)) return false;
+      lastForcedAt = now();
+      await inFlight?.catch(() => {}); // it may have started before the model was retired
+      await refresh();
+      return true;
+    },
+    nicknames: () => Object.keys(table),
     refresh,
     info,
     isNickname: (name) => Object.hasOwn(table, name),

@@ -18,6 +18,8 @@ export const ModelInfoSchema = v.looseObject({
   lifecycle: v.optional(v.nullable(v.string())),
   /** The model line (`haiku`, `sonnet`, `opus`, `fable`, …); the API says not to infer it from the id. */
   line: v.optional(v.nullable(v.string())),
+  /** The largest max_tokens the model takes. */
+  max_tokens: v.optional(v.nullable(v.number())),
   capabilities: v.optional(
     v.nullable(
       v.looseObject({
@@ -73,9 +75,11 @@ export function effortLevels(model: ModelInfo | undefined): Effort[] {
 
 /**
  * The effort to send for a wanted level on a model: the level itself when listed, else the nearest listed level
- * below it (then above it); "highest" is the top listed level. Undefined when the model lists none.
+ * below it (then above it); "highest" is the top listed level. Undefined when the model takes no effort. A model whose
+ * capabilities are unknown (not in the catalogue) gets the level as asked — "highest" needs a list, so nothing.
  */
 export function fitEffort(wanted: Effort | "highest", model: ModelInfo | undefined): Effort | undefined {
+  if (!model?.capabilities?.effort) return wanted === "highest" ? undefined : wanted;
   const levels = effortLevels(model);
   if (levels.length === 0) return undefined;
   if (wanted === "highest") return levels.at(-1);

@@ -29,16 +29,25 @@ export const BUILTIN_NICKNAMES: Readonly<Record<string, NicknameDefinition>> = {
 };
 
 /**
- * The nickname table in force: the built-in sizes with config merged over them. A config string is an exact model
- * ID for that name (an earlier maximize's format); an object is merged field by field, so `{ "xxl": { "line":
- * "fable" } }` keeps xxl's effort and `{ "l": { "model": "claude-opus-4-8" } }` drops the line.
+ * The nickname table in force: the built-in sizes with config merged over them. A config string is exactly that
+ * model, nothing added (an earlier maximize's format); an object is merged field by field, so `{ "xxl": { "line":
+ * "fable" } }` keeps xxl's effort, `{ "l": { "model": "claude-opus-4-8" } }` drops the line, and `"effort":
+ * "default"` drops the size's effort (the model's own default applies).
  */
 export function nicknameTable(config: Readonly<Record<string, NicknameConfig>>): Record<string, NicknameDefinition> {
   const table: Record<string, NicknameDefinition> = { ...BUILTIN_NICKNAMES };
   for (const [name, value] of Object.entries(config)) {
-    const own = typeof value === "string" ? { model: value } : value;
+    if (typeof value === "string") {
+      table[name] = { model: value };
+      continue;
+    }
     const base = table[name] ?? {};
-    table[name] = own.model !== undefined ? { model: own.model, effort: own.effort ?? base.effort } : { ...base, ...own };
+    const { effort: ownEffort, ...own } = value;
+    const rest = own.model !== undefined ? { model: own.model } : { ...withoutEffort(base), ...own };
+    const effort = ownEffort ?? base.effort;
+    table[name] = effort === undefined || effort === "default" ? rest : { ...rest, effort };
   }
   return table;
 }
+
+const withoutEffort = ({ effort: _effort, ...rest }: NicknameDefinition): NicknameDefinition => rest;

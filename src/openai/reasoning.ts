@@ -41,6 +41,9 @@ export interface ReasoningContext {
   thinkingAllowed: boolean;
 }
 
+/** The anthropic-version that removed temperature/top_p/top_k (protocol.md §2). */
+const SAMPLING_REMOVED_IN = "2026-10-21";
+
 /** For a model the catalogue does not describe: the levels every effort-taking model accepts. */
 const UNIVERSAL = EFFORT_LEVELS.indexOf("high");
 const fitUnknown = (level: Effort): Effort => EFFORT_LEVELS[Math.min(EFFORT_LEVELS.indexOf(level), UNIVERSAL)] as Effort;
@@ -71,6 +74,8 @@ export function planReasoning(wanted: ReasoningEffort | undefined, context: Reas
   }
   const thinkingOn = planned.thinking !== undefined && planned.thinking.type !== "disabled";
   const types = thinkingTypes(context.model);
-  const sampling = !thinkingOn && context.version !== "2026-10-21" && !(types && !types.enabled && types.adaptive);
+  // Versions are dates: 2026-10-21 dropped sampling parameters, and later ones are not expected to bring them back.
+  const newVersion = (context.version ?? "") >= SAMPLING_REMOVED_IN;
+  const sampling = !thinkingOn && !newVersion && !(types && !types.enabled && types.adaptive);
   return { ...planned, sampling, notes };
 }

@@ -56,13 +56,18 @@ export interface TranslateOptions {
   recallThinking?: (toolCallId: string) => readonly ThinkingBlock[] | undefined;
 }
 
+const DEFAULT_MAX_TOKENS = 8192;
+
 /**
  * Default `max_tokens` when the client sends neither max_completion_tokens nor max_tokens (Anthropic requires one).
  * 8192 for models that can write that much — every named line (haiku, sonnet, opus, fable, mythos) from Claude 4
- * on, and Claude 3.5/3.7 — and 4096, the largest value every model accepts, for names we do not recognise.
+ * on, and Claude 3.5/3.7 — and 4096, the largest value every model accepts, for names we do not recognise. A model
+ * the catalogue describes goes by its `max_tokens` instead of its name.
  */
-export function defaultMaxTokens(model: string): number {
-  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? 8192 : 4096;
+export function defaultMaxTokens(model: string, modelLimit?: number): number {
+  // The catalogue says what the model can write: up to 8192 of it (a default, not a target).
+  if (modelLimit !== undefined) return Math.min(DEFAULT_MAX_TOKENS, modelLimit);
+  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? DEFAULT_MAX_TOKENS : 4096;
 }
 
 export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}): AnthropicRequestBody {
@@ -91,10 +96,11 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
   const asked = tools.length > 0 ? toolChoiceOf(chat, legacy) : undefined;
   const { toolChoice, instruction } = fitToolChoice(asked, options);
   const family = options.model ?? chat.model ?? "";
+  const modelLimit = options.modelInfo?.max_tokens;
 
   const body: AnthropicRequestBody = {
     ...(chat.model ? { model: chat.model } : {}),
-    max_tokens: chat.max_completion_tokens ?? chat.max_tokens ?? defaultMaxTokens(family),
+    max_tokens: chat.max_completion_tokens ?? chat.max_tokens ?? defaultMaxTokens(family, modelLimit ?? undefined),
     messages,
   };
   const system = [systemPrompt(chat.messages), instruction].filter(Boolean).join("\n\n");

@@ -12,3 +12,9 @@ export function routedPath(url: string): string {
 
 /** The routed path without trailing slashes: what the access log, metrics, guards and error shapes go by. */
 export const pathOf = (url: string) => routedPath(url).replace(/\/+$/, "") || "/";
+
+/** The query string with its "?" ("" when there is none), as the client sent it. */
+export function queryOf(url: string): string {
+  const index = url.indexOf("?");
+  return index === -1 ? "" : url.slice(index);
+}

@@ -36,10 +36,22 @@ export function createCredentials(config: Config, fetch: Fetch, onRefresh?: (out
   return oauthCredentials({ config, store: createTokenStore(config.storage.token_file), fetch, onRefresh });
 }
 
+/** A catalogue page that takes longer than this is given up (the nicknames then use the fallback table). */
+const CATALOGUE_TIMEOUT_MS = 20_000;
+
 /** The model catalogue for a config, fetched through the upstream path (credentials, refresh, headers). */
 export function createCatalogue(config: Config, upstream: Upstream, log?: Pick<Logger, "info" | "warn">): ModelCatalogue {
+  const fetchPage = async (query: string) => {
+    const signal = AbortSignal.timeout(CATALOGUE_TIMEOUT_MS);
+    try {
+      return await upstream.send({ method: "GET", path: `/v1/models?${query}`, clientHeaders: new Headers(), signal });
+    } catch (error) {
+      if (signal.aborted) throw new Error(`no answer within ${CATALOGUE_TIMEOUT_MS / 1000}s`);
+      throw error;
+    }
+  };
   return createModelCatalogue({
-    fetchPage: (query) => upstream.send({ method: "GET", path: `/v1/models?${query}`, clientHeaders: new Headers() }),
+    fetchPage,
     nicknames: config.models.nicknames,
     defaultModel: config.models.default,
     refreshIntervalMs: config.models.refresh_interval * 1000,
@@ -67,6 +79,9 @@ const defaultUpstreamFetch = (): Fetch =>
 export function startServer(options: { config: Config; log: Logger; fetch?: Fetch; upstreamFetch?: Fetch }): RunningServer {
   const { config, log } = options;
   checkExposure(config, log);
+  if (!config.api.anthropic_api_key && !config.api.oauth_betas.some((beta) => beta.startsWith("oauth-"))) {
+    log.warn(`api.oauth_betas (${config.api.oauth_betas.join(",") || "empty"}) has no oauth-… beta: subscription requests will get 401 "OAuth authentication is currently not supported" unless clients send it`);
+  }
   const fetch = options.fetch ?? globalThis.fetch;
   const metrics = createMetrics();
   const credentials = createCredentials(config, fetch, (outcome, detail) => {

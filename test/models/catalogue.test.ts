@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createModelCatalogue, type CatalogueOptions } from "../../src/models/catalogue.ts";
 import { FALLBACK_MODELS } from "../../src/models/fallback.ts";
 import type { ModelInfo } from "../../src/models/info.ts";
+import { eventually } from "../support/eventually.ts";
 
 const efforts = (...levels: string[]) => ({ supported: true, ...Object.fromEntries(levels.map((level) => [level, { supported: true }])) });
 const model = (id: string, line: string, created: string, extra: Partial<ModelInfo> = {}): ModelInfo => ({
@@ -71,9 +72,11 @@ describe("resolving nicknames against the live catalogue", () => {
 
   test("config pins a model, a line or an effort; effort is fitted to what the model lists", async () => {
     const { catalogue: c } = catalogue(() => LIVE, {
-      nicknames: { l: "claude-sonnet-8", xs: { effort: "xhigh" }, big: { line: "opus", effort: "highest" } },
+      nicknames: { l: "claude-sonnet-8", xs: { effort: "xhigh" }, big: { line: "opus", effort: "highest" }, pinned: { model: "claude-unlisted", effort: "low" } },
     });
     expect(await c.resolve("l")).toMatchObject({ model: "claude-sonnet-8", source: "config" });
+    // A model the catalogue does not list: the configured effort as given, never silently dropped.
+    expect(await c.resolve("pinned")).toMatchObject({ model: "claude-unlisted", effort: "low", source: "config" });
     expect(await c.resolve("xs")).toMatchObject({ model: "claude-haiku-9", effort: "high" });
     expect(await c.resolve("big")).toMatchObject({ model: "claude-opus-9", effort: "max" });
   });
@@ -99,7 +102,28 @@ describe("when the catalogue cannot be fetched", () => {
     now = 500;
     expect((await c.resolve("l")).source).toBe("fallback"); // not yet time to retry
     now = 1500;
-    expect(await c.resolve("l")).toMatchObject({ model: "claude-sonnet-9", source: "live" });
+    await c.resolve("l"); // time to retry: fetched behind this request
+    await eventually(async () => expect(await c.resolve("l")).toMatchObject({ model: "claude-sonnet-9", source: "live" }));
+  });
+
+  test("only the first request waits for a slow start-up fetch, and only firstWaitMs", async () => {
+    let answer: (response: Response) => void = () => {};
+    const c = createModelCatalogue({
+      fetchPage: () => new Promise<Response>((resolve) => (answer = resolve)),
+      nicknames: {},
+      defaultModel: "l",
+      refreshIntervalMs: 3_600_000,
+      firstWaitMs: 50,
+    });
+    const [a, b] = await Promise.all([c.resolve("l"), c.resolve("xs")]);
+    expect([a.source, b.source]).toEqual(["fallback", "fallback"]);
+    // No second wait: answered before any timer could fire.
+    let answered = false;
+    void c.resolve("m").then(() => (answered = true));
+    await Bun.sleep(0);
+    expect(answered).toBe(true);
+    answer(Response.json({ data: LIVE, has_more: false }));
+    await eventually(async () => expect((await c.resolve("l")).model).toBe("claude-sonnet-9"));
   });
 });
 
@@ -116,6 +140,26 @@ test("a release is picked up after refresh_interval, without blocking requests",
   await c.refresh();
   expect((await c.resolve("l")).model).toBe("claude-sonnet-10");
   expect(logs.at(-1)).toContain("l→claude-sonnet-10");
+});
+
+test("a 404 forces one fetch that starts after it, at most once per staleRefreshMs", async () => {
+  let now = 0;
+  const { catalogue: c, calls } = catalogue(() => LIVE.slice(0, 2), { now: () => now, staleRefreshMs: 30_000 });
+  await c.refresh();
+  expect(calls.length).toBe(1);
+  expect(await c.refreshAfterNotFound()).toBe(true);
+  expect(calls.length).toBe(2);
+  now = 10_000;
+  expect(await c.refreshAfterNotFound()).toBe(false);
+  expect(calls.length).toBe(2);
+  now = 31_000;
+  expect(await c.refreshAfterNotFound()).toBe(true);
+  expect(calls.length).toBe(3);
+});
+
+test("a line with only deprecated models in the live list uses the newest of them, not the built-in table", async () => {
+  const { catalogue: c } = catalogue(() => [model("claude-haiku-6", "haiku", "2027-01-01", { lifecycle: "deprecated" })]);
+  expect(await c.resolve("xs")).toMatchObject({ model: "claude-haiku-6", source: "live" });
 });
 
 test("concurrent first requests share one fetch", async () => {

@@ -26,7 +26,9 @@ describe("fitEffort", () => {
     ["missing level falls to the nearest below", "xhigh", withEfforts("low", "medium", "high"), "high"],
     ["nothing below: the lowest listed", "low", withEfforts("medium", "high"), "medium"],
     ["model takes no effort", "low", withEfforts(), undefined],
-    ["unknown model", "low", undefined, undefined],
+    ["unknown model: as asked", "low", undefined, "low"],
+    ["unknown model: highest needs a list", "highest", undefined, undefined],
+    ["a model the catalogue lists without capabilities: as asked", "max", { id: "m" }, "max"],
   ])("%s", (_name, wanted, model, expected) => {
     expect(fitEffort(wanted, model)).toBe(expected as never);
   });

@@ -79,8 +79,11 @@ describe("every nickname and a request without a model reach an active model", (
     expect(lastBody(fake)).toMatchObject({ model: "claude-haiku-5-5", output_config: { effort: "low" } });
   });
 
-  test("the log line names nickname, model and effort", () => {
+  test("the log line names nickname, model and effort; the table came from the live catalogue", () => {
     expect(proxy.logs.some((line) => line.includes("model=xs→claude-haiku-5-5@low"))).toBe(true);
+    // (The fake's newest models are also the built-in fallback's: only this line tells the two apart here.)
+    expect(proxy.logs.some((line) => line.includes("models (live catalogue"))).toBe(true);
+    expect(proxy.logs.some((line) => line.includes("built-in table"))).toBe(false);
   });
 });
 
@@ -145,10 +148,56 @@ describe("the catalogue changes while maximize runs", () => {
     }
   });
 
-  test("models.nicknames pins a nickname to an exact ID and an effort", async () => {
-    proxy = await startProxy(fake, { tokens: fake.issueTokens(), edit: (config) => (config.models.nicknames = { l: "claude-opus-4-8", xs: { effort: "high" } }) });
+  test("models.nicknames pins a nickname to an exact ID and/or an effort", async () => {
+    const nicknames = { l: "claude-opus-4-8", xs: { effort: "high" as const }, deep: { model: "claude-opus-4-7", effort: "max" as const } };
+    proxy = await startProxy(fake, { tokens: fake.issueTokens(), edit: (config) => (config.models.nicknames = nicknames) });
     expect((await ask("l")).body.model).toBe("claude-opus-4-8");
+    expect(lastBody(fake).output_config).toBeUndefined(); // a string pin adds nothing
     await ask("xs");
     expect(lastBody(fake).output_config).toEqual({ effort: "high" });
+    expect((await ask("deep")).body.model).toBe("claude-opus-4-7");
+    expect(lastBody(fake).output_config).toEqual({ effort: "max" });
+  });
+
+  test("a streamed request whose model was retired is retried on the successor; the stream gauge stays right", async () => {
+    const own = await startFakeAnthropic({ models: [{ id: "claude-sonnet-7", line: "sonnet" }] });
+    try {
+      proxy = await startProxy(own, { tokens: own.issueTokens() });
+      expect((await ask("m")).body.model).toBe("claude-sonnet-7");
+      own.releaseModel({ id: "claude-sonnet-8", line: "sonnet" });
+      own.retireModel("claude-sonnet-7");
+      const response = await fetch(`${proxy.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", max_tokens: 16, stream: true, messages: user("Hi") }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('"model":"claude-sonnet-8"');
+      const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+      expect(metrics).toContain("maximize_open_streams 0");
+      expect(metrics).toMatch(/maximize_streams_total\{outcome="complete"\} 1\n/);
+    } finally {
+      await proxy?.stop();
+      proxy = undefined;
+      await own.close();
+    }
+  });
+
+  test("a 404 with no successor is passed on; a second one soon after fetches the catalogue no more", async () => {
+    const own = await startFakeAnthropic({ models: [{ id: "claude-opus-9", line: "opus" }] });
+    try {
+      proxy = await startProxy(own, { tokens: own.issueTokens() });
+      const fetches = () => own.requests.filter((r) => r.path === "/v1/models").length;
+      expect((await ask("xl")).body.model).toBe("claude-opus-9");
+      own.retireModel("claude-opus-9");
+      expect((await ask("xl")).status).toBe(404);
+      expect(fetches()).toBe(2); // start-up, then the one the 404 forced
+      expect((await ask("xl")).status).toBe(404);
+      expect(fetches()).toBe(2);
+    } finally {
+      await proxy?.stop();
+      proxy = undefined;
+      await own.close();
+    }
   });
 });

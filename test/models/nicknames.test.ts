@@ -11,10 +11,12 @@ test("the six sizes are lines, never model IDs (so they cannot go stale)", () =>
 
 test.each([
   ["no config: the built-in table", {}, "xxl", { line: "opus", effort: "highest" }],
-  ["a string pins the model and keeps the size's effort", { xs: "claude-haiku-4-5" }, "xs", { model: "claude-haiku-4-5", effort: "low" }],
+  ["a string is exactly that model, nothing added", { xs: "claude-haiku-4-5" }, "xs", { model: "claude-haiku-4-5" }],
+  ["a model and an effort together", { l: { model: "claude-opus-4-8", effort: "low" } }, "l", { model: "claude-opus-4-8", effort: "low" }],
+  ["effort default drops the size's effort", { xxl: { effort: "default" } }, "xxl", { line: "opus" }],
   ["an object with a line keeps the effort", { xxl: { line: "fable" } }, "xxl", { line: "fable", effort: "highest" }],
   ["an object with an effort keeps the line", { l: { effort: "max" } }, "l", { line: "sonnet", effort: "max" }],
-  ["an object with a model drops the line", { xl: { model: "claude-opus-4-8" } }, "xl", { model: "claude-opus-4-8", effort: undefined }],
+  ["an object with a model drops the line and keeps the size's effort", { xxl: { model: "claude-opus-4-8" } }, "xxl", { model: "claude-opus-4-8", effort: "highest" }],
   ["a new name", { fast: { line: "haiku" } }, "fast", { line: "haiku" }],
 ] as const)("%s", (_name, config, nickname, expected) => {
   expect(nicknameTable(config as never)[nickname]).toEqual(expected as never);

@@ -303,6 +303,13 @@ describe("max_tokens", () => {
     expect(defaultMaxTokens(model)).toBe(expected);
   });
 
+  test("a model the catalogue describes goes by its max_tokens, up to 8192", () => {
+    expect(defaultMaxTokens("claude-new-line-1", 128_000)).toBe(8192);
+    expect(defaultMaxTokens("claude-sonnet-5-5", 2048)).toBe(2048);
+    const body = toAnthropicRequest({ model: "x", messages: hi }, { model: "claude-future-1", modelInfo: { id: "claude-future-1", max_tokens: 64_000 } });
+    expect(body.max_tokens).toBe(8192);
+  });
+
   test("the model stays as the client named it (the route resolves nicknames)", () => {
     expect(toAnthropicRequest({ model: "l", messages: hi }, { model: "claude-sonnet-5-5" }).model).toBe("l");
     expect("model" in toAnthropicRequest({ messages: hi })).toBe(false);
@@ -458,6 +465,7 @@ describe("temperature and top_p only where the model and the API version take th
     ["a model the catalogue does not describe", undefined, undefined, true],
     ["a current (adaptive-only) model", FALLBACK_MODELS[1], undefined, false],
     ["anthropic-version 2026-10-21", undefined, "2026-10-21", false],
+    ["a later anthropic-version", undefined, "2027-03-01", false],
     ["a model that still takes a budget", { id: "x", capabilities: { thinking: { types: { adaptive: { supported: true }, enabled: { supported: true } } } } }, "2023-06-01", true],
   ])("%s", (_name, modelInfo, version, kept) => {
     const notes: string[] = [];

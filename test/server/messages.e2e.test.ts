@@ -119,14 +119,18 @@ describe("POST /v1/messages with the official SDK", () => {
   });
 
   test("models list: the SDK pages through it (small pages too) and every field of every model survives", async () => {
-    const models: Anthropic.ModelInfo[] = [];
-    for await (const model of client.models.list({ limit: 3 })) models.push(model);
-    const ids = models.map((model) => model.id);
+    const upstream: Anthropic.ModelInfo[] = [];
+    for await (const model of client.models.list({ limit: 3 })) upstream.push(model);
+    const page = (await (await fetch(`${env.proxy.url}/v1/models?limit=3`)).json()) as { data: unknown[] };
+    expect(page.data.length).toBe(3); // limit honoured: no nicknames on a page of a size the client chose
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
     for (const nickname of Object.keys(BUILTIN_NICKNAMES)) expect(ids).toContain(nickname);
-    const upstream = models.filter((model) => !(model.id in BUILTIN_NICKNAMES));
+    expect(ids.filter((id) => !(id in BUILTIN_NICKNAMES))).toEqual(upstream.map((model) => model.id));
     expect(new Set(upstream.map((model) => model.id)).size).toBe(upstream.length); // no page read twice
     expect(upstream.map((model) => model.id)).toEqual(expect.arrayContaining(["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-4-5"]));
     expect(ids).not.toContain("claude-sonnet-4-20250514"); // retired: listed only when asked for
+    expect(upstream.map((model) => model.id)).not.toContain("l");
     const sonnet = upstream.find((model) => model.id === "claude-sonnet-5-5")!;
     expect(sonnet).toMatchObject({ line: "sonnet", lifecycle: "active", max_input_tokens: 1_000_000, max_tokens: 128_000 });
     expect(sonnet.capabilities?.effort).toMatchObject({ supported: true, xhigh: { supported: true } });

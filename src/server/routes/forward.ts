@@ -32,6 +32,12 @@ export const describeResolution = (resolution: Resolution) =>
 /** A nickname resolved from the catalogue (not a pin, not the client's own ID): a 404 may mean the catalogue is stale. */
 const mayBeStale = (resolution: Resolution) => resolution.source === "live" || resolution.source === "fallback";
 
+/** Whether a 404 is Anthropic's "no such model" for this model (not some other missing thing). Read from a copy. */
+async function namesModel(response: Response, model: string): Promise<boolean> {
+  const text = await response.clone().text().catch(() => "");
+  return text.includes("not_found_error") && text.includes(model);
+}
+
 /**
  * Sends one Messages call upstream on behalf of a client request (both APIs' message routes use it) and keeps the
  * stream gauge and the early-end warning right whether the call succeeds, fails or is abandoned.
@@ -64,8 +70,7 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
 
   try {
     let sent = await attempt(call.resolution);
-    if (sent.response.status === 404 && mayBeStale(call.resolution)) {
-      await deps.models.refresh();
+    if (sent.response.status === 404 && mayBeStale(call.resolution) && (await namesModel(sent.response, call.resolution.model)) && (await deps.models.refreshAfterNotFound())) {
       const again = await deps.models.resolve(call.resolution.requested);
       if (again.model !== call.resolution.model) {
         deps.log.info(`${describeResolution(call.resolution)} answered 404; the catalogue now says ${again.model}: retrying`);

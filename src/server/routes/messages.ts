@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import * as v from "valibot";
 import type { RouteDeps } from "../app.ts";
 import { readJsonBody } from "../body.ts";
+import { queryOf } from "../paths.ts";
 import { forwardForClient } from "./forward.ts";
 
 /** What maximize itself needs of a Messages body; everything else passes through untouched. */
@@ -15,11 +16,6 @@ const MessagesBody = v.pipe(
 );
 
 const jsonBody = ({ request }: { request: Request }) => readJsonBody(request);
-
-const queryOf = (url: string) => {
-  const index = url.indexOf("?");
-  return index === -1 ? "" : url.slice(index);
-};
 
 /** POST /v1/messages and /v1/messages/count_tokens: shaped, sent upstream, answered faithfully. */
 export function messagesRoutes(deps: RouteDeps) {

@@ -3,13 +3,15 @@ import * as v from "valibot";
 import type { Resolution } from "../../models/catalogue.ts";
 import { ApiError } from "../errors.ts";
 import type { RouteDeps } from "../app.ts";
+import { queryOf } from "../paths.ts";
 
 /** Loose at every level: every field upstream sends (today's and future ones) reaches the client. */
 const ModelObject = v.looseObject({ id: v.string(), created_at: v.optional(v.nullable(v.string())) });
 const ModelList = v.looseObject({ data: v.array(ModelObject) });
 type ModelObject = v.InferOutput<typeof ModelObject>;
 
-const unixSeconds = (iso: string | null | undefined) => (iso ? Math.floor(Date.parse(iso) / 1000) || 0 : 0);
+/** The release time; a model the catalogue does not date (a pin to an unlisted ID) reads as now, never as 1970. */
+const unixSeconds = (iso: string | null | undefined) => Math.floor((iso ? Date.parse(iso) : Number.NaN) / 1000) || Math.floor(Date.now() / 1000);
 
 /** Anthropic's ModelInfo, whole, plus the fields the OpenAI SDK reads. */
 const withOpenAIFields = (model: ModelObject, ownedBy = "anthropic") => ({
@@ -31,14 +33,12 @@ function describeNickname(resolution: Resolution, target: ModelObject) {
   };
 }
 
-const queryOf = (url: string) => {
-  const index = url.indexOf("?");
-  return index === -1 ? "" : url.slice(index + 1);
-};
-
-/** Nicknames belong on the first page of a listing that shows active models. */
+/**
+ * Nicknames belong on the first page of a listing that shows active models, and not where the client asked for a
+ * page size (they would make the page longer than `limit`).
+ */
 function listsNicknames(query: URLSearchParams): boolean {
-  if (query.has("after_id") || query.has("before_id")) return false;
+  if (query.has("after_id") || query.has("before_id") || query.has("limit")) return false;
   const lifecycles = [...query.getAll("lifecycle[]"), ...query.getAll("lifecycle")];
   return lifecycles.length === 0 || lifecycles.includes("active");
 }
@@ -60,8 +60,7 @@ export function modelsRoutes(deps: RouteDeps) {
 
   async function nicknameEntries(listed: readonly ModelObject[]) {
     const byId = new Map(listed.map((model) => [model.id, model]));
-    const names = deps.models.snapshot().nicknames.map((row) => row.nickname);
-    const resolutions = await Promise.all(names.map((name) => deps.models.resolve(name)));
+    const resolutions = await Promise.all(deps.models.nicknames().map((name) => deps.models.resolve(name)));
     return resolutions
       .filter((resolution) => resolution.source !== "exact")
       .map((resolution) => describeNickname(resolution, byId.get(resolution.model) ?? deps.models.info(resolution.model) ?? { id: resolution.model }));
@@ -70,7 +69,7 @@ export function modelsRoutes(deps: RouteDeps) {
   return new Elysia({ name: "models" })
     .get("/v1/models", async ({ request }) => {
       const query = queryOf(request.url);
-      const response = await get(`/v1/models${query ? `?${query}` : ""}`, request);
+      const response = await get(`/v1/models${query}`, request);
       if (!response.ok) return response;
       const page = await readJson(response, ModelList, "/v1/models");
       const data = page.data.map((model) => withOpenAIFields(model));
