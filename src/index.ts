@@ -13,7 +13,7 @@ import { statusCommand } from "./cli/status.ts";
 import { CommandError, EXIT, UsageError, isInteractive, printError } from "./cli/ui.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import { ServeError } from "./server/serve.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "./shared/version.ts";
 
 const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, modelsCommand, refreshCommand, logoutCommand, health];
 const byName = new Map(COMMANDS.map((command) => [command.name, command]));

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import * as v from "valibot";
 import type { Config } from "../config/load.ts";
 import { LoginError, storeTokens } from "./login.ts";
-import { OAuthError, refreshTokens, type Fetch } from "./oauth.ts";
+import { OAuthError, refreshTokens } from "./oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import type { StoredTokens, TokenStore } from "./store.ts";
 import { REFRESH_LEAD_SECONDS } from "./tokens.ts";
 

@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import * as v from "valibot";
 import type { Config } from "../config/load.ts";
 import { withFileLock } from "./lock.ts";
-import { exchangeCode, OAuthError, type Fetch } from "./oauth.ts";
+import { exchangeCode, OAuthError } from "./oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import { parsePastedCode, type Pkce } from "./pkce.ts";
 import { writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
 

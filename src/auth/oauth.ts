@@ -2,7 +2,7 @@ import * as v from "valibot";
 import type { Config } from "../config/load.ts";
 import type { StoredTokens } from "./store.ts";
 
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from "../shared/http.ts";
 
 /**
  * Why a token-endpoint call failed:

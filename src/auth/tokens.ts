@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import type { Config } from "../config/load.ts";
-import { ApiError, notLoggedIn } from "../server/errors.ts";
+import { ApiError, notLoggedIn } from "../shared/errors.ts";
 import { withFileLock } from "./lock.ts";
-import { OAuthError, refreshTokens, type Fetch } from "./oauth.ts";
+import { OAuthError, refreshTokens } from "./oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import { TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
 
 /** Refresh this long before expiry, so no request ever goes out with a token about to die. */

@@ -1,4 +1,4 @@
-import type { Fetch } from "../auth/oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
 import type { OptionSpec, ParsedArgs } from "./args.ts";
 

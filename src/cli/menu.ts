@@ -1,8 +1,8 @@
 import * as p from "@clack/prompts";
 import pc from "picocolors";
-import { createLogger } from "../server/log.ts";
+import { createLogger } from "../shared/log.ts";
 import { ServeError } from "../server/serve.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../shared/version.ts";
 import type { CommandContext } from "./command.ts";
 import { describeExpiry } from "./format.ts";
 import { removeLogin } from "./logout.ts";

@@ -1,8 +1,9 @@
 import pc from "picocolors";
 import { effortLevels, isActive, newestFirst, type ModelInfo } from "../models/info.ts";
 import type { CatalogueSnapshot } from "../models/catalogue.ts";
-import { createUpstream } from "../proxy/upstream.ts";
-import { createCatalogue, createCredentials } from "../server/serve.ts";
+import { createUpstream } from "../upstream/upstream.ts";
+import { createCredentials } from "../auth/credentials.ts";
+import { createCatalogue } from "../models/live.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 
 const HELP = `Usage: maximize models [--json] [--all]

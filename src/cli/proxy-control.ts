@@ -1,6 +1,6 @@
-import type { Fetch } from "../auth/oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../shared/log.ts";
 import { startServer, type RunningServer } from "../server/serve.ts";
 
 /** The in-process proxy the menu starts and stops. Stop awaits the server, so the port is free afterwards. */

@@ -1,7 +1,7 @@
 import pc from "picocolors";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
-import { ApiError } from "../server/errors.ts";
-import { createCredentials } from "../server/serve.ts";
+import { ApiError } from "../shared/errors.ts";
+import { createCredentials } from "../auth/credentials.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { describeExpiry } from "./format.ts";
 import { CommandError } from "./ui.ts";

@@ -1,7 +1,8 @@
 import type { Config } from "../config/load.ts";
-import { createLogger, stderrColors as pc } from "../server/log.ts";
-import { createCredentials, startServer } from "../server/serve.ts";
-import { VERSION } from "../version.ts";
+import { createLogger, stderrColors as pc } from "../shared/log.ts";
+import { startServer } from "../server/serve.ts";
+import { createCredentials } from "../auth/credentials.ts";
+import { VERSION } from "../shared/version.ts";
 import type { Command } from "./command.ts";
 import { healthCommand } from "./health.ts";
 

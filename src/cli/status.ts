@@ -2,7 +2,7 @@ import pc from "picocolors";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
-import { createCredentials } from "../server/serve.ts";
+import { createCredentials } from "../auth/credentials.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { accountOf, describeExpiry } from "./format.ts";
 import { isServing, localUrl } from "./health.ts";

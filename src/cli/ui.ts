@@ -1,4 +1,4 @@
-import { redact, stderrColors as pc } from "../server/log.ts";
+import { redact, stderrColors as pc } from "../shared/log.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,12 +1,12 @@
 import * as v from "valibot";
+import { LOG_LEVELS } from "../shared/log.ts";
+
+export { LOG_LEVELS, type LogLevel } from "../shared/log.ts";
 
 /**
  * The config file schema. Strict at every level: an unknown key is a mistake the user wants to hear about.
  * Each schema's message says what is allowed; load.ts turns issues into one sentence naming key and value.
  */
-
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const portNumber = v.pipe(
   v.number("an integer from 1 to 65535"),

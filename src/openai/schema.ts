@@ -4,7 +4,7 @@
  * Every optional field accepts null as well, as the OpenAI API and SDK do.
  */
 import * as v from "valibot";
-import { ApiError } from "../server/errors.ts";
+import { ApiError } from "../shared/errors.ts";
 
 const text = v.string();
 const optional = <T extends v.GenericSchema>(schema: T) => v.nullish(schema);

@@ -7,7 +7,7 @@
  *   → (stream_options.include_usage) a `choices: []` chunk with usage → `data: [DONE]`.
  * A tool call's first fragment carries index, id, type, name and `arguments: ""`; later ones only index and arguments.
  */
-import { ApiError, statusForErrorType, type AnthropicErrorType } from "../server/errors.ts";
+import { ApiError, statusForErrorType, type AnthropicErrorType } from "../shared/errors.ts";
 import {
   argumentsOf,
   chatUsage,

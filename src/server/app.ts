@@ -1,20 +1,15 @@
 import { Elysia, ValidationError } from "elysia";
 import { MAX_BODY_BYTES } from "./body.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../shared/errors.ts";
 import { createBrowserGuard, createKeyGuard, isLoopback } from "./guard.ts";
 import { pathOf, routedPath } from "./paths.ts";
-import type { AppDeps } from "./deps.ts";
+import type { AppDeps, RouteDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { openaiRoutes } from "./routes/openai.ts";
 import { statusRoutes } from "./routes/status.ts";
 
 export type { AppDeps } from "./deps.ts";
-
-/** What every route module receives: the app's dependencies plus a way to tag the access-log line. */
-export interface RouteDeps extends AppDeps {
-  noteModel(request: Request, model: string): void;
-}
 
 const KNOWN_PATHS = new Map<string, string>([
   ["/v1/messages", "POST"],

@@ -1,4 +1,4 @@
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../shared/errors.ts";
 
 /** Anthropic's request size limit; larger bodies are refused before they are read whole. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;

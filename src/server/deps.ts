@@ -2,8 +2,8 @@ import type { Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
 import type { ThinkingCache } from "../openai/thinking-cache.ts";
-import type { Upstream } from "../proxy/upstream.ts";
-import type { Logger } from "./log.ts";
+import type { Upstream } from "../upstream/upstream.ts";
+import type { Logger } from "../shared/log.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Everything the HTTP app needs, passed in: no module keeps global state. */
@@ -17,4 +17,9 @@ export interface AppDeps {
   thinking: ThinkingCache;
   log: Logger;
   metrics: Metrics;
+}
+
+/** What every route module receives: the app's dependencies plus a way to tag the access-log line. */
+export interface RouteDeps extends AppDeps {
+  noteModel(request: Request, model: string): void;
 }

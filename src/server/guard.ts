@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../shared/errors.ts";
 
 /** Paths anyone may call, even when proxy API keys are configured. */
 const OPEN_PATHS = new Set(["/healthz"]);

@@ -1,22 +1,20 @@
 import type { Server } from "bun";
-import { createTokenStore } from "../auth/store.ts";
-import { apiKeyCredentials, oauthCredentials, type Credentials } from "../auth/tokens.ts";
-import type { Fetch } from "../auth/oauth.ts";
+import { createCredentials } from "../auth/credentials.ts";
 import type { Config } from "../config/load.ts";
-import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../proxy/http-client.ts";
-import { createModelCatalogue, type ModelCatalogue } from "../models/catalogue.ts";
+import { createCatalogue } from "../models/live.ts";
 import { createThinkingCache } from "../openai/thinking-cache.ts";
-import { createUpstream, type Upstream } from "../proxy/upstream.ts";
+import type { Fetch } from "../shared/http.ts";
+import type { Logger } from "../shared/log.ts";
+import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
+import { createUpstream } from "../upstream/upstream.ts";
 import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { isLoopback } from "./guard.ts";
-import type { Logger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 
 export class ServeError extends Error {
   override name = "ServeError";
 }
-
 
 /** Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. */
 export function checkExposure(config: Config, log: Logger): void {
@@ -29,34 +27,6 @@ export function checkExposure(config: Config, log: Logger): void {
     );
   }
   log.warn(`listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`);
-}
-
-export function createCredentials(config: Config, fetch: Fetch, onRefresh?: (outcome: "ok" | "failed", detail?: string) => void): Credentials {
-  if (config.api.anthropic_api_key) return apiKeyCredentials(config.api.anthropic_api_key, config.storage.token_file);
-  return oauthCredentials({ config, store: createTokenStore(config.storage.token_file), fetch, onRefresh });
-}
-
-/** A catalogue page that takes longer than this is given up (the nicknames then use the fallback table). */
-const CATALOGUE_TIMEOUT_MS = 20_000;
-
-/** The model catalogue for a config, fetched through the upstream path (credentials, refresh, headers). */
-export function createCatalogue(config: Config, upstream: Upstream, log?: Pick<Logger, "info" | "warn">): ModelCatalogue {
-  const fetchPage = async (query: string) => {
-    const signal = AbortSignal.timeout(CATALOGUE_TIMEOUT_MS);
-    try {
-      return await upstream.send({ method: "GET", path: `/v1/models?${query}`, clientHeaders: new Headers(), signal });
-    } catch (error) {
-      if (signal.aborted) throw new Error(`no answer within ${CATALOGUE_TIMEOUT_MS / 1000}s`);
-      throw error;
-    }
-  };
-  return createModelCatalogue({
-    fetchPage,
-    nicknames: config.models.nicknames,
-    defaultModel: config.models.default,
-    refreshIntervalMs: config.models.refresh_interval * 1000,
-    log,
-  });
 }
 
 export interface RunningServer {

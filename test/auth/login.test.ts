@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeCodeCredentialsPath, importClaudeCode, readClaudeCodeCredentials } from "../../src/auth/claude-code.ts";
 import { checkLongLivedToken, loadPendingLogin, LoginError, PENDING_LOGIN_TTL_MS, pendingLoginPath, savePendingLogin } from "../../src/auth/login.ts";
-import type { Fetch } from "../../src/auth/oauth.ts";
+import type { Fetch } from "../../src/shared/http.ts";
 import { createPkce } from "../../src/auth/pkce.ts";
 import { createTokenStore } from "../../src/auth/store.ts";
 import { loadConfig } from "../../src/config/load.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { OAuthError, refreshRequestBody, refreshScope, refreshTokens, type Fetch } from "../../src/auth/oauth.ts";
+import { OAuthError, refreshRequestBody, refreshScope, refreshTokens } from "../../src/auth/oauth.ts";
+import type { Fetch } from "../../src/shared/http.ts";
 import type { StoredTokens } from "../../src/auth/store.ts";
 import { DEFAULT_OAUTH } from "../../src/config/defaults.ts";
 import { loadConfig } from "../../src/config/load.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { pendingLoginPath } from "../../src/auth/login.ts";
 import { writeSecretFile } from "../../src/auth/store.ts";
-import { VERSION } from "../../src/version.ts";
+import { VERSION } from "../../src/shared/version.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { freePort } from "../support/binary.ts";
 import { cliWorld, runCli, startCli } from "./helpers.ts";

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { createProxyControl } from "../../src/cli/proxy-control.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { createLogger } from "../../src/server/log.ts";
+import { createLogger } from "../../src/shared/log.ts";
 import { ServeError } from "../../src/server/serve.ts";
 import { freePort } from "../support/binary.ts";
 

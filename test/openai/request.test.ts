@@ -3,7 +3,7 @@ import { ANSWER_ROOM } from "../../src/openai/reasoning.ts";
 import { defaultMaxTokens, toAnthropicRequest } from "../../src/openai/request.ts";
 import { FALLBACK_MODELS } from "../../src/models/fallback.ts";
 import type { ModelInfo } from "../../src/models/info.ts";
-import { ApiError } from "../../src/server/errors.ts";
+import { ApiError } from "../../src/shared/errors.ts";
 
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const hi = [{ role: "user", content: "Hi" }];

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { toChatCompletion, type AnthropicContentBlock, type AnthropicMessage } from "../../src/openai/response.ts";
 import { createChatStreamTranslator, type StreamOptions } from "../../src/openai/stream.ts";
-import { ApiError } from "../../src/server/errors.ts";
+import { ApiError } from "../../src/shared/errors.ts";
 
 type Event = [name: string, data: unknown];
 type Chunk = {

@@ -20,7 +20,7 @@ beforeAll(() => {
 const user = (content: string): Anthropic.MessageParam[] => [{ role: "user", content }];
 
 describe("policy, plan and version refusals pass through whole and are explained once in the log", () => {
-  /** What each log line must tell the operator (src/proxy/policy.ts). */
+  /** What each log line must tell the operator (src/upstream/policy.ts). */
   const advice: Record<keyof typeof POLICY_ERRORS, string> = {
     claude_code_version_too_old: "claude update",
     identity_refusal: "Claude Code-shaped",

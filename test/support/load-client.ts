@@ -1,6 +1,6 @@
 // Runs N concurrent streaming requests against a maximize URL and prints one JSON line per client.
 // A separate process so that its own fetch pool (BUN_CONFIG_MAX_HTTP_REQUESTS, read at start) is its own.
-import { parseServerSentEvents } from "../../src/proxy/sse.ts";
+import { parseServerSentEvents } from "../../src/upstream/sse.ts";
 
 const [url, countText] = process.argv.slice(2);
 const count = Number(countText);

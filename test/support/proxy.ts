@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTokenStore, type StoredTokens } from "../../src/auth/store.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
-import { createLogger } from "../../src/server/log.ts";
+import { createLogger } from "../../src/shared/log.ts";
 import { startServer } from "../../src/server/serve.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic.ts";
 

@@ -1,6 +1,6 @@
 import type { Resolution } from "../../models/catalogue.ts";
-import type { StreamOutcome } from "../../proxy/stream-guard.ts";
-import type { RouteDeps } from "../app.ts";
+import type { StreamOutcome } from "../../upstream/stream-guard.ts";
+import type { RouteDeps } from "../deps.ts";
 import { pathOf } from "../paths.ts";
 
 export interface ClientCall {

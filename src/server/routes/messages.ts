@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import * as v from "valibot";
-import type { RouteDeps } from "../app.ts";
+import type { RouteDeps } from "../deps.ts";
 import { readJsonBody } from "../body.ts";
 import { queryOf } from "../paths.ts";
 import { forwardForClient } from "./forward.ts";

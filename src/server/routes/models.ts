@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
 import * as v from "valibot";
 import type { Resolution } from "../../models/catalogue.ts";
-import { ApiError } from "../errors.ts";
-import type { RouteDeps } from "../app.ts";
+import { ApiError } from "../../shared/errors.ts";
+import type { RouteDeps } from "../deps.ts";
 import { queryOf } from "../paths.ts";
 
 /** Loose at every level: every field upstream sends (today's and future ones) reaches the client. */

@@ -4,12 +4,12 @@ import { toChatCompletion, type AnthropicMessage } from "../../openai/response.t
 import { parseChatRequest } from "../../openai/schema.ts";
 import { createChatStreamTranslator, type ChatStreamTranslator } from "../../openai/stream.ts";
 import { createThinkingCollector, thinkingOfAnswer, type AnswerThinking } from "../../openai/thinking-cache.ts";
-import { downstreamHeaders } from "../../proxy/headers.ts";
-import { parseServerSentEvents } from "../../proxy/sse.ts";
-import { apiErrorFromUpstream } from "../../proxy/upstream-error.ts";
-import type { RouteDeps } from "../app.ts";
+import { downstreamHeaders } from "../../upstream/headers.ts";
+import { parseServerSentEvents } from "../../upstream/sse.ts";
+import { apiErrorFromUpstream } from "../../upstream/upstream-error.ts";
+import type { RouteDeps } from "../deps.ts";
 import { readJsonBody } from "../body.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError } from "../../shared/errors.ts";
 import { forwardForClient } from "./forward.ts";
 
 const encoder = new TextEncoder();

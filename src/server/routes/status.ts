@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
-import { VERSION } from "../../version.ts";
-import type { RouteDeps } from "../app.ts";
+import { VERSION } from "../../shared/version.ts";
+import type { RouteDeps } from "../deps.ts";
 
 /** GET /healthz, /auth/status and /metrics: never a token, only facts about it. */
 export function statusRoutes(deps: RouteDeps) {

@@ -1,8 +1,8 @@
 import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
-import type { Fetch } from "../auth/oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
-import { ApiError } from "../server/errors.ts";
-import type { Logger } from "../server/log.ts";
+import { ApiError } from "../shared/errors.ts";
+import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
 import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";

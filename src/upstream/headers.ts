@@ -1,4 +1,4 @@
-import { VERSION } from "../version.ts";
+import { VERSION } from "../shared/version.ts";
 import { mergeBetas } from "./shape.ts";
 
 /** What Claude Code sends; the SDKs ≥ 1.0 send 2026-10-21. A client's own version always wins (protocol.md §2). */

@@ -11,7 +11,7 @@
  * (`accept-encoding: identity`), so nothing has to be decoded on the way through.
  */
 import type { Agent, IncomingMessage, ClientRequest } from "node:http";
-import type { Fetch } from "../auth/oauth.ts";
+import type { Fetch } from "../shared/http.ts";
 import { isEventStream } from "./headers.ts";
 
 export interface HttpClientOptions {

@@ -1,5 +1,4 @@
 import { createColors } from "picocolors";
-import type { LogLevel } from "../config/schema.ts";
 
 /**
  * Colours for text written to stderr: on only when stderr is a terminal (or FORCE_COLOR is set), never with
@@ -9,6 +8,9 @@ export const stderrColors = createColors(
   !("NO_COLOR" in process.env) && ("FORCE_COLOR" in process.env || Boolean(process.stderr.isTTY)),
 );
 const pc = stderrColors;
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const LABEL: Record<LogLevel, (s: string) => string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { guardStream, type StreamOutcome } from "../../src/proxy/stream-guard.ts";
+import { guardStream, type StreamOutcome } from "../../src/upstream/stream-guard.ts";
 
 const encoder = new TextEncoder();
 

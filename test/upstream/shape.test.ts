@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { CLAUDE_CODE_IDENTITY, mergeBetas, shapeBody, withIdentity } from "../../src/proxy/shape.ts";
+import { CLAUDE_CODE_IDENTITY, mergeBetas, shapeBody, withIdentity } from "../../src/upstream/shape.ts";
 
 const identity = { type: "text", text: CLAUDE_CODE_IDENTITY };
 

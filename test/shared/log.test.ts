@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createLogger, redact } from "../../src/server/log.ts";
+import { createLogger, redact } from "../../src/shared/log.ts";
 
 describe("redact", () => {
   test.each([

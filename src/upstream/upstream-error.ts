@@ -1,4 +1,4 @@
-import { ApiError, anthropicErrorType, type AnthropicErrorType } from "../server/errors.ts";
+import { ApiError, anthropicErrorType, type AnthropicErrorType } from "../shared/errors.ts";
 import { downstreamHeaders } from "./headers.ts";
 
 /**

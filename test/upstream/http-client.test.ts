@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Fetch } from "../../src/auth/oauth.ts";
-import { createHttpClient, usesProxyEnv, withOverflow } from "../../src/proxy/http-client.ts";
+import type { Fetch } from "../../src/shared/http.ts";
+import { createHttpClient, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
 
 /** A server whose /hold streams send one line, then stay open until released; it counts what is open. */
 function startServer() {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_OAUTH_BETAS } from "../../src/config/defaults.ts";
-import { downstreamHeaders, MAXIMIZE_USER_AGENT, upstreamHeaders, type HeaderOptions } from "../../src/proxy/headers.ts";
+import { downstreamHeaders, MAXIMIZE_USER_AGENT, upstreamHeaders, type HeaderOptions } from "../../src/upstream/headers.ts";
 
 const oauth = { headers: { authorization: "Bearer sk-ant-oat01-secret" }, oauth: true };
 const apiKey = { headers: { "x-api-key": "sk-ant-api03-secret" }, oauth: false };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseServerSentEvents, type ServerSentEvent } from "../../src/proxy/sse.ts";
+import { parseServerSentEvents, type ServerSentEvent } from "../../src/upstream/sse.ts";
 
 const encoder = new TextEncoder();
 
