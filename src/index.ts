@@ -1,7 +1,4 @@
 #!/usr/bin/env bun
-import { LoginError } from "./auth/login.ts";
-import { OAuthError } from "./auth/oauth.ts";
-import { TokenFileError } from "./auth/store.ts";
 import { parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
 import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
@@ -10,9 +7,9 @@ import { modelsCommand } from "./cli/models.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
-import { CommandError, EXIT, UsageError, isInteractive, printError } from "./cli/ui.ts";
-import { ConfigError, loadConfig } from "./config/load.ts";
-import { ServeError } from "./server/serve.ts";
+import { EXIT, UsageError, isInteractive, printError } from "./cli/ui.ts";
+import { loadConfig } from "./config/load.ts";
+import { UserError } from "./shared/errors.ts";
 import { VERSION } from "./shared/version.ts";
 
 const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, modelsCommand, refreshCommand, logoutCommand, health];
@@ -97,16 +94,11 @@ async function main(argv: string[]): Promise<number> {
   return menuCommand(ctx);
 }
 
-/** Errors the user can act on are one line on stderr; anything else is a bug and keeps its stack. */
+/** The one place errors become exit codes: a UserError is one line on stderr; anything else is a bug and keeps its stack. */
 function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) {
+  if (error instanceof UserError) {
     printError(error.message);
-    return EXIT.usage;
-  }
-  const known = [ConfigError, ServeError, CommandError, LoginError, TokenFileError, OAuthError];
-  if (known.some((kind) => error instanceof kind)) {
-    printError((error as Error).message);
-    return EXIT.failure;
+    return error instanceof UsageError ? EXIT.usage : EXIT.failure;
   }
   printError(`unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
   return EXIT.failure;

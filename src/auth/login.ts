@@ -7,9 +7,10 @@ import { exchangeCode, OAuthError } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
 import { parsePastedCode, type Pkce } from "./pkce.ts";
 import { writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
+import { UserError } from "../shared/errors.ts";
 
 /** A login step that cannot go on; the message says what happened and what to run next. */
-export class LoginError extends Error {
+export class LoginError extends UserError {
   override name = "LoginError";
 }
 

@@ -3,6 +3,7 @@ import type { Config } from "../config/load.ts";
 import type { StoredTokens } from "./store.ts";
 
 import type { Fetch } from "../shared/http.ts";
+import { UserError } from "../shared/errors.ts";
 
 /**
  * Why a token-endpoint call failed:
@@ -10,7 +11,7 @@ import type { Fetch } from "../shared/http.ts";
  * - "unavailable": network failure, 403 bot challenge, 429 or 5xx — try again later;
  * - "malformed": the endpoint answered 200 with something that is not a token response.
  */
-export class OAuthError extends Error {
+export class OAuthError extends UserError {
   override name = "OAuthError";
   constructor(
     readonly kind: "rejected" | "unavailable" | "malformed",

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import * as v from "valibot";
+import { UserError } from "../shared/errors.ts";
 
 /**
  * The token file: `{"access_token","refresh_token","expires_at":<unix seconds>}` plus optional fields —
@@ -17,7 +18,7 @@ export const TokenFileSchema = v.looseObject({
 });
 export type StoredTokens = v.InferOutput<typeof TokenFileSchema>;
 
-export class TokenFileError extends Error {
+export class TokenFileError extends UserError {
   override name = "TokenFileError";
 }
 

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import type { Config } from "../config/load.ts";
-import { ApiError, notLoggedIn } from "../shared/errors.ts";
+import { AuthError, notLoggedIn } from "../shared/errors.ts";
 import { withFileLock } from "./lock.ts";
 import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
@@ -60,7 +60,7 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
   return {
     get: async () => credential,
     renew: async () => undefined,
-    refresh: () => Promise.reject(new ApiError(400, "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY); there is no OAuth token to refresh")),
+    refresh: () => Promise.reject(new AuthError("not_refreshable", "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY): there is no login token to refresh")),
     status: () => ({ logged_in: true, method: "api_key", token_file: tokenFile, expires_at: null, expires_in_seconds: null, refreshable: false, account: null }),
   };
 }
@@ -106,8 +106,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     try {
       return load(fromDisk);
     } catch (error) {
-      // Not a passing fault: tell SDKs not to retry it.
-      if (error instanceof TokenFileError) throw new ApiError(500, error.message, { headers: { "x-should-retry": "false" } });
+      if (error instanceof TokenFileError) throw new AuthError("token_file", error.message);
       throw error;
     }
   };
@@ -120,7 +119,10 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (onDisk.access_token !== rejectedToken && fresh(onDisk)) return onDisk;
       const refreshToken = onDisk.refresh_token;
       if (!refreshToken) {
-        throw new ApiError(401, "the stored Claude token has expired or was rejected and has no refresh token: run `maximize login` again");
+        throw new AuthError(
+          "not_refreshable",
+          "this Claude login has no refresh token (a long-lived token from `claude setup-token`), so it cannot be renewed: when it has expired or was rejected, make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`",
+        );
       }
       try {
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
@@ -142,10 +144,10 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
           const next = onDisk.source === "claude-code"
             ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
             : "run `maximize login`";
-          throw new ApiError(401, `the Claude login has expired or was revoked (${error.message}): ${next}`);
+          throw new AuthError("login_dead", `the Claude login has expired or was revoked (${error.message}): ${next}`);
         }
         if (error instanceof OAuthError) {
-          throw new ApiError(503, `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`, { type: "api_error" });
+          throw new AuthError("refresh_unavailable", `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`);
         }
         throw error;
       }
@@ -179,7 +181,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       return bearer((await refreshOnce(undefined)).access_token);
     } catch (error) {
       // A proactive refresh that failed transiently must not take down a token that still works.
-      if (error instanceof ApiError && error.status === 503 && usable(tokens)) return bearer(tokens.access_token);
+      if (error instanceof AuthError && error.kind === "refresh_unavailable" && usable(tokens)) return bearer(tokens.access_token);
       throw error;
     }
   }
@@ -187,7 +189,11 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   return {
     get,
     renew,
-    refresh: () => refreshOnce(readOrExplain()?.access_token),
+    async refresh() {
+      const tokens = readOrExplain();
+      if (!tokens) throw notLoggedIn(); // before the lock: with no login there may be no folder to lock in
+      return refreshOnce(tokens.access_token);
+    },
     status(): AuthStatus {
       const base = { token_file: store.path, refreshable: false, account: null, expires_at: null, expires_in_seconds: null };
       let tokens: StoredTokens | undefined;

@@ -1,7 +1,7 @@
 import * as p from "@clack/prompts";
 import pc from "picocolors";
+import { UserError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
-import { ServeError } from "../server/serve.ts";
 import { VERSION } from "../shared/version.ts";
 import type { CommandContext } from "./command.ts";
 import { describeExpiry } from "./format.ts";
@@ -9,7 +9,6 @@ import { removeLogin } from "./logout.ts";
 import { createProxyControl, type ProxyControl } from "./proxy-control.ts";
 import { forceRefresh } from "./refresh.ts";
 import { formatLines, gatherStatus, statusLines } from "./status.ts";
-import { CommandError } from "./ui.ts";
 import { loginWizard } from "./wizard.ts";
 
 type Action = "start" | "stop" | "login" | "refresh" | "status" | "logout" | "exit";
@@ -20,7 +19,7 @@ function startProxy(control: ProxyControl): void {
     p.log.success(`Proxy running on ${pc.bold(url)}`);
     p.log.message(pc.dim(`Anthropic clients: ANTHROPIC_BASE_URL=${url}   OpenAI clients: base URL ${url}/v1`));
   } catch (error) {
-    if (!(error instanceof ServeError)) throw error;
+    if (!(error instanceof UserError)) throw error;
     p.log.error(error.message);
   }
 }
@@ -39,7 +38,7 @@ async function refresh(ctx: CommandContext): Promise<void> {
     const tokens = await forceRefresh(ctx);
     spin.stop(`Refreshed — the new token expires ${describeExpiry(tokens.expires_at, ctx.now())}`);
   } catch (error) {
-    if (!(error instanceof CommandError)) throw error;
+    if (!(error instanceof UserError)) throw error;
     spin.error(error.message);
   }
 }

@@ -1,14 +1,15 @@
 import { redact, stderrColors as pc } from "../shared/log.ts";
+import { UserError } from "../shared/errors.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = "UsageError";
 }
 
 /** A command failed for a reason the user can act on; the message says what to do next. Exit code 1. */
-export class CommandError extends Error {
+export class CommandError extends UserError {
   override name = "CommandError";
 }
 

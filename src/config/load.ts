@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { DEFAULT_OAUTH, DEFAULT_OAUTH_BETAS } from "./defaults.ts";
 import { defaultTokenFile, homeDir, resolveTokenFile } from "./paths.ts";
 import { FileSchema, STRING_SETTINGS, type FileConfig, type LogLevel, type NicknameConfig } from "./schema.ts";
+import { UserError } from "../shared/errors.ts";
 
 export interface Config {
   server: { port: number; bind_address: string; log_level: LogLevel; api_keys: string[]; allow_open: boolean };
@@ -26,7 +27,7 @@ export interface Config {
 }
 
 /** A configuration mistake; the message names the source, the key, the value and what is allowed. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override name = "ConfigError";
 }
 

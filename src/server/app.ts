@@ -1,6 +1,6 @@
 import { Elysia, ValidationError } from "elysia";
 import { MAX_BODY_BYTES } from "./body.ts";
-import { ApiError } from "../shared/errors.ts";
+import { ApiError, AuthError, type AuthErrorKind } from "../shared/errors.ts";
 import { createBrowserGuard, createKeyGuard, isLoopback } from "./guard.ts";
 import { pathOf, routedPath } from "./paths.ts";
 import type { AppDeps, RouteDeps } from "./deps.ts";
@@ -39,8 +39,22 @@ function describeValidation(error: ValidationError): string {
   return first?.message ?? first?.summary ?? "the request body is not what this endpoint accepts";
 }
 
+/** Why there is no usable credential → the status a client gets (the one place this is decided). */
+const AUTH_STATUS: Readonly<Record<AuthErrorKind, { status: number; headers?: Record<string, string> }>> = {
+  not_logged_in: { status: 401 },
+  login_dead: { status: 401 },
+  not_refreshable: { status: 401 },
+  refresh_unavailable: { status: 503 },
+  // Not a passing fault: tell SDKs not to retry it.
+  token_file: { status: 500, headers: { "x-should-retry": "false" } },
+};
+
 function toApiError(code: string | number, error: unknown, request: Request, method: string): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof AuthError) {
+    const { status, headers } = AUTH_STATUS[error.kind];
+    return new ApiError(status, error.message, { headers, type: status === 503 ? "api_error" : undefined });
+  }
   if (code === "PARSE") {
     // Elysia wraps whatever the body parser threw; ours throws ApiErrors with the precise reason.
     const cause = (error as Error).cause;
@@ -90,7 +104,7 @@ export function createApp(deps: AppDeps) {
     })
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error, request, request.method);
-      if (apiError.status >= 500 && !(error instanceof ApiError)) deps.log.error((error as Error)?.stack ?? String(error));
+      if (apiError.status >= 500 && !(error instanceof ApiError) && !(error instanceof AuthError)) deps.log.error((error as Error)?.stack ?? String(error));
       return errorResponse(apiError, pathOf(request.url));
     })
     .use(statusRoutes(routeDeps))

@@ -11,8 +11,9 @@ import { createApp } from "./app.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { isLoopback } from "./guard.ts";
 import { createMetrics } from "./metrics.ts";
+import { UserError } from "../shared/errors.ts";
 
-export class ServeError extends Error {
+export class ServeError extends UserError {
   override name = "ServeError";
 }
 

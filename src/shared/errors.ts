@@ -1,7 +1,32 @@
 /**
- * Errors maximize itself produces. One class carries the HTTP status and the Anthropic error type;
- * it renders itself in the Anthropic shape or the OpenAI shape, depending on the route that failed.
+ * Errors, below every module that throws them. `UserError` is the one base class of errors a person may see: its
+ * message says what happened and what to do next, and it is printed as one line, never with a stack (src/index.ts).
+ * `AuthError` says why there is no usable credential, by kind; the server turns kinds into statuses in one place
+ * (server/app.ts). `ApiError` carries an HTTP status and renders itself in the Anthropic or the OpenAI shape.
  */
+
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/**
+ * - not_logged_in: no token file;
+ * - login_dead: the refresh token was refused (or there is none and the token expired): log in again;
+ * - refresh_unavailable: the token endpoint could not be reached or failed: try again later;
+ * - token_file: the token file exists but cannot be used;
+ * - not_refreshable: there is nothing to refresh (an API key, a long-lived token).
+ */
+export type AuthErrorKind = "not_logged_in" | "login_dead" | "refresh_unavailable" | "token_file" | "not_refreshable";
+
+export class AuthError extends UserError {
+  override name = "AuthError";
+  constructor(
+    readonly kind: AuthErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -85,4 +110,4 @@ export function openAIErrorType(status: number): string {
 }
 
 export const notLoggedIn = () =>
-  new ApiError(401, "maximize is not logged in to Claude: run `maximize login` on the machine running the proxy.");
+  new AuthError("not_logged_in", "maximize is not logged in to Claude: run `maximize login` on the machine running the proxy.");

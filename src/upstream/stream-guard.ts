@@ -5,6 +5,7 @@
  *   fails mid-stream the client gets a final, well-formed `event: error` instead of a silent truncation;
  * - the client going away cancels the upstream read (and so aborts the upstream request).
  */
+import { failedMidResponseMessage, idleTimeoutMessage } from "./failures.ts";
 
 export type StreamOutcome = "complete" | "upstream_error" | "idle_timeout" | "client_closed";
 
@@ -73,10 +74,7 @@ export function guardStream(body: ReadableStream<Uint8Array>, options: GuardOpti
           try {
             chunk = await reader.read();
           } catch (error) {
-            const seconds = Math.round(options.idleTimeoutMs / 1000);
-            const message = idleFired
-              ? `the Anthropic API sent nothing for ${seconds}s; maximize closed the stream (api.stream_idle_timeout)`
-              : `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`;
+            const message = idleFired ? idleTimeoutMessage(Math.round(options.idleTimeoutMs / 1000)) : failedMidResponseMessage(error);
             controller.enqueue(sseErrorEvent(idleFired ? "timeout_error" : "api_error", message));
             controller.close();
             return finish(idleFired ? "idle_timeout" : "upstream_error");

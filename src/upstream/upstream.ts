@@ -4,6 +4,7 @@ import type { Config } from "../config/load.ts";
 import { ApiError } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
+import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
 import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
@@ -47,7 +48,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
 
   async function sendOnce(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
     const body = call.body ? JSON.stringify(shapeBody(call.body, { oauth: credential.oauth })) : undefined;
-    const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), timeoutMs);
+    const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
     const headers = upstreamHeaders(call.clientHeaders, credential, {
       oauthBetas: config.api.oauth_betas,
       userAgent: config.api.user_agent,
@@ -69,8 +70,9 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
       if (debug) log?.debug(`← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`);
       return response;
     } catch (error) {
-      if (call.signal?.aborted) throw new ApiError(499, "the client closed the request");
-      if (controller.signal.reason instanceof DOMException && controller.signal.reason.name === "TimeoutError") {
+      const why = whyAborted(call.signal, controller.signal);
+      if (why === "client") throw clientClosed();
+      if (why === "timeout") {
         throw new ApiError(504, `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`);
       }
       throw new ApiError(502, `cannot reach the Anthropic API at ${config.api.base_url}: ${(error as Error).message}`);
@@ -85,20 +87,15 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
    * natively instead of chunk by chunk through a JS stream (see BENCHMARKS.md).
    */
   async function readWhole(response: Response, controller: AbortController, call: UpstreamCall): Promise<Uint8Array> {
-    const timer = setTimeout(() => controller.abort(new DOMException("timeout", "TimeoutError")), idleTimeoutMs);
+    const timer = setTimeout(() => controller.abort(timeoutReason()), idleTimeoutMs);
     try {
       return await response.bytes();
     } catch (error) {
-      if (call.signal?.aborted) {
-        call.onEnd?.("client_closed");
-        throw new ApiError(499, "the client closed the request");
-      }
-      if (controller.signal.reason instanceof DOMException && controller.signal.reason.name === "TimeoutError") {
-        call.onEnd?.("idle_timeout");
-        throw new ApiError(504, `the Anthropic API sent nothing for ${config.api.stream_idle_timeout}s; maximize gave up (api.stream_idle_timeout)`);
-      }
-      call.onEnd?.("upstream_error");
-      throw new ApiError(502, `the connection to the Anthropic API failed mid-response: ${(error as Error).message || String(error)}`);
+      const why = whyAborted(call.signal, controller.signal);
+      call.onEnd?.(why === "client" ? "client_closed" : why === "timeout" ? "idle_timeout" : "upstream_error");
+      if (why === "client") throw clientClosed();
+      if (why === "timeout") throw new ApiError(504, idleTimeoutMessage(config.api.stream_idle_timeout));
+      throw failedMidResponse(error);
     } finally {
       clearTimeout(timer);
     }

@@ -106,7 +106,7 @@ describe("maximize refresh", () => {
   test("not logged in", async () => {
     const result = await runCli(cliWorld(fake), ["refresh"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("not logged in: run `maximize login` first");
+    expect(result.stderr).toContain("not logged in to Claude: run `maximize login`");
   });
 });
 

@@ -6,6 +6,7 @@ import { createChatStreamTranslator, type ChatStreamTranslator } from "../../ope
 import { createThinkingCollector, thinkingOfAnswer, type AnswerThinking } from "../../openai/thinking-cache.ts";
 import { downstreamHeaders } from "../../upstream/headers.ts";
 import { parseServerSentEvents } from "../../upstream/sse.ts";
+import { failedMidResponse } from "../../upstream/failures.ts";
 import { apiErrorFromUpstream } from "../../upstream/upstream-error.ts";
 import type { RouteDeps } from "../deps.ts";
 import { readJsonBody } from "../body.ts";
@@ -40,7 +41,7 @@ function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStream
               lines = translator.event(next.value.event, data);
             }
           } catch (error) {
-            lines = translator.fail(new ApiError(502, `the connection to the Anthropic API failed mid-response: ${(error as Error)?.message ?? String(error)}`));
+            lines = translator.fail(failedMidResponse(error));
           }
           if (cancelled) return;
           if (lines.length > 0) controller.enqueue(encoder.encode(lines.join("")));
