@@ -1,5 +1,10 @@
 import { timingSafeEqual, createHash } from "node:crypto";
+import { Elysia } from "elysia";
+import type { Config } from "../config/load.ts";
 import { ApiError } from "../shared/errors.ts";
+import { MAX_BODY_BYTES } from "./body.ts";
+import { pathOf, routedPath } from "./paths.ts";
+import { errorResponse } from "./respond.ts";
 
 /** Paths anyone may call, even when proxy API keys are configured. */
 const OPEN_PATHS = new Set(["/healthz"]);
@@ -54,4 +59,35 @@ export function createBrowserGuard(listensOnLoopback: boolean): (request: Reques
     }
     return undefined;
   };
+}
+
+/** JSON bodies only; a missing content-type is accepted as JSON (many minimal clients omit it). */
+const isJsonContentType = (type: string | null) => !type || /^application\/([\w.+-]*\+)?json\b/i.test(type.trim());
+
+/**
+ * Every check a request passes before any route sees it, in one plugin: a normalised target, no web pages, the
+ * proxy API key, a JSON content type, and a declared body within the limit. The guards and the router judge the same
+ * path (a request whose routed path differs from its real one is refused first).
+ */
+export function requestGuards(server: Config["server"]) {
+  const keyGuard = createKeyGuard(server.api_keys);
+  const browserGuard = createBrowserGuard(isLoopback(server.bind_address));
+  return new Elysia({ name: "guards" }).onRequest(({ request }) => {
+    // The one full URL parse per request; everything after goes by the cheap routed path.
+    const url = new URL(request.url);
+    if (routedPath(request.url) !== url.pathname) {
+      return errorResponse(new ApiError(400, "malformed request target or Host header: send a normalised path and a host name such as 127.0.0.1:8081"), "/");
+    }
+    const path = pathOf(request.url);
+    const refused = browserGuard(request, path, url.hostname) ?? keyGuard(request, path);
+    if (refused) return errorResponse(refused, path);
+    if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
+      const type = request.headers.get("content-type");
+      return errorResponse(new ApiError(415, `content-type ${type} is not supported: send the body as JSON with content-type: application/json`), path);
+    }
+    const length = Number(request.headers.get("content-length") ?? 0);
+    if (length > MAX_BODY_BYTES) {
+      return errorResponse(new ApiError(413, `request body is ${length} bytes; the limit is ${MAX_BODY_BYTES} bytes (32 MB)`), path);
+    }
+  });
 }
