@@ -288,9 +288,15 @@ describe("errors keep their status, shape and headers", () => {
     expect(String((error as Error).message)).toContain("Overloaded");
   });
 
-  test("the logs never hold a token", () => {
-    const all = env.proxy.logs.join("");
+  test("the logs never hold a token, even at debug level after a refresh", async () => {
+    // Its own traffic, so the test means the same alone as after the others: a refresh, a request, an error.
+    env.fake.fault({ status: 401 });
+    await client.messages.create({ model: "l", max_tokens: 8, messages: user("Hi") });
+    await client.messages.create({ model: "no-such-model", max_tokens: 8, messages: user("Hi") }).catch(() => undefined);
+    const all = env.proxy.logs.join("\n");
     expect(all).toContain("POST /v1/messages");
+    expect(all).toContain("refreshed the Claude access token");
     expect(all).not.toMatch(/sk-ant-o[ar]t01-[A-Za-z0-9_-]{4}/);
+    expect(all).not.toContain(env.proxy.readTokens()!.access_token);
   });
 });
