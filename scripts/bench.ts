@@ -24,12 +24,36 @@ const RESULTS = join(ROOT, "bench", "results.json");
 const CHART = join(ROOT, "bench", "chart.svg");
 const MARKDOWN = join(ROOT, "BENCHMARKS.md");
 
-const MESSAGES_BODY = JSON.stringify({ model: "l", max_tokens: 256, messages: [{ role: "user", content: "Say hello in one short sentence." }] });
-const STREAM_BODY = JSON.stringify({ model: "l", max_tokens: 256, stream: true, messages: [{ role: "user", content: "Say hello in one short sentence." }] });
-const CHAT_BODY = JSON.stringify({ model: "l", max_tokens: 256, messages: [{ role: "user", content: "Say hello in one short sentence." }] });
-const CHAT_STREAM_BODY = JSON.stringify({ model: "l", max_tokens: 256, stream: true, messages: [{ role: "user", content: "Say hello in one short sentence." }] });
+const MESSAGES_BODY = JSON.stringify({
+  model: "l",
+  max_tokens: 256,
+  messages: [{ role: "user", content: "Say hello in one short sentence." }],
+});
+const STREAM_BODY = JSON.stringify({
+  model: "l",
+  max_tokens: 256,
+  stream: true,
+  messages: [{ role: "user", content: "Say hello in one short sentence." }],
+});
+const CHAT_BODY = JSON.stringify({
+  model: "l",
+  max_tokens: 256,
+  messages: [{ role: "user", content: "Say hello in one short sentence." }],
+});
+const CHAT_STREAM_BODY = JSON.stringify({
+  model: "l",
+  max_tokens: 256,
+  stream: true,
+  messages: [{ role: "user", content: "Say hello in one short sentence." }],
+});
 /** `user` becomes metadata.user_id upstream, where the bench upstream reads its pacing from. */
-const CHAT_PACED_BODY = JSON.stringify({ model: "l", max_tokens: 256, stream: true, user: "bench:events=20&gap=10", messages: [{ role: "user", content: "Pace this." }] });
+const CHAT_PACED_BODY = JSON.stringify({
+  model: "l",
+  max_tokens: 256,
+  stream: true,
+  user: "bench:events=20&gap=10",
+  messages: [{ role: "user", content: "Pace this." }],
+});
 
 interface Settings {
   loadSeconds: number;
@@ -42,14 +66,27 @@ const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
 
 function machine(): Machine {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
-  const release = existsSync("/etc/os-release") ? (/^PRETTY_NAME="?([^"\n]+)/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "") : "";
-  return { cpu, cores: cpus().length, memoryGB: Math.round(totalmem() / 2 ** 30), os: `${process.platform} ${release}`.trim(), bun: Bun.version };
+  const release = existsSync("/etc/os-release")
+    ? (/^PRETTY_NAME="?([^"\n]+)/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "")
+    : "";
+  return {
+    cpu,
+    cores: cpus().length,
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    os: `${process.platform} ${release}`.trim(),
+    bun: Bun.version,
+  };
 }
 
 async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<OpenAIResult> {
-  const probe = await fetch(`${proxyUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: CHAT_BODY });
+  const probe = await fetch(`${proxyUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: CHAT_BODY,
+  });
   const text = await probe.text();
-  if (probe.status !== 200) return { measured: false, reason: `POST /v1/chat/completions answered ${probe.status} in this build (${text.slice(0, 120)})` };
+  if (probe.status !== 200)
+    return { measured: false, reason: `POST /v1/chat/completions answered ${probe.status} in this build (${text.slice(0, 120)})` };
   const c1 = async (path: string, body: string) => {
     const options = { url: proxyUrl + path, body, connections: 1, seconds: settings.loadSeconds };
     await warmUp(options);
@@ -69,11 +106,23 @@ async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<Open
 async function measurePinned(binary: string, settings: Settings): Promise<PinnedResult> {
   if (process.platform !== "linux" || !Bun.which("taskset")) return { measured: false, reason: "needs Linux and taskset" };
   if (cpus().length < 2) return { measured: false, reason: "needs at least 2 cores" };
-  const child = Bun.spawn(["taskset", "-c", "0", process.execPath, join(import.meta.dir, "bench", "pinned.ts"), binary, String(settings.loadSeconds), MESSAGES_BODY], {
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "inherit",
-  });
+  const child = Bun.spawn(
+    [
+      "taskset",
+      "-c",
+      "0",
+      process.execPath,
+      join(import.meta.dir, "bench", "pinned.ts"),
+      binary,
+      String(settings.loadSeconds),
+      MESSAGES_BODY,
+    ],
+    {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "inherit",
+    },
+  );
   const [output, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
   if (code !== 0) return { measured: false, reason: `scripts/bench/pinned.ts exited with ${code}` };
   return { measured: true, c64: JSON.parse(output) as Trio<LoadResult> };
@@ -81,10 +130,17 @@ async function measurePinned(binary: string, settings: Settings): Promise<Pinned
 
 async function measure(binary: string, settings: Settings): Promise<Results> {
   const children: Child[] = [];
-  const keep = <T extends Child>(child: T) => (children.push(child), child);
+  const keep = <T extends Child>(child: T) => {
+    children.push(child);
+    return child;
+  };
   try {
     const pageCacheDropped = dropPageCache();
-    log(pageCacheDropped ? "page cache dropped (RSS comparable between runs)" : "page cache not dropped (needs root): RSS may read a few MB high");
+    log(
+      pageCacheDropped
+        ? "page cache dropped (RSS comparable between runs)"
+        : "page cache not dropped (needs root): RSS may read a few MB high",
+    );
     const upstream = keep(await startScript("upstream.ts"));
     const bare = keep(await startScript("bare.ts", [upstream.url]));
     const proxy = keep(await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: "warn" }));

@@ -32,7 +32,10 @@ async function waitForHealthz(url: string, child: Bun.Subprocess): Promise<unkno
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) fail(`serve exited early with code ${child.exitCode}`);
-    const body = await fetch(url).then((response) => (response.ok ? response.json() : undefined), () => undefined);
+    const body = await fetch(url).then(
+      (response) => (response.ok ? response.json() : undefined),
+      () => undefined,
+    );
     if (body !== undefined) return body;
     await Bun.sleep(100);
   }
@@ -42,10 +45,17 @@ async function waitForHealthz(url: string, child: Bun.Subprocess): Promise<unkno
 async function smoke(binary: string, version: string): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "maximize-smoke-"));
   const port = String(freePort());
-  const env = { HOME: home, USERPROFILE: home, PATH: process.env.PATH ?? "", SYSTEMROOT: process.env.SYSTEMROOT ?? "", MAXIMIZE_PORT: port };
+  const env = {
+    HOME: home,
+    USERPROFILE: home,
+    PATH: process.env.PATH ?? "",
+    SYSTEMROOT: process.env.SYSTEMROOT ?? "",
+    MAXIMIZE_PORT: port,
+  };
 
   const printed = await exec([binary, "--version"], env, home);
-  if (printed.code !== 0 || printed.out.trim() !== version) fail(`--version printed ${JSON.stringify(printed.out)} (exit ${printed.code}), expected ${version}`);
+  if (printed.code !== 0 || printed.out.trim() !== version)
+    fail(`--version printed ${JSON.stringify(printed.out)} (exit ${printed.code}), expected ${version}`);
   log(`--version → ${version}`);
 
   const server = Bun.spawn([binary, "serve"], { env, cwd: home, stdout: "inherit", stderr: "inherit", stdin: "ignore" });
@@ -66,7 +76,11 @@ async function smoke(binary: string, version: string): Promise<void> {
 const log = (line: string): void => void process.stderr.write(`smoke: ${line}\n`);
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { version: { type: "string" } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { version: { type: "string" } },
+    allowPositionals: true,
+  });
   const binary = positionals[0] ?? fail("usage: bun scripts/smoke.ts BINARY [--version V]");
   await smoke(resolve(binary), values.version ?? pkg.version);
   log("ok");

@@ -19,7 +19,10 @@ const server = Bun.serve({
       body: request.method === "POST" ? await request.text() : undefined,
       signal: request.signal,
     });
-    return new Response(response.body, { status: response.status, headers: { "content-type": response.headers.get("content-type") ?? "application/json" } });
+    return new Response(response.body, {
+      status: response.status,
+      headers: { "content-type": response.headers.get("content-type") ?? "application/json" },
+    });
   },
 });
 process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);

@@ -51,7 +51,8 @@ export function dropPageCache(): boolean {
 }
 
 /** Runs a command on one CPU (`taskset -c N`), so two processes don't compete for the same core. */
-export const pinnedTo = (cpu: number | undefined, command: string[]): string[] => (cpu === undefined ? command : ["taskset", "-c", String(cpu), ...command]);
+export const pinnedTo = (cpu: number | undefined, command: string[]): string[] =>
+  cpu === undefined ? command : ["taskset", "-c", String(cpu), ...command];
 
 async function stopChild(child: Subprocess): Promise<void> {
   child.kill("SIGTERM");
@@ -76,7 +77,11 @@ async function readPort(child: Subprocess<"ignore", "pipe", "inherit">): Promise
 
 /** Starts a helper script (`upstream.ts`, `bare.ts`) in its own Bun process (on CPU `cpu` when given). */
 export async function startScript(name: string, args: string[] = [], cpu?: number): Promise<Child> {
-  const child = Bun.spawn(pinnedTo(cpu, [process.execPath, join(HERE, name), ...args]), { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn(pinnedTo(cpu, [process.execPath, join(HERE, name), ...args]), {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   const port = await readPort(child);
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
@@ -118,7 +123,10 @@ export function proxyEnv(options: ProxyOptions, dir: string): Record<string, str
 /** Polls GET `url` as fast as the loop allows until it answers 200; returns the elapsed ms since `since`. */
 export async function waitHealthy(url: string, since: number, timeoutMs = 10_000): Promise<number> {
   for (;;) {
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return performance.now() - since;
     if (performance.now() - since > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs}ms`);
     await Bun.sleep(1);

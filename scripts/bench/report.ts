@@ -45,7 +45,10 @@ function latencyTable(r: Results): string {
     );
   }
   if (r.openai.measured) {
-    rows.push(loadRow("c=1 maximize /v1/messages", r.openai.messages), loadRow("c=1 maximize /v1/chat/completions", r.openai.chat, r.openai.messages));
+    rows.push(
+      loadRow("c=1 maximize /v1/messages", r.openai.messages),
+      loadRow("c=1 maximize /v1/chat/completions", r.openai.chat, r.openai.messages),
+    );
   }
   return table(head, rows);
 }
@@ -63,15 +66,25 @@ const streamRow = (name: string, s: StreamLatency, base?: StreamLatency) => [
 
 function streamTable(r: Results): string {
   const head = ["stream (sequential)", "events", "TTFB p50", "TTFB p90", "TTLB p50", "TTLB p90", "added TTFB", "added TTLB"];
-  const rows = [streamRow("direct", r.stream.direct), streamRow("bare passthrough", r.stream.bare, r.stream.direct), streamRow("maximize", r.stream.proxy, r.stream.direct)];
+  const rows = [
+    streamRow("direct", r.stream.direct),
+    streamRow("bare passthrough", r.stream.bare, r.stream.direct),
+    streamRow("maximize", r.stream.proxy, r.stream.direct),
+  ];
   if (r.openai.measured) {
-    rows.push(streamRow("maximize /v1/messages", r.openai.messagesStream), streamRow("maximize /v1/chat/completions", r.openai.chatStream, r.openai.messagesStream));
+    rows.push(
+      streamRow("maximize /v1/messages", r.openai.messagesStream),
+      streamRow("maximize /v1/chat/completions", r.openai.chatStream, r.openai.messagesStream),
+    );
   }
   return table(head, rows);
 }
 
 function otherTable(r: Results): string {
-  const pace = (name: string, p: Results["pacing"]["direct"]) => [name, `${p.events} events ${p.gapMs} ms apart: gap p10 ${f(p.gapP10)} / p50 ${f(p.gapP50)} ms, ${p.coalescedReads} coalesced reads`];
+  const pace = (name: string, p: Results["pacing"]["direct"]) => [
+    name,
+    `${p.events} events ${p.gapMs} ms apart: gap p10 ${f(p.gapP10)} / p50 ${f(p.gapP50)} ms, ${p.coalescedReads} coalesced reads`,
+  ];
   const held = r.memory.held;
   const rows = [
     pace("pacing direct", r.pacing.direct),
@@ -80,7 +93,9 @@ function otherTable(r: Results): string {
     [
       "RSS idle (fresh start)",
       `${f(r.memory.idleMB, 1)} MB` +
-        (r.memory.idleAnonMB === undefined ? "" : ` = ${f(r.memory.idleAnonMB, 1)} MB own (anon) + ${f(r.memory.idleFileMB ?? Number.NaN, 1)} MB mapped executable (file)`) +
+        (r.memory.idleAnonMB === undefined
+          ? ""
+          : ` = ${f(r.memory.idleAnonMB, 1)} MB own (anon) + ${f(r.memory.idleFileMB ?? Number.NaN, 1)} MB mapped executable (file)`) +
         (r.memory.pageCacheDropped === false ? "; page cache not dropped" : ""),
     ],
     ["RSS idle (after the load tests)", `${f(r.memory.idleAfterLoadMB, 1)} MB`],
@@ -88,14 +103,20 @@ function otherTable(r: Results): string {
       `RSS holding ${held.requested} streams`,
       `${f(held.rssMB, 1)} MB; open at client ${held.openAtClient}, at upstream ${held.openAtUpstream} after ${f(held.openAfterMs, 0)} ms; ${held.completed} completed; ${f(held.rssAfterMB, 1)} MB after`,
     ],
-    ["start-up → /healthz 200", `median ${f(r.startup.median)} ms (min ${f(r.startup.min)}, max ${f(r.startup.max)}, ${r.startup.runs.length} starts)`],
+    [
+      "start-up → /healthz 200",
+      `median ${f(r.startup.median)} ms (min ${f(r.startup.min)}, max ${f(r.startup.max)}, ${r.startup.runs.length} starts)`,
+    ],
   ];
   if (!r.openai.measured) rows.push(["OpenAI translation", `not measured: ${r.openai.reason}`]);
   return table(["measure", "result"], rows);
 }
 
 function targetTable(r: Results): string {
-  return table(["target", "measured", "goal", ""], checks(r).map((c) => [c.name, c.value, c.target, c.ok ? "ok" : "MISSED"]));
+  return table(
+    ["target", "measured", "goal", ""],
+    checks(r).map((c) => [c.name, c.value, c.target, c.ok ? "ok" : "MISSED"]),
+  );
 }
 
 export function renderText(r: Results): string {
@@ -126,7 +147,14 @@ const COLORS = { direct: "#9ca3af", bare: "#60a5fa", proxy: "#f97316", target: "
 const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** One horizontal bar panel at (x, y), `width` wide; an optional target line. Returns the SVG and its height. */
-function panel(x: number, y: number, width: number, title: string, bars: Bar[], target?: { value: number; label: string }): { svg: string; height: number } {
+function panel(
+  x: number,
+  y: number,
+  width: number,
+  title: string,
+  bars: Bar[],
+  target?: { value: number; label: string },
+): { svg: string; height: number } {
   const labelWidth = 170;
   const barArea = width - labelWidth - 110;
   const max = Math.max(...bars.map((bar) => bar.value), target?.value ?? 0) * 1.05 || 1;
@@ -174,7 +202,11 @@ export function renderSvg(r: Results): string {
   const panels: Array<[string, Bar[], { value: number; label: string }?]> = [
     ["Non-stream latency p50, concurrency 1 (ms)", trioBars(pick(r.c1, "p50"), "ms", 3)],
     ["Non-stream latency p99, concurrency 64 (ms)", trioBars(pick(r.c64, "p99"), "ms")],
-    ["Throughput, concurrency 64, all on 2 shared cores (requests/s)", trioBars(pick(r.c64, "rps"), "req/s", 0), { value: r.c64.direct.rps * 0.85, label: "85 % of direct" }],
+    [
+      "Throughput, concurrency 64, all on 2 shared cores (requests/s)",
+      trioBars(pick(r.c64, "rps"), "req/s", 0),
+      { value: r.c64.direct.rps * 0.85, label: "85 % of direct" },
+    ],
     ...pinned,
     [
       "Stream of ~100 events: first / last event p50 (ms)",
@@ -190,7 +222,12 @@ export function renderSvg(r: Results): string {
         ...(r.memory.idleAnonMB === undefined
           ? []
           : [{ label: "idle, own (anon) part", value: r.memory.idleAnonMB, color: COLORS.proxy, text: `${f(r.memory.idleAnonMB, 1)} MB` }]),
-        { label: `${held.openAtUpstream}/${held.requested} streams open`, value: held.rssMB, color: COLORS.proxy, text: `${f(held.rssMB, 1)} MB` },
+        {
+          label: `${held.openAtUpstream}/${held.requested} streams open`,
+          value: held.rssMB,
+          color: COLORS.proxy,
+          text: `${f(held.rssMB, 1)} MB`,
+        },
       ],
       { value: 100, label: "100 MB target" },
     ],
@@ -234,4 +271,3 @@ export function spliceMarkdown(markdown: string, r: Results): string {
   const block = `${start}\n\`\`\`text\n${renderText(r)}\n\`\`\`\n${end}`;
   return markdown.slice(0, from) + block + markdown.slice(to + end.length);
 }
-

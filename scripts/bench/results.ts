@@ -59,7 +59,8 @@ export interface Check {
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 /** Added latency is the proxy's percentile minus the direct one, measured in the same run. */
-export const added = (trio: Trio<LoadResult>, key: "p50" | "p90" | "p99", via: "proxy" | "bare" = "proxy") => trio[via][key] - trio.direct[key];
+export const added = (trio: Trio<LoadResult>, key: "p50" | "p90" | "p99", via: "proxy" | "bare" = "proxy") =>
+  trio[via][key] - trio.direct[key];
 
 export function checks(r: Results): Check[] {
   const ratio = r.c64.proxy.rps / r.c64.direct.rps;

@@ -28,5 +28,10 @@ export async function measureStartup(binary: string, upstreamUrl: string, runs: 
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await startOnce(binary, upstreamUrl));
   const sorted = [...times].sort((a, b) => a - b);
-  return { runs: times, median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN };
+  return {
+    runs: times,
+    median: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
+  };
 }

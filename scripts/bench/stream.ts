@@ -26,7 +26,14 @@ export async function streamLatency(url: string, path: string, body: string, sam
   }
   ttfb.sort((a, b) => a - b);
   ttlb.sort((a, b) => a - b);
-  return { samples, events, ttfbP50: percentile(ttfb, 50), ttfbP90: percentile(ttfb, 90), ttlbP50: percentile(ttlb, 50), ttlbP90: percentile(ttlb, 90) };
+  return {
+    samples,
+    events,
+    ttfbP50: percentile(ttfb, 50),
+    ttfbP90: percentile(ttfb, 90),
+    ttlbP50: percentile(ttlb, 50),
+    ttlbP90: percentile(ttlb, 90),
+  };
 }
 
 export interface Pacing {
@@ -44,7 +51,13 @@ export async function pacing(url: string, path: string, body: string, gapMs: num
   const timing = await timeStream(url, path, body);
   const gaps = timing.eventTimes.slice(2).map((time, i) => time - (timing.eventTimes[i + 1] ?? time));
   gaps.sort((a, b) => a - b);
-  return { events: timing.eventTimes.length, gapMs, gapP10: percentile(gaps, 10), gapP50: percentile(gaps, 50), coalescedReads: timing.coalescedReads };
+  return {
+    events: timing.eventTimes.length,
+    gapMs,
+    gapP10: percentile(gaps, 10),
+    gapP50: percentile(gaps, 50),
+    coalescedReads: timing.coalescedReads,
+  };
 }
 
 export interface HeldStreams {
@@ -66,9 +79,14 @@ interface UpstreamStats {
   peak: number;
 }
 
-const stats = (upstreamUrl: string, path = "/stats") => fetch(upstreamUrl + path, { method: "POST" }).then((r) => r.json() as Promise<UpstreamStats>);
+const stats = (upstreamUrl: string, path = "/stats") =>
+  fetch(upstreamUrl + path, { method: "POST" }).then((r) => r.json() as Promise<UpstreamStats>);
 
-async function waitForOpen(streams: OpenStream[], upstreamUrl: string, timeoutMs: number): Promise<{ open: number; peak: number; ms: number }> {
+async function waitForOpen(
+  streams: OpenStream[],
+  upstreamUrl: string,
+  timeoutMs: number,
+): Promise<{ open: number; peak: number; ms: number }> {
   const started = performance.now();
   let open = 0;
   void Promise.all(streams.map((stream) => stream.firstEvent.then(() => open++)));
@@ -81,7 +99,13 @@ async function waitForOpen(streams: OpenStream[], upstreamUrl: string, timeoutMs
 }
 
 /** Opens `count` streams the upstream holds open after their first event, measures, then lets them all finish. */
-export async function holdStreams(proxyUrl: string, upstreamUrl: string, proxyPid: number, count: number, body: string): Promise<HeldStreams> {
+export async function holdStreams(
+  proxyUrl: string,
+  upstreamUrl: string,
+  proxyPid: number,
+  count: number,
+  body: string,
+): Promise<HeldStreams> {
   await stats(upstreamUrl, "/stats/reset");
   const streams: OpenStream[] = [];
   for (let i = 0; i < count; i++) streams.push(await openStream(proxyUrl, "/v1/messages?hold=1&events=4", body));
@@ -95,5 +119,13 @@ export async function holdStreams(proxyUrl: string, upstreamUrl: string, proxyPi
   for (const stream of streams) stream.close();
   const completed = timings.filter((timing) => timing.status === 200 && timing.eventTimes.length === 10).length;
   await Bun.sleep(200);
-  return { requested: count, openAtClient: opened.open, openAtUpstream: opened.peak, openAfterMs: opened.ms, rssMB: rss, completed, rssAfterMB: rssMB(proxyPid) };
+  return {
+    requested: count,
+    openAtClient: opened.open,
+    openAtUpstream: opened.peak,
+    openAfterMs: opened.ms,
+    rssMB: rss,
+    completed,
+    rssAfterMB: rssMB(proxyPid),
+  };
 }

@@ -31,7 +31,16 @@ const MESSAGE = JSON.stringify({
 });
 
 const MODELS = {
-  data: [{ type: "model", id: "claude-sonnet-5-5", display_name: "Claude Sonnet 5.5", created_at: "2026-09-28T00:00:00Z", lifecycle: "active", line: "sonnet" }],
+  data: [
+    {
+      type: "model",
+      id: "claude-sonnet-5-5",
+      display_name: "Claude Sonnet 5.5",
+      created_at: "2026-09-28T00:00:00Z",
+      lifecycle: "active",
+      line: "sonnet",
+    },
+  ],
   has_more: false,
   first_id: "claude-sonnet-5-5",
   last_id: "claude-sonnet-5-5",
@@ -44,7 +53,16 @@ function streamEvents(deltas: number): { head: Uint8Array[]; body: Uint8Array[] 
   const head = [
     event("message_start", {
       type: "message_start",
-      message: { id: "msg_bench", type: "message", role: "assistant", model: "claude-sonnet-5-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
+      message: {
+        id: "msg_bench",
+        type: "message",
+        role: "assistant",
+        model: "claude-sonnet-5-5",
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 12, output_tokens: 1 },
+      },
     }),
     event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
   ];
@@ -54,7 +72,11 @@ function streamEvents(deltas: number): { head: Uint8Array[]; body: Uint8Array[] 
   body.push(
     event("ping", { type: "ping" }),
     event("content_block_stop", { type: "content_block_stop", index: 0 }),
-    event("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: deltas } }),
+    event("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: "end_turn", stop_sequence: null },
+      usage: { output_tokens: deltas },
+    }),
     event("message_stop", { type: "message_stop" }),
   );
   return { head, body };

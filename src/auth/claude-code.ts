@@ -18,17 +18,23 @@ export function claudeCodeCredentialsPath(env: Record<string, string | undefined
  * "clientId"}}`. Sibling keys (`designOauth`, `mcpOAuth`…) are other logins: ignored. The fields maximize only keeps
  * for information are not validated, so an unexpected value there never blocks an import.
  */
-const CredentialsSchema = v.looseObject({
-  claudeAiOauth: v.looseObject({
-    accessToken: v.string("a string"),
-    refreshToken: v.optional(v.nullable(v.string("a string"))),
-    expiresAt: v.optional(v.nullable(v.number("epoch milliseconds"))),
-    scopes: v.optional(v.unknown()),
-    subscriptionType: v.optional(v.unknown()),
-    rateLimitTier: v.optional(v.unknown()),
-    clientId: v.optional(v.unknown()),
-  }, "an object"),
-}, "an object");
+const CredentialsSchema = v.looseObject(
+  {
+    claudeAiOauth: v.looseObject(
+      {
+        accessToken: v.string("a string"),
+        refreshToken: v.optional(v.nullable(v.string("a string"))),
+        expiresAt: v.optional(v.nullable(v.number("epoch milliseconds"))),
+        scopes: v.optional(v.unknown()),
+        subscriptionType: v.optional(v.unknown()),
+        rateLimitTier: v.optional(v.unknown()),
+        clientId: v.optional(v.unknown()),
+      },
+      "an object",
+    ),
+  },
+  "an object",
+);
 
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 const textList = (value: unknown): string[] | undefined =>
@@ -55,18 +61,24 @@ export function readClaudeCodeCredentials(path: string): StoredTokens {
   try {
     json = JSON.parse(content);
   } catch {
-    throw new LoginError(`${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`);
+    throw new LoginError(
+      `${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`,
+    );
   }
   const parsed = v.safeParse(CredentialsSchema, json);
   if (!parsed.success) {
     const where = v.getDotPath(parsed.issues[0]) ?? "(root)";
-    throw new LoginError(`${path} has no usable Claude login (${where} must be ${parsed.issues[0].message}) — log in with \`claude\` and try again`);
+    throw new LoginError(
+      `${path} has no usable Claude login (${where} must be ${parsed.issues[0].message}) — log in with \`claude\` and try again`,
+    );
   }
   const oauth = parsed.output.claudeAiOauth;
   if (oauth.accessToken === "") {
     // Claude Code rewrites its login as accessToken "", refreshToken "", expiresAt 0 when its refresh token dies.
     if (!oauth.refreshToken) throw new LoginError(`${REVOKED_MESSAGE}. Nothing was imported from ${path}.`);
-    throw new LoginError(`the Claude Code login in ${path} has no access token — run \`claude\` once so it renews its login, then import again`);
+    throw new LoginError(
+      `the Claude Code login in ${path} has no access token — run \`claude\` once so it renews its login, then import again`,
+    );
   }
   const scopes = textList(oauth.scopes);
   const subscriptionType = text(oauth.subscriptionType);
@@ -105,16 +117,19 @@ export async function importClaudeCode(
   }
   const refreshToken = imported.refresh_token;
   if (!refreshToken) {
-    throw new LoginError(`the Claude Code login in ${path} has expired and has no refresh token — run \`claude\` to log in again, then \`maximize login --import-claude-code\``);
+    throw new LoginError(
+      `the Claude Code login in ${path} has expired and has no refresh token — run \`claude\` to log in again, then \`maximize login --import-claude-code\``,
+    );
   }
   let tokens: StoredTokens;
   try {
     tokens = await refreshTokens(deps.fetch, deps.oauth, { ...imported, refresh_token: refreshToken });
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    const next = error.kind === "rejected"
-      ? "the Claude Code login is no longer valid; run `claude` to log in again, then `maximize login --import-claude-code`"
-      : "the token endpoint may be down or blocking this network; try again shortly";
+    const next =
+      error.kind === "rejected"
+        ? "the Claude Code login is no longer valid; run `claude` to log in again, then `maximize login --import-claude-code`"
+        : "the token endpoint may be down or blocking this network; try again shortly";
     throw new LoginError(`the Claude Code login is about to expire and refreshing it failed: ${error.message} — ${next}`);
   }
   const stored = { ...tokens, source: "claude-code" };

@@ -64,7 +64,11 @@ export function storeTokens(store: TokenStore, tokens: StoredTokens): Promise<vo
 }
 
 /** Exchanges what the user pasted for tokens and stores them. The token file is untouched on any failure. */
-export async function completeLogin(deps: { fetch: Fetch; oauth: Config["oauth"]; store: TokenStore }, pkce: Pkce, pasted: string): Promise<StoredTokens> {
+export async function completeLogin(
+  deps: { fetch: Fetch; oauth: Config["oauth"]; store: TokenStore },
+  pkce: Pkce,
+  pasted: string,
+): Promise<StoredTokens> {
   const parsed = parsePastedCode(pasted, pkce.state);
   if (!parsed.ok) throw new LoginError(parsed.reason);
   let tokens: StoredTokens;
@@ -72,9 +76,10 @@ export async function completeLogin(deps: { fetch: Fetch; oauth: Config["oauth"]
     tokens = await exchangeCode(deps.fetch, deps.oauth, { code: parsed.code, state: parsed.state, verifier: pkce.verifier });
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    const next = error.kind === "rejected"
-      ? "the code may be used, expired or from another attempt; open the login URL again and paste the new code"
-      : "the token endpoint may be down or blocking this network; try again shortly (or set MAXIMIZE_OAUTH_TOKEN_URL)";
+    const next =
+      error.kind === "rejected"
+        ? "the code may be used, expired or from another attempt; open the login URL again and paste the new code"
+        : "the token endpoint may be down or blocking this network; try again shortly (or set MAXIMIZE_OAUTH_TOKEN_URL)";
     throw new LoginError(`login failed: ${error.message} — ${next}`);
   }
   await storeTokens(deps.store, tokens);
@@ -88,13 +93,17 @@ const LONG_LIVED_TOKEN = /^sk-ant-oat\d{2}-[A-Za-z0-9_-]{20,}$/;
 export function checkLongLivedToken(token: string): StoredTokens {
   const trimmed = token.trim();
   if (trimmed.startsWith("sk-ant-api")) {
-    throw new LoginError("that is an Anthropic API key, not a Claude login token — set MAXIMIZE_ANTHROPIC_API_KEY instead (no login needed)");
+    throw new LoginError(
+      "that is an Anthropic API key, not a Claude login token — set MAXIMIZE_ANTHROPIC_API_KEY instead (no login needed)",
+    );
   }
   if (trimmed.startsWith("sk-ant-ort")) {
     throw new LoginError("that is a refresh token, not an access token — pass the sk-ant-oat01-… token printed by `claude setup-token`");
   }
   if (!LONG_LIVED_TOKEN.test(trimmed)) {
-    throw new LoginError("that does not look like a Claude OAuth token (expected sk-ant-oat01- followed by letters, digits, - or _) — copy the whole token printed by `claude setup-token`");
+    throw new LoginError(
+      "that does not look like a Claude OAuth token (expected sk-ant-oat01- followed by letters, digits, - or _) — copy the whole token printed by `claude setup-token`",
+    );
   }
   return { access_token: trimmed, refresh_token: null, expires_at: null, token_type: "Bearer", source: "long-lived" };
 }

@@ -151,11 +151,7 @@ export async function refreshTokens(fetch: Fetch, oauth: Config["oauth"], curren
 }
 
 /** Exchanges an authorization code (PKCE) for tokens. */
-export function exchangeCode(
-  fetch: Fetch,
-  oauth: Config["oauth"],
-  grant: { code: string; state: string; verifier: string },
-) {
+export function exchangeCode(fetch: Fetch, oauth: Config["oauth"], grant: { code: string; state: string; verifier: string }) {
   return postTokenEndpoint(fetch, oauth, {
     grant_type: "authorization_code",
     code: grant.code,

@@ -51,12 +51,14 @@ export function parsePastedCode(input: string, expectedState: string): PastedCod
   const text = input.trim();
   if (!text) return { ok: false, reason: "nothing was pasted — paste the code shown after you approved access" };
   const { code, state } = /^https?:\/\//i.test(text) ? fromUrl(text) : fromCodeAndState(text);
-  if (!code) return { ok: false, reason: "no authorization code found — paste the whole code shown on the page (CODE#STATE) or the page's URL" };
+  if (!code)
+    return { ok: false, reason: "no authorization code found — paste the whole code shown on the page (CODE#STATE) or the page's URL" };
   if (/\s/.test(code)) return { ok: false, reason: "the code contains spaces — paste it exactly as shown, in one piece" };
   if (state !== undefined && state !== expectedState) {
     return {
       ok: false,
-      reason: "the state in the pasted code does not match this login attempt — it belongs to another login; open the URL of this attempt again and paste the new code",
+      reason:
+        "the state in the pasted code does not match this login attempt — it belongs to another login; open the URL of this attempt again and paste the new code",
     };
   }
   return { ok: true, code, state: expectedState };

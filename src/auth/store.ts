@@ -56,7 +56,10 @@ export function createTokenStore(path: string): TokenStore {
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (!stat) return undefined;
     if (stat.isDirectory()) throw new TokenFileError(`token file ${path} is a directory — point storage.token_file at a file`);
-    if (stat.isSymbolicLink()) throw new TokenFileError(`token file ${path} is a symbolic link — refusing to follow it; replace it with a regular file or run \`maximize login\``);
+    if (stat.isSymbolicLink())
+      throw new TokenFileError(
+        `token file ${path} is a symbolic link — refusing to follow it; replace it with a regular file or run \`maximize login\``,
+      );
     let text: string;
     try {
       text = readFileSync(path, "utf8");

@@ -60,8 +60,22 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
   return {
     get: async () => credential,
     renew: async () => undefined,
-    refresh: () => Promise.reject(new AuthError("not_refreshable", "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY): there is no login token to refresh")),
-    status: () => ({ logged_in: true, method: "api_key", token_file: tokenFile, expires_at: null, expires_in_seconds: null, refreshable: false, account: null }),
+    refresh: () =>
+      Promise.reject(
+        new AuthError(
+          "not_refreshable",
+          "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY): there is no login token to refresh",
+        ),
+      ),
+    status: () => ({
+      logged_in: true,
+      method: "api_key",
+      token_file: tokenFile,
+      expires_at: null,
+      expires_in_seconds: null,
+      refreshable: false,
+      account: null,
+    }),
   };
 }
 
@@ -97,8 +111,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     return cached;
   };
 
-  const secondsLeft = (tokens: StoredTokens) =>
-    tokens.expires_at == null ? Number.POSITIVE_INFINITY : tokens.expires_at - now() / 1000;
+  const secondsLeft = (tokens: StoredTokens) => (tokens.expires_at == null ? Number.POSITIVE_INFINITY : tokens.expires_at - now() / 1000);
   const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS;
   const usable = (tokens: StoredTokens) => secondsLeft(tokens) > 5;
 
@@ -134,20 +147,27 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
           cachedStamp = stamp();
           onRefresh?.("ok");
         } catch (error) {
-          onRefresh?.("failed", `the new token could not be saved to ${store.path} (${(error as Error).message}); this process keeps using it, but fix the file's permissions or disk space before restarting`);
+          onRefresh?.(
+            "failed",
+            `the new token could not be saved to ${store.path} (${(error as Error).message}); this process keeps using it, but fix the file's permissions or disk space before restarting`,
+          );
         }
         return next;
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);
         if (error instanceof OAuthError && error.kind === "rejected") {
           // An imported login shares one rotating refresh token with Claude Code, which may have spent it.
-          const next = onDisk.source === "claude-code"
-            ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
-            : "run `maximize login`";
+          const next =
+            onDisk.source === "claude-code"
+              ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
+              : "run `maximize login`";
           throw new AuthError("login_dead", `the Claude login has expired or was revoked (${error.message}): ${next}`);
         }
         if (error instanceof OAuthError) {
-          throw new AuthError("refresh_unavailable", `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`);
+          throw new AuthError(
+            "refresh_unavailable",
+            `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`,
+          );
         }
         throw error;
       }

@@ -27,7 +27,7 @@ export interface ParsedArgs {
 
 /** Parses argv (without the runtime and script): `[command] [options]`, options anywhere. */
 export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}): ParsedArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...commandOptions }, allowPositionals: true, strict: true });
   } catch (error) {
@@ -59,7 +59,12 @@ export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}
  */
 export function peekCommand(argv: string[], knownOptions: OptionSpec): string | undefined {
   try {
-    const { positionals } = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...knownOptions }, allowPositionals: true, strict: false });
+    const { positionals } = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...knownOptions },
+      allowPositionals: true,
+      strict: false,
+    });
     return positionals[0];
   } catch {
     return undefined;

@@ -9,12 +9,17 @@ export function browserCommands(url: string, platform: NodeJS.Platform, env: Rec
   const wsl = Boolean(env.WSL_DISTRO_NAME);
   // Without a display, xdg-open falls back to a text browser that would take over this terminal.
   if (!wsl && !env.DISPLAY && !env.WAYLAND_DISPLAY) return [];
-  return wsl ? [["wslview", url], ["xdg-open", url]] : [["xdg-open", url]];
+  return wsl
+    ? [
+        ["wslview", url],
+        ["xdg-open", url],
+      ]
+    : [["xdg-open", url]];
 }
 
 /** Runs one opener; true when it started and did not fail within a few seconds. */
 export const launch: Launch = async (argv) => {
-  let child;
+  let child: ReturnType<typeof Bun.spawn>;
   try {
     child = Bun.spawn(argv, { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   } catch {

@@ -9,7 +9,10 @@ export function localUrl(config: Config): string {
 
 /** True when a maximize answers /healthz at that address within `timeoutMs`. */
 export async function isServing(config: Config, timeoutMs: number): Promise<boolean> {
-  return fetch(`${localUrl(config)}/healthz`, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.ok, () => false);
+  return fetch(`${localUrl(config)}/healthz`, { signal: AbortSignal.timeout(timeoutMs) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 /** `maximize health`: exit 0 when a local server answers /healthz (for Docker HEALTHCHECK in a scratch image). */

@@ -1,6 +1,14 @@
 import pc from "picocolors";
 import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code.ts";
-import { checkLongLivedToken, completeLogin, loadPendingLogin, pendingLoginPath, removePendingLogin, savePendingLogin, storeTokens } from "../auth/login.ts";
+import {
+  checkLongLivedToken,
+  completeLogin,
+  loadPendingLogin,
+  pendingLoginPath,
+  removePendingLogin,
+  savePendingLogin,
+  storeTokens,
+} from "../auth/login.ts";
 import { authorizeUrl, createPkce } from "../auth/pkce.ts";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import { homeDir } from "../config/paths.ts";
@@ -48,7 +56,9 @@ const OPTIONS = {
 function loggedIn(ctx: CommandContext, tokens: StoredTokens, how: string): void {
   const account = describeAccount(tokens);
   process.stdout.write(`${pc.green("✓")} ${how}${account ? ` as ${pc.bold(account)}` : ""}\n`);
-  process.stdout.write(`  token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`);
+  process.stdout.write(
+    `  token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`,
+  );
   process.stdout.write(`  stored in ${ctx.config.storage.token_file}\n`);
 }
 
@@ -90,14 +100,22 @@ async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
   const store = createTokenStore(ctx.config.storage.token_file);
   const { tokens, refreshed } = await importClaudeCode({ fetch: ctx.fetch, oauth: ctx.config.oauth, store, now: ctx.now }, path);
   const plan = typeof tokens.subscription_type === "string" ? ` (Claude ${tokens.subscription_type} plan)` : "";
-  loggedIn(ctx, tokens, `Imported the Claude Code login${plan} from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`);
+  loggedIn(
+    ctx,
+    tokens,
+    `Imported the Claude Code login${plan} from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`,
+  );
   if (refreshed) {
     process.stderr.write(
-      pc.dim("Note: that refresh replaced the refresh token Claude Code holds, so Claude Code will ask you to log in again\n(run `claude`). To avoid this, import while Claude Code's login has more than 5 minutes left, or give maximize\nits own login with `maximize login`.\n"),
+      pc.dim(
+        "Note: that refresh replaced the refresh token Claude Code holds, so Claude Code will ask you to log in again\n(run `claude`). To avoid this, import while Claude Code's login has more than 5 minutes left, or give maximize\nits own login with `maximize login`.\n",
+      ),
     );
   } else if (tokens.refresh_token) {
     process.stderr.write(
-      pc.dim("Note: maximize and Claude Code now share one refresh token, and each refresh replaces it. If one of them later\nsays the login expired, log in there again (or give maximize its own login with `maximize login`).\n"),
+      pc.dim(
+        "Note: maximize and Claude Code now share one refresh token, and each refresh replaces it. If one of them later\nsays the login expired, log in there again (or give maximize its own login with `maximize login`).\n",
+      ),
     );
   }
   return 0;
@@ -111,8 +129,12 @@ function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "impo
     stringOption(ctx.args, "token") !== undefined && "token",
     flagOption(ctx.args, "import-claude-code") && "import",
   ].filter((mode): mode is "print-url" | "code" | "token" | "import" => typeof mode === "string");
-  if (chosen.length > 1) throw new UsageError(`choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")})`);
-  if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import") throw new UsageError("--from only goes with --import-claude-code");
+  if (chosen.length > 1)
+    throw new UsageError(
+      `choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")})`,
+    );
+  if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import")
+    throw new UsageError("--from only goes with --import-claude-code");
   return chosen[0] ?? "wizard";
 }
 

@@ -43,9 +43,15 @@ function modelTable(models: readonly ModelInfo[]): string[] {
 
 /** Columns padded to their widest visible cell (colour codes do not count). */
 function table(rows: string[][]): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour escape sequences are what this leaves out
   const visible = (cell: string) => cell.replace(/\x1b\[[0-9;]*m/g, "").length;
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => visible(row[column] ?? "")))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell + " ".repeat(Math.max(0, (widths[column] ?? 0) - visible(cell)))).join("  ").trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell + " ".repeat(Math.max(0, (widths[column] ?? 0) - visible(cell))))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 async function run(ctx: CommandContext): Promise<number> {
@@ -55,7 +61,7 @@ async function run(ctx: CommandContext): Promise<number> {
   await catalogue.refresh();
   const snapshot = catalogue.snapshot();
   const all = flagOption(ctx.args, "all");
-  const shown = snapshot.models.filter((model) => all ? model.lifecycle !== "retired" : isActive(model)).sort(newestFirst);
+  const shown = snapshot.models.filter((model) => (all ? model.lifecycle !== "retired" : isActive(model))).sort(newestFirst);
 
   if (flagOption(ctx.args, "json")) {
     process.stdout.write(`${JSON.stringify({ ...snapshot, default: ctx.config.models.default, models: shown }, null, 2)}\n`);
@@ -63,7 +69,11 @@ async function run(ctx: CommandContext): Promise<number> {
   }
   const lines = [...nicknameTable(snapshot, ctx.config.models.default), ""];
   if (snapshot.source === "fallback") {
-    lines.push(pc.yellow(`Anthropic's model catalogue could not be fetched (${snapshot.error ?? "unknown reason"}): these are the built-in fallback models.`));
+    lines.push(
+      pc.yellow(
+        `Anthropic's model catalogue could not be fetched (${snapshot.error ?? "unknown reason"}): these are the built-in fallback models.`,
+      ),
+    );
     lines.push(pc.dim("Log in (`maximize login`) or check the network; a running proxy keeps retrying."), "");
   }
   lines.push(...modelTable(shown));

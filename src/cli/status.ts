@@ -61,7 +61,12 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
 
 /** Label/value pairs for people (the command prints them; the menu shows them in a note). */
 export function statusLines(report: StatusReport, nowMs: number): [string, string][] {
-  const how = report.method === "api_key" ? "yes — Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)" : report.method === "oauth" ? "yes — Claude login" : "no";
+  const how =
+    report.method === "api_key"
+      ? "yes — Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)"
+      : report.method === "oauth"
+        ? "yes — Claude login"
+        : "no";
   const lines: [string, string][] = [["logged in", report.logged_in ? pc.green(how) : pc.yellow(how)]];
   if (report.error) lines.push(["problem", pc.red(report.error)]);
   if (report.method === "oauth") {

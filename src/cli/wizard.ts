@@ -72,7 +72,9 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
     spin.stop("Logged in");
     const account = describeAccount(tokens);
     if (account) p.log.success(`Account: ${pc.bold(account)}`);
-    p.log.info(`Token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`);
+    p.log.info(
+      `Token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`,
+    );
   } catch (error) {
     if (!(error instanceof LoginError)) {
       spin.error("Login failed");

@@ -53,7 +53,7 @@ function configFilePath(sources: Required<ConfigSources>): { path: string; requi
   return existsSync(local) ? { path: local, required: false } : undefined;
 }
 
-const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value));
+const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` : (JSON.stringify(value) ?? String(value)));
 
 function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
   // A union (a nickname is a string or an object): the branch that got further says what is wrong inside it.
@@ -93,7 +93,8 @@ function readConfigFile(path: string): FileConfig {
 /** Sets a dot-path key ("server.port") on a nested plain object. */
 function setPath(target: Record<string, unknown>, key: string, value: unknown) {
   const [section, name] = key.split(".") as [string, string];
-  const inner = (target[section] ??= {}) as Record<string, unknown>;
+  target[section] ??= {};
+  const inner = target[section] as Record<string, unknown>;
   inner[name] = value;
 }
 
@@ -122,7 +123,9 @@ export function loadConfig(input: ConfigSources = {}): Config {
   };
   const fileRef = configFilePath(sources);
   if (fileRef?.required && !existsSync(fileRef.path)) {
-    throw new ConfigError(`config file ${fileRef.path} does not exist — fix MAXIMIZE_CONFIG / --config or create it from config.example.json`);
+    throw new ConfigError(
+      `config file ${fileRef.path} does not exist — fix MAXIMIZE_CONFIG / --config or create it from config.example.json`,
+    );
   }
   const file: FileConfig = fileRef ? readConfigFile(fileRef.path) : {};
   const over = stringOverrides(sources) as FileConfig;

@@ -16,20 +16,22 @@ const portNumber = v.pipe(
 );
 const seconds = v.pipe(v.number("a number of seconds above 0"), v.minValue(0.001, "a number of seconds above 0"));
 const nonEmpty = v.pipe(v.string("a non-empty string"), v.trim(), v.nonEmpty("a non-empty string"));
-const httpUrl = v.pipe(
-  v.string("an http(s) URL"),
-  v.url("an http(s) URL"),
-  v.regex(/^https?:\/\//i, "an http(s) URL"),
-);
+const httpUrl = v.pipe(v.string("an http(s) URL"), v.url("an http(s) URL"), v.regex(/^https?:\/\//i, "an http(s) URL"));
 const logLevel = v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`);
 const keyList = v.array(v.pipe(v.string("a list of strings"), v.minLength(8, "keys of at least 8 characters")), "a list of strings");
 const flag = v.boolean("true or false");
-const effort = v.picklist(["low", "medium", "high", "xhigh", "max", "highest", "default"], "one of low, medium, high, xhigh, max, highest, default");
+const effort = v.picklist(
+  ["low", "medium", "high", "xhigh", "max", "highest", "default"],
+  "one of low, medium, high, xhigh, max, highest, default",
+);
 /** A nickname is an exact model ID, or a line and/or an effort (see src/models/nicknames.ts). */
 const nickname = v.union(
   [
     nonEmpty,
-    v.strictObject({ model: v.optional(nonEmpty), line: v.optional(nonEmpty), effort: v.optional(effort) }, "a model ID or an object with model, line and/or effort"),
+    v.strictObject(
+      { model: v.optional(nonEmpty), line: v.optional(nonEmpty), effort: v.optional(effort) },
+      "a model ID or an object with model, line and/or effort",
+    ),
   ],
   "a model ID or an object with model, line and/or effort",
 );
@@ -89,7 +91,12 @@ const fromString = {
   logLevel: v.pipe(v.string(), v.toLowerCase(), logLevel),
   keys: v.pipe(
     v.string(),
-    v.transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean)),
+    v.transform((s) =>
+      s
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
     keyList,
   ),
   flag: v.pipe(

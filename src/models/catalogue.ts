@@ -181,9 +181,12 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     const wanted = name === "" ? options.defaultModel : name;
     const definition = Object.hasOwn(table, wanted) ? table[wanted] : undefined;
     if (!definition) return { requested, model: wanted, source: "exact", ...lineOf(info(wanted)) };
-    const found = definition.model !== undefined
-      ? { model: info(definition.model) ?? { id: definition.model }, source: "config" as const }
-      : definition.line !== undefined ? newestOfLine(definition.line) : undefined;
+    const found =
+      definition.model !== undefined
+        ? { model: info(definition.model) ?? { id: definition.model }, source: "config" as const }
+        : definition.line !== undefined
+          ? newestOfLine(definition.line)
+          : undefined;
     // No model of that line anywhere: send the nickname itself, so upstream's 404 names what was asked for.
     if (!found) return { requested, model: wanted, nickname: wanted, source: "exact" };
     const effort = definition.effort ? fitEffort(definition.effort, found.model) : undefined;

@@ -17,7 +17,25 @@ const adaptiveOnly = (alwaysOn = false) => ({
 });
 
 export const FALLBACK_MODELS: readonly ModelInfo[] = [
-  { id: "claude-haiku-5-5", line: "haiku", lifecycle: "active", created_at: "2026-10-07T00:00:00Z", capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high") } },
-  { id: "claude-sonnet-5-5", line: "sonnet", lifecycle: "active", created_at: "2026-09-28T00:00:00Z", capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high", "xhigh") } },
-  { id: "claude-opus-5-5", line: "opus", lifecycle: "active", created_at: "2026-09-22T00:00:00Z", capabilities: { thinking: adaptiveOnly(true), effort: efforts("low", "medium", "high", "xhigh", "max") } },
+  {
+    id: "claude-haiku-5-5",
+    line: "haiku",
+    lifecycle: "active",
+    created_at: "2026-10-07T00:00:00Z",
+    capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high") },
+  },
+  {
+    id: "claude-sonnet-5-5",
+    line: "sonnet",
+    lifecycle: "active",
+    created_at: "2026-09-28T00:00:00Z",
+    capabilities: { thinking: adaptiveOnly(), effort: efforts("low", "medium", "high", "xhigh") },
+  },
+  {
+    id: "claude-opus-5-5",
+    line: "opus",
+    lifecycle: "active",
+    created_at: "2026-09-22T00:00:00Z",
+    capabilities: { thinking: adaptiveOnly(true), effort: efforts("low", "medium", "high", "xhigh", "max") },
+  },
 ];

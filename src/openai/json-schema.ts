@@ -55,14 +55,17 @@ function adapt(input: Schema, path: string, moved: string[]): Schema {
     moved.push(`${path}.oneOf (as anyOf)`);
   }
   if (isSchema(out.properties) && out.additionalProperties === undefined) out.additionalProperties = false;
-  if (notes.length > 0) out.description = [typeof out.description === "string" ? out.description : "", `{${notes.join(", ")}}`].filter(Boolean).join("\n\n");
+  if (notes.length > 0)
+    out.description = [typeof out.description === "string" ? out.description : "", `{${notes.join(", ")}}`].filter(Boolean).join("\n\n");
   return out;
 }
 
 /** Sub-schemas sit under these keywords: maps of schemas, lists of schemas, or one schema. */
 function adaptChild(key: string, value: unknown, path: string, moved: string[]): unknown {
   if ((key === "properties" || key === "$defs" || key === "definitions") && isSchema(value)) {
-    return Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, isSchema(sub) ? adapt(sub, `${path}.${name}`, moved) : sub]));
+    return Object.fromEntries(
+      Object.entries(value).map(([name, sub]) => [name, isSchema(sub) ? adapt(sub, `${path}.${name}`, moved) : sub]),
+    );
   }
   if ((key === "anyOf" || key === "allOf" || key === "oneOf" || key === "prefixItems") && Array.isArray(value)) {
     return value.map((sub, i) => (isSchema(sub) ? adapt(sub, `${path}[${i}]`, moved) : sub));

@@ -69,7 +69,8 @@ export function planReasoning(wanted: ReasoningEffort | undefined, context: Reas
     if (wanted === "minimal" || alwaysThinks) planned.effort = context.model ? fitEffort("low", context.model) : "low";
   } else if (wanted !== undefined) {
     planned = thinkingFor(wanted, context);
-    if (planned.effort && planned.effort !== wanted) notes.push(`reasoning_effort ${wanted} → effort ${planned.effort} (what ${context.model?.id ?? "the model"} lists)`);
+    if (planned.effort && planned.effort !== wanted)
+      notes.push(`reasoning_effort ${wanted} → effort ${planned.effort} (what ${context.model?.id ?? "the model"} lists)`);
     if (!context.thinkingAllowed) notes.push("thinking left off: forced tool choice or a turn that answers tool calls");
   }
   const thinkingOn = planned.thinking !== undefined && planned.thinking.type !== "disabled";

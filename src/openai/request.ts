@@ -13,7 +13,6 @@ import {
   type ChatMessage,
   type ChatRequest,
   type FunctionDefinition,
-  type ReasoningEffort,
   type ToolCall,
   type UserPart,
 } from "./schema.ts";
@@ -67,7 +66,9 @@ const DEFAULT_MAX_TOKENS = 8192;
 export function defaultMaxTokens(model: string, modelLimit?: number): number {
   // The catalogue says what the model can write: up to 8192 of it (a default, not a target).
   if (modelLimit !== undefined) return Math.min(DEFAULT_MAX_TOKENS, modelLimit);
-  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model) ? DEFAULT_MAX_TOKENS : 4096;
+  return /^claude-(?:3-[5-9]-|(?:opus|sonnet|haiku|fable|mythos)-(?:[4-9]|\d{2})|(?:[4-9]|\d{2})[-.])/.test(model)
+    ? DEFAULT_MAX_TOKENS
+    : 4096;
 }
 
 export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}): AnthropicRequestBody {
@@ -81,7 +82,10 @@ export function usesLegacyFunctions(chat: ChatRequest): boolean {
 
 export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {}): AnthropicRequestBody {
   if (chat.n != null && chat.n > 1) {
-    badRequest(`n: ${chat.n} is not supported: Claude returns one choice per request; omit n (or send 1) and send several requests instead`, "n");
+    badRequest(
+      `n: ${chat.n} is not supported: Claude returns one choice per request; omit n (or send 1) and send several requests instead`,
+      "n",
+    );
   }
   const legacy = usesLegacyFunctions(chat);
   const messages = conversation(chat.messages);
@@ -128,7 +132,10 @@ export function fromChatRequest(chat: ChatRequest, options: TranslateOptions = {
     body.max_tokens = plan.thinking.budget_tokens + ANSWER_ROOM;
   }
   if (!plan.sampling) {
-    if (chat.temperature != null || chat.top_p != null) options.note?.(`temperature/top_p left out: ${options.modelInfo?.id ?? "the model"} (or anthropic-version ${options.version ?? "-"}, or thinking) does not take them`);
+    if (chat.temperature != null || chat.top_p != null)
+      options.note?.(
+        `temperature/top_p left out: ${options.modelInfo?.id ?? "the model"} (or anthropic-version ${options.version ?? "-"}, or thinking) does not take them`,
+      );
     return body;
   }
   // OpenAI's temperature runs 0–2, Anthropic's 0–1. Newer Claude models refuse temperature and top_p together:
@@ -147,7 +154,10 @@ function outputFormat(format: ChatRequest["response_format"], note?: (message: s
   if (format.type === "json_object") return { type: "json_schema" as const, schema: { type: "object" } };
   const schema = format.json_schema.schema ?? { type: "object" };
   const adapted = toAnthropicSchema(schema);
-  if (adapted.moved.length > 0) note?.(`response_format ${format.json_schema.name ?? ""}: moved into descriptions (Anthropic refuses them as constraints): ${adapted.moved.join(", ")}`);
+  if (adapted.moved.length > 0)
+    note?.(
+      `response_format ${format.json_schema.name ?? ""}: moved into descriptions (Anthropic refuses them as constraints): ${adapted.moved.join(", ")}`,
+    );
   return { type: "json_schema" as const, schema: adapted.schema };
 }
 
@@ -164,11 +174,16 @@ function thinkingAllowed(toolChoice: AnthropicToolChoice | undefined, binding: T
  * A forced tool choice on a model that always thinks: Anthropic refuses forced tool use with thinking on, so the
  * choice becomes `auto` and the system prompt asks for the call instead (the debug log says so).
  */
-function fitToolChoice(choice: AnthropicToolChoice | undefined, options: TranslateOptions): { toolChoice?: AnthropicToolChoice; instruction?: string } {
+function fitToolChoice(
+  choice: AnthropicToolChoice | undefined,
+  options: TranslateOptions,
+): { toolChoice?: AnthropicToolChoice; instruction?: string } {
   const forced = choice?.type === "any" || choice?.type === "tool";
   if (!choice || !forced || thinkingTypes(options.modelInfo)?.disabled !== false) return { toolChoice: choice };
   const which = choice.type === "tool" ? `the ${choice.name} tool` : "one of the tools";
-  options.note?.(`tool_choice ${choice.type === "tool" ? choice.name : "required"}: ${options.modelInfo?.id} always thinks and cannot be forced to call a tool; asked for it in the system prompt`);
+  options.note?.(
+    `tool_choice ${choice.type === "tool" ? choice.name : "required"}: ${options.modelInfo?.id} always thinks and cannot be forced to call a tool; asked for it in the system prompt`,
+  );
   const auto: AnthropicToolChoice = { type: "auto", ...(choice.disable_parallel_tool_use ? { disable_parallel_tool_use: true } : {}) };
   return { toolChoice: auto, instruction: `Answer this request by calling ${which}.` };
 }
@@ -182,7 +197,10 @@ const isToolUse = (block: AnthropicBlock) => block.type === "tool_use";
 function restoreThinking(turns: AnthropicMessageParam[], recall: TranslateOptions["recallThinking"]): ThinkingBinding {
   for (const turn of turns) {
     if (turn.role !== "assistant") continue;
-    const blocks = turn.content.filter(isToolUse).map((block) => recall?.(String(block.id))).find((found) => found !== undefined);
+    const blocks = turn.content
+      .filter(isToolUse)
+      .map((block) => recall?.(String(block.id)))
+      .find((found) => found !== undefined);
     if (blocks) turn.content = [...blocks, ...turn.content];
   }
   const [assistant, last] = turns.slice(-2);
@@ -196,15 +214,23 @@ function restoreThinking(turns: AnthropicMessageParam[], recall: TranslateOption
 function flattenLastToolExchange(turns: AnthropicMessageParam[]): void {
   const [assistant, last] = turns.slice(-2) as [AnthropicMessageParam, AnthropicMessageParam];
   assistant.content = assistant.content.map((block) =>
-    isToolUse(block) ? { type: "text", text: `[called tool ${String(block.name)} with ${JSON.stringify(block.input)} (id ${String(block.id)})]` } : block,
+    isToolUse(block)
+      ? { type: "text", text: `[called tool ${String(block.name)} with ${JSON.stringify(block.input)} (id ${String(block.id)})]` }
+      : block,
   );
   last.content = last.content.map((block) =>
-    block.type === "tool_result" ? { type: "text", text: `[result of tool call ${String(block.tool_use_id)}]: ${toolResultText(block.content)}` } : block,
+    block.type === "tool_result"
+      ? { type: "text", text: `[result of tool call ${String(block.tool_use_id)}]: ${toolResultText(block.content)}` }
+      : block,
   );
 }
 
 const toolResultText = (content: unknown) =>
-  typeof content === "string" ? content : Array.isArray(content) ? content.map((part) => (part as { text?: string }).text ?? "").join("\n") : "";
+  typeof content === "string"
+    ? content
+    : Array.isArray(content)
+      ? content.map((part) => (part as { text?: string }).text ?? "").join("\n")
+      : "";
 
 // ---------------------------------------------------------------------------------------------------------------
 // messages
@@ -264,9 +290,10 @@ function turnOf(message: ChatMessage, i: number, legacyCalls: { name: string; id
             : message.content.flatMap((part, j) => userPart(part, `messages[${i}].content[${j}]`)),
       };
     case "assistant": {
-      const content = typeof message.content === "string" || message.content == null
-        ? textBlock(message.content ?? "")
-        : message.content.flatMap((part) => textBlock(part.type === "text" ? part.text : part.refusal));
+      const content =
+        typeof message.content === "string" || message.content == null
+          ? textBlock(message.content ?? "")
+          : message.content.flatMap((part) => textBlock(part.type === "text" ? part.text : part.refusal));
       const calls = (message.tool_calls ?? []).map((call, j) => toolUse(call, `messages[${i}].tool_calls[${j}]`));
       if (message.function_call) {
         const id = `call_legacy_${i}`;
@@ -284,7 +311,11 @@ function turnOf(message: ChatMessage, i: number, legacyCalls: { name: string; id
     case "function": {
       const at = legacyCalls.findIndex((call) => call.name === message.name);
       const call = at === -1 ? undefined : legacyCalls.splice(at, 1)[0];
-      if (!call) badRequest(`messages[${i}]: a function message for ${JSON.stringify(message.name)} with no assistant function_call before it`, `messages[${i}]`);
+      if (!call)
+        badRequest(
+          `messages[${i}]: a function message for ${JSON.stringify(message.name)} with no assistant function_call before it`,
+          `messages[${i}]`,
+        );
       return { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: message.content ?? "" }] };
     }
   }
@@ -341,12 +372,18 @@ function imageSource(url: string, param: string): Record<string, unknown> {
 
 function fileBlock(file: { file_data?: string | null; file_id?: string | null; filename?: string | null }, param: string): AnthropicBlock {
   if (!file.file_data) {
-    return badRequest(`${param}: file_id refers to OpenAI file storage, which Claude cannot read; send the file inline as file_data`, `${param}.file_id`);
+    return badRequest(
+      `${param}: file_id refers to OpenAI file storage, which Claude cannot read; send the file inline as file_data`,
+      `${param}.file_id`,
+    );
   }
   const match = DATA_URL.exec(file.file_data);
   const [, mediaType = "", , base64, data = ""] = match ?? [];
   if (!match || !base64 || mediaType.toLowerCase() !== "application/pdf") {
-    return badRequest(`${param}.file_data: only PDF files are supported, as a data URL (data:application/pdf;base64,…)`, `${param}.file_data`);
+    return badRequest(
+      `${param}.file_data: only PDF files are supported, as a data URL (data:application/pdf;base64,…)`,
+      `${param}.file_data`,
+    );
   }
   return {
     type: "document",

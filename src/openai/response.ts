@@ -119,7 +119,11 @@ export function toChatCompletion(message: AnthropicMessage, opts: ResponseOption
   const thinking = blocks.flatMap((block) => (block.type === "thinking" && block.thinking ? [block.thinking] : []));
   const calls: ChatToolCall[] = blocks
     .filter((block) => block.type === "tool_use")
-    .map((block, i) => ({ id: block.id ?? `call_${i}`, type: "function", function: { name: block.name ?? "", arguments: argumentsOf(block.input) } }));
+    .map((block, i) => ({
+      id: block.id ?? `call_${i}`,
+      type: "function",
+      function: { name: block.name ?? "", arguments: argumentsOf(block.input) },
+    }));
 
   const chat: ChatCompletionMessage = { role: "assistant", content: texts.length > 0 ? texts.join("") : null, refusal: null };
   if (thinking.length > 0) chat.reasoning_content = thinking.join("\n\n");

@@ -118,7 +118,11 @@ const ChatRequestSchema = v.looseObject({
       v.looseObject({ type: v.literal("json_object") }),
       v.looseObject({
         type: v.literal("json_schema"),
-        json_schema: v.looseObject({ name: optional(v.string()), schema: optional(v.record(v.string(), v.unknown())), strict: optional(v.boolean()) }),
+        json_schema: v.looseObject({
+          name: optional(v.string()),
+          schema: optional(v.record(v.string(), v.unknown())),
+          strict: optional(v.boolean()),
+        }),
       }),
     ]),
   ),

@@ -8,15 +8,7 @@
  * A tool call's first fragment carries index, id, type, name and `arguments: ""`; later ones only index and arguments.
  */
 import { ApiError, statusForErrorType, type AnthropicErrorType } from "../shared/errors.ts";
-import {
-  argumentsOf,
-  chatUsage,
-  completionId,
-  finishReason,
-  unixSeconds,
-  type AnthropicUsage,
-  type FinishReason,
-} from "./response.ts";
+import { argumentsOf, chatUsage, completionId, finishReason, unixSeconds, type AnthropicUsage, type FinishReason } from "./response.ts";
 
 export interface StreamOptions {
   /** The model as the client asked for it. */
@@ -45,8 +37,7 @@ type Block =
   | { kind: "tool"; index: number; sentArguments: boolean }
   | { kind: "other" };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const str = (value: unknown) => (typeof value === "string" ? value : undefined);
 
@@ -215,7 +206,8 @@ export function createChatStreamTranslator(opts: StreamOptions): ChatStreamTrans
     end() {
       if (closed) return [];
       // Upstream ended without message_stop and without an error: the answer is cut short, say so.
-      if (!finished && stopReason === undefined) return fail(new ApiError(502, "the Anthropic stream ended before the answer was complete"));
+      if (!finished && stopReason === undefined)
+        return fail(new ApiError(502, "the Anthropic stream ended before the answer was complete"));
       const out = finish();
       if (opts.includeUsage) {
         out.push(sseData({ id, object: "chat.completion.chunk", created, model, choices: [], usage: chatUsage(usage) }));

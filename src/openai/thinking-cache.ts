@@ -94,8 +94,10 @@ export function createThinkingCollector() {
       const index = event.index ?? -1;
       if (name === "content_block_start") {
         const block = event.content_block ?? {};
-        if (block.type === "thinking") open.set(index, { thinking: String(block.thinking ?? ""), signature: String(block.signature ?? "") });
-        if (block.type === "redacted_thinking" && typeof block.data === "string") open.set(index, { type: "redacted_thinking", data: block.data });
+        if (block.type === "thinking")
+          open.set(index, { thinking: String(block.thinking ?? ""), signature: String(block.signature ?? "") });
+        if (block.type === "redacted_thinking" && typeof block.data === "string")
+          open.set(index, { type: "redacted_thinking", data: block.data });
         if (block.type === "tool_use" && typeof block.id === "string") toolCallIds.push(block.id);
         return;
       }
@@ -106,7 +108,8 @@ export function createThinkingCollector() {
         return;
       }
       if (name === "content_block_delta" && event.delta?.type === "thinking_delta") current.thinking += String(event.delta.thinking ?? "");
-      if (name === "content_block_delta" && event.delta?.type === "signature_delta") current.signature += String(event.delta.signature ?? "");
+      if (name === "content_block_delta" && event.delta?.type === "signature_delta")
+        current.signature += String(event.delta.signature ?? "");
       if (name === "content_block_stop") {
         done.push({ type: "thinking", ...current });
         open.delete(index);

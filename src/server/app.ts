@@ -45,7 +45,9 @@ function toApiError(code: string | number, error: unknown, request: Request, tab
     const route = table.match(path);
     const allowed = route ? table.methods(route) : [];
     if (allowed.length > 0 && !allowed.includes(method)) {
-      return new ApiError(405, `${method} is not allowed on ${path}; use ${allowed.join(" or ")}`, { headers: { allow: allowed.join(", ") } });
+      return new ApiError(405, `${method} is not allowed on ${path}; use ${allowed.join(" or ")}`, {
+        headers: { allow: allowed.join(", ") },
+      });
     }
     return new ApiError(404, `no route for ${method} ${path} — maximize serves ${table.routes.join(", ")}`);
   }
@@ -65,7 +67,8 @@ export function createApp(deps: AppDeps) {
     .use(requestGuards(deps.config.server))
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error, request, table);
-      if (apiError.status >= 500 && !(error instanceof ApiError) && !(error instanceof AuthError)) deps.log.error((error as Error)?.stack ?? String(error));
+      if (apiError.status >= 500 && !(error instanceof ApiError) && !(error instanceof AuthError))
+        deps.log.error((error as Error)?.stack ?? String(error));
       return errorResponse(apiError, pathOf(request.url));
     })
     .use(statusRoutes(routeDeps))

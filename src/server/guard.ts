@@ -30,7 +30,11 @@ export function createKeyGuard(keys: readonly string[]): (request: Request, path
   return (request, path) => {
     if (OPEN_PATHS.has(path)) return undefined;
     const key = presentedKey(request.headers);
-    if (!key) return new ApiError(401, "this maximize server requires an API key: send it as x-api-key or Authorization: Bearer (one of MAXIMIZE_API_KEYS)");
+    if (!key)
+      return new ApiError(
+        401,
+        "this maximize server requires an API key: send it as x-api-key or Authorization: Bearer (one of MAXIMIZE_API_KEYS)",
+      );
     const given = digest(key);
     let match = false;
     for (const candidate of expected) match = timingSafeEqual(candidate, given) || match;
@@ -52,10 +56,16 @@ export function createBrowserGuard(listensOnLoopback: boolean): (request: Reques
     if (OPEN_PATHS.has(path)) return undefined;
     const origin = request.headers.get("origin");
     if (origin) {
-      return new ApiError(403, `requests from web pages are refused (Origin: ${origin.slice(0, 100)}): a page you visit must not be able to use your Claude login. Call maximize from a program, not from a browser`);
+      return new ApiError(
+        403,
+        `requests from web pages are refused (Origin: ${origin.slice(0, 100)}): a page you visit must not be able to use your Claude login. Call maximize from a program, not from a browser`,
+      );
     }
     if (listensOnLoopback && !isLoopback(host)) {
-      return new ApiError(403, `Host ${host.slice(0, 100)} is not a loopback name, and maximize listens on loopback only: refused (DNS rebinding protection). Use http://127.0.0.1:PORT or http://localhost:PORT`);
+      return new ApiError(
+        403,
+        `Host ${host.slice(0, 100)} is not a loopback name, and maximize listens on loopback only: refused (DNS rebinding protection). Use http://127.0.0.1:PORT or http://localhost:PORT`,
+      );
     }
     return undefined;
   };
@@ -76,14 +86,20 @@ export function requestGuards(server: Config["server"]) {
     // The one full URL parse per request; everything after goes by the cheap routed path.
     const url = new URL(request.url);
     if (routedPath(request.url) !== url.pathname) {
-      return errorResponse(new ApiError(400, "malformed request target or Host header: send a normalised path and a host name such as 127.0.0.1:8081"), "/");
+      return errorResponse(
+        new ApiError(400, "malformed request target or Host header: send a normalised path and a host name such as 127.0.0.1:8081"),
+        "/",
+      );
     }
     const path = pathOf(request.url);
     const refused = browserGuard(request, path, url.hostname) ?? keyGuard(request, path);
     if (refused) return errorResponse(refused, path);
     if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
       const type = request.headers.get("content-type");
-      return errorResponse(new ApiError(415, `content-type ${type} is not supported: send the body as JSON with content-type: application/json`), path);
+      return errorResponse(
+        new ApiError(415, `content-type ${type} is not supported: send the body as JSON with content-type: application/json`),
+        path,
+      );
     }
     const length = Number(request.headers.get("content-length") ?? 0);
     if (length > MAX_BODY_BYTES) {

@@ -40,15 +40,35 @@ export function createMetrics(): Metrics {
     },
     refresh: (outcome) => void bump(refreshes, outcome),
     thinkingLookup: (outcome) => void bump(thinkingLookups, outcome),
-    thinkingCacheSize: (entries) => void (thinkingEntries = entries),
+    thinkingCacheSize(entries) {
+      thinkingEntries = entries;
+    },
     render() {
       const split = (key: string) => key.split(" ") as [string, string];
       return [
-        ...lines("maximize_requests_total", "HTTP requests by route and status.", "counter", requests, (k) => `route="${split(k)[0]}",status="${split(k)[1]}"`),
-        ...lines("maximize_request_seconds_sum", "Seconds until response headers, summed by route.", "counter", durationSum, (k) => `route="${k}"`),
+        ...lines(
+          "maximize_requests_total",
+          "HTTP requests by route and status.",
+          "counter",
+          requests,
+          (k) => `route="${split(k)[0]}",status="${split(k)[1]}"`,
+        ),
+        ...lines(
+          "maximize_request_seconds_sum",
+          "Seconds until response headers, summed by route.",
+          "counter",
+          durationSum,
+          (k) => `route="${k}"`,
+        ),
         ...lines("maximize_streams_total", "Response bodies finished, by outcome.", "counter", streams, (k) => `outcome="${k}"`),
         ...lines("maximize_token_refreshes_total", "OAuth token refreshes by outcome.", "counter", refreshes, (k) => `outcome="${k}"`),
-        ...lines("maximize_thinking_lookups_total", "Tool calls whose signed thinking was looked up for an OpenAI client, by outcome.", "counter", thinkingLookups, (k) => `outcome="${k}"`),
+        ...lines(
+          "maximize_thinking_lookups_total",
+          "Tool calls whose signed thinking was looked up for an OpenAI client, by outcome.",
+          "counter",
+          thinkingLookups,
+          (k) => `outcome="${k}"`,
+        ),
         "# HELP maximize_thinking_cache_entries Tool calls whose signed thinking is kept for OpenAI tool loops.",
         "# TYPE maximize_thinking_cache_entries gauge",
         `maximize_thinking_cache_entries ${thinkingEntries}`,

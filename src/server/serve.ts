@@ -27,7 +27,9 @@ export function checkExposure(config: Config, log: Logger): void {
         "or accept the risk explicitly with --allow-open / MAXIMIZE_ALLOW_OPEN=1 (e.g. inside a private Docker network).",
     );
   }
-  log.warn(`listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`);
+  log.warn(
+    `listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`,
+  );
 }
 
 export interface RunningServer {
@@ -51,7 +53,9 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   const { config, log } = options;
   checkExposure(config, log);
   if (!config.api.anthropic_api_key && !config.api.oauth_betas.some((beta) => beta.startsWith("oauth-"))) {
-    log.warn(`api.oauth_betas (${config.api.oauth_betas.join(",") || "empty"}) has no oauth-… beta: subscription requests will get 401 "OAuth authentication is currently not supported" unless clients send it`);
+    log.warn(
+      `api.oauth_betas (${config.api.oauth_betas.join(",") || "empty"}) has no oauth-… beta: subscription requests will get 401 "OAuth authentication is currently not supported" unless clients send it`,
+    );
   }
   const fetch = options.fetch ?? globalThis.fetch;
   const metrics = createMetrics();

@@ -4,9 +4,7 @@ import { createColors } from "picocolors";
  * Colours for text written to stderr: on only when stderr is a terminal (or FORCE_COLOR is set), never with
  * NO_COLOR. picocolors' own default looks at stdout, which says nothing about `maximize serve 2>file`.
  */
-export const stderrColors = createColors(
-  !("NO_COLOR" in process.env) && ("FORCE_COLOR" in process.env || Boolean(process.stderr.isTTY)),
-);
+export const stderrColors = createColors(!("NO_COLOR" in process.env) && ("FORCE_COLOR" in process.env || Boolean(process.stderr.isTTY)));
 const pc = stderrColors;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -43,11 +41,7 @@ export interface Logger {
   error(message: string): void;
 }
 
-export function createLogger(options: {
-  level: LogLevel;
-  write?: (line: string) => void;
-  secrets?: readonly string[];
-}): Logger {
+export function createLogger(options: { level: LogLevel; write?: (line: string) => void; secrets?: readonly string[] }): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const min = ORDER[options.level];
   const enabled = (level: LogLevel) => ORDER[level] >= min;

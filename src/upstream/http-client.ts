@@ -94,7 +94,9 @@ export function usesProxyEnv(env: Record<string, string | undefined>): boolean {
 export function createHttpClient(options: HttpClientOptions = {}): Fetch {
   const agentOptions = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: options.maxFreeSockets ?? 256 };
   // Loaded on first use: node:http(s) costs memory that a proxy which never overflows should not pay.
-  let modules: Promise<{ http: typeof import("node:http"); https: typeof import("node:https"); agents: Record<"http:" | "https:", Agent> }> | undefined;
+  let modules:
+    | Promise<{ http: typeof import("node:http"); https: typeof import("node:https"); agents: Record<"http:" | "https:", Agent> }>
+    | undefined;
   const load = () =>
     (modules ??= Promise.all([import("node:http"), import("node:https")]).then(([http, https]) => ({
       http,
@@ -188,7 +190,11 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
       release();
       return response;
     }
-    return new Response(trackEnd(response.body, release), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(trackEnd(response.body, release), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 

@@ -67,7 +67,12 @@ export function explainUpstreamError(status: number, bytes: Uint8Array, headers?
 }
 
 /** Logs the explanation of an upstream refusal, if it is one. Called for error answers only. */
-export function explainRefusal(status: number, bytes: Uint8Array, headers: Headers, log: { warn(message: string): void } | undefined): void {
+export function explainRefusal(
+  status: number,
+  bytes: Uint8Array,
+  headers: Headers,
+  log: { warn(message: string): void } | undefined,
+): void {
   const explanation = explainUpstreamError(status, bytes, headers);
   if (explanation) log?.warn(`upstream ${status}: ${explanation}`);
 }

@@ -15,7 +15,8 @@ export async function apiErrorFromUpstream(response: Response): Promise<ApiError
     const parsed = JSON.parse(text) as { error?: { type?: string; message?: string; details?: unknown } };
     if (parsed.error?.message) message = parsed.error.message;
     if (parsed.error?.type) type = parsed.error.type as AnthropicErrorType;
-    if (typeof parsed.error?.details === "object" && parsed.error.details !== null) details = parsed.error.details as Record<string, unknown>;
+    if (typeof parsed.error?.details === "object" && parsed.error.details !== null)
+      details = parsed.error.details as Record<string, unknown>;
   } catch {
     // not JSON: keep the raw text as the message
   }

@@ -58,7 +58,9 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
     const debug = log?.enabled("debug") === true;
     const started = performance.now();
     if (debug) {
-      log.debug(`→ upstream ${call.method ?? "POST"} ${call.path} (${body?.length ?? 0} bytes, ${credential.oauth ? "oauth" : "api key"}, beta=${headers.get("anthropic-beta") ?? "-"})`);
+      log.debug(
+        `→ upstream ${call.method ?? "POST"} ${call.path} (${body?.length ?? 0} bytes, ${credential.oauth ? "oauth" : "api key"}, beta=${headers.get("anthropic-beta") ?? "-"})`,
+      );
     }
     try {
       const response = await fetch(config.api.base_url + call.path, {
@@ -67,13 +69,19 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
         body,
         signal: controller.signal,
       });
-      if (debug) log?.debug(`← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`);
+      if (debug)
+        log?.debug(
+          `← upstream ${response.status} ${call.path} after ${(performance.now() - started).toFixed(1)}ms request-id=${response.headers.get("request-id") ?? "-"}`,
+        );
       return response;
     } catch (error) {
       const why = whyAborted(call.signal, controller.signal);
       if (why === "client") throw clientClosed();
       if (why === "timeout") {
-        throw new ApiError(504, `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`);
+        throw new ApiError(
+          504,
+          `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`,
+        );
       }
       throw new ApiError(502, `cannot reach the Anthropic API at ${config.api.base_url}: ${(error as Error).message}`);
     } finally {

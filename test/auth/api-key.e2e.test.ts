@@ -19,7 +19,12 @@ afterAll(async () => {
 describe("with an Anthropic API key instead of a subscription login", () => {
   test("requests go out with maximize's key, no OAuth shaping, and never the client's key", async () => {
     const client = new Anthropic({ apiKey: "client-side-key", baseURL: proxy.url, maxRetries: 0 });
-    const message = await client.messages.create({ model: "l", max_tokens: 16, system: "Be brief.", messages: [{ role: "user", content: "Hi" }] });
+    const message = await client.messages.create({
+      model: "l",
+      max_tokens: 16,
+      system: "Be brief.",
+      messages: [{ role: "user", content: "Hi" }],
+    });
     expect(message.model).toBe("claude-sonnet-5-5");
     const sent = fake.requests.at(-1)!;
     expect(sent.headers["x-api-key"]).toBe(KEY);

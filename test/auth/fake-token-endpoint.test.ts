@@ -57,7 +57,14 @@ async function login(store: TokenStore, scope: string, path = "/cai/oauth/author
   const page = handleAuthorize(new URL(`http://fake.test${path}?${query}`), store);
   expect(page.status).toBe(200);
   const [code] = (await page.text()).split("#");
-  return post(store, { grant_type: "authorization_code", code, state, client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+  return post(store, {
+    grant_type: "authorization_code",
+    code,
+    state,
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
 }
 
 describe("the fake's authorize page", () => {
@@ -69,7 +76,16 @@ describe("the fake's authorize page", () => {
   });
 
   test("an unknown (e.g. line-wrapped) scope is refused as the real page does", async () => {
-    const query = new URLSearchParams({ code: "true", client_id: CLIENT_ID, response_type: "code", redirect_uri: REDIRECT_URI, scope: "user:inference use", code_challenge: "x".repeat(43), code_challenge_method: "S256", state: "s" });
+    const query = new URLSearchParams({
+      code: "true",
+      client_id: CLIENT_ID,
+      response_type: "code",
+      redirect_uri: REDIRECT_URI,
+      scope: "user:inference use",
+      code_challenge: "x".repeat(43),
+      code_challenge_method: "S256",
+      state: "s",
+    });
     const page = handleAuthorize(new URL(`http://fake.test/cai/oauth/authorize?${query}`), new TokenStore(3600));
     expect(page.status).toBe(400);
     expect(await page.text()).toContain("Unknown scope: use");
@@ -112,7 +128,10 @@ describe("the fake's refresh with scope", () => {
     const store = new TokenStore(3600);
     const old = await login(store, "org:create_api_key user:profile user:inference");
     const refused = await refresh(store, old.body.refresh_token, FIVE);
-    expect(refused).toEqual({ status: 400, body: { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." } as never });
+    expect(refused).toEqual({
+      status: 400,
+      body: { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." } as never,
+    });
     const withoutScope = await refresh(store, old.body.refresh_token);
     expect(withoutScope.status).toBe(200);
     expect(withoutScope.body.scope).toBe("user:inference user:profile");

@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeCodeCredentialsPath, importClaudeCode, readClaudeCodeCredentials } from "../../src/auth/claude-code.ts";
-import { checkLongLivedToken, loadPendingLogin, LoginError, PENDING_LOGIN_TTL_MS, pendingLoginPath, savePendingLogin } from "../../src/auth/login.ts";
+import {
+  checkLongLivedToken,
+  loadPendingLogin,
+  LoginError,
+  PENDING_LOGIN_TTL_MS,
+  pendingLoginPath,
+  savePendingLogin,
+} from "../../src/auth/login.ts";
 import type { Fetch } from "../../src/shared/http.ts";
 import { createPkce } from "../../src/auth/pkce.ts";
 import { createTokenStore } from "../../src/auth/store.ts";
@@ -68,7 +75,13 @@ describe("Claude Code credentials", () => {
 
   test("expiresAt in epoch milliseconds becomes expires_at in seconds", () => {
     const path = join(tempDir(), ".credentials.json");
-    const claudeAiOauth = { accessToken: "sk-ant-oat01-x", refreshToken: "sk-ant-ort01-y", expiresAt: 1_900_000_000_123, scopes: ["user:inference"], subscriptionType: "max" };
+    const claudeAiOauth = {
+      accessToken: "sk-ant-oat01-x",
+      refreshToken: "sk-ant-ort01-y",
+      expiresAt: 1_900_000_000_123,
+      scopes: ["user:inference"],
+      subscriptionType: "max",
+    };
     writeFileSync(path, JSON.stringify({ claudeAiOauth }));
     expect(readClaudeCodeCredentials(path)).toMatchObject({
       access_token: "sk-ant-oat01-x",
@@ -126,9 +139,23 @@ describe("Claude Code credentials, today's shape", () => {
   });
 
   test.each([
-    ["the old shape (no rateLimitTier, no clientId)", { claudeAiOauth: { accessToken: "sk-ant-oat01-x", refreshToken: "sk-ant-ort01-y", expiresAt: 1_900_000_000_000, scopes: ["user:inference"], subscriptionType: "pro" } }],
+    [
+      "the old shape (no rateLimitTier, no clientId)",
+      {
+        claudeAiOauth: {
+          accessToken: "sk-ant-oat01-x",
+          refreshToken: "sk-ant-ort01-y",
+          expiresAt: 1_900_000_000_000,
+          scopes: ["user:inference"],
+          subscriptionType: "pro",
+        },
+      },
+    ],
     ["null plan and tier", todaysFile({ subscriptionType: null, rateLimitTier: null, clientId: null })],
-    ["odd values in fields kept for information", todaysFile({ subscriptionType: 5, rateLimitTier: { tier: 1 }, clientId: "", scopes: "user:inference" })],
+    [
+      "odd values in fields kept for information",
+      todaysFile({ subscriptionType: 5, rateLimitTier: { tier: 1 }, clientId: "", scopes: "user:inference" }),
+    ],
     ["no refresh token (a setup-token login)", todaysFile({ refreshToken: null, expiresAt: null })],
   ])("still imports %s", (_name, content) => {
     const tokens = readClaudeCodeCredentials(credentialsFile(content));
@@ -188,17 +215,24 @@ describe("importClaudeCode", () => {
     const sent: Record<string, string>[] = [];
     const fetch: Fetch = async (_url, init) => {
       sent.push(JSON.parse(String(init?.body)));
-      const body = { access_token: "sk-ant-oat01-fresh", refresh_token: "sk-ant-ort01-fresh", expires_in: 28800, scope: "user:inference user:profile" };
+      const body = {
+        access_token: "sk-ant-oat01-fresh",
+        refresh_token: "sk-ant-ort01-fresh",
+        expires_in: 28800,
+        scope: "user:inference user:profile",
+      };
       return Response.json(body);
     };
     const { tokens, refreshed } = await importClaudeCode({ fetch, oauth, store, now: () => now }, path);
     expect(refreshed).toBe(true);
-    expect(sent).toEqual([{
-      grant_type: "refresh_token",
-      refresh_token: "sk-ant-ort01-today",
-      client_id: "claude-code-next",
-      scope: "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
-    }]);
+    expect(sent).toEqual([
+      {
+        grant_type: "refresh_token",
+        refresh_token: "sk-ant-ort01-today",
+        client_id: "claude-code-next",
+        scope: "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+      },
+    ]);
     expect(store.read()).toEqual(tokens);
     expect(tokens).toMatchObject({
       access_token: "sk-ant-oat01-fresh",

@@ -46,7 +46,12 @@ describe("the refresh request body", () => {
       "default config: Claude Code's body, scope included",
       defaults,
       {},
-      { grant_type: "refresh_token", refresh_token: "sk-ant-ort01-r", client_id: DEFAULT_OAUTH.client_id, scope: CLAUDE_CODE_REFRESH_SCOPE },
+      {
+        grant_type: "refresh_token",
+        refresh_token: "sk-ant-ort01-r",
+        client_id: DEFAULT_OAUTH.client_id,
+        scope: CLAUDE_CODE_REFRESH_SCOPE,
+      },
     ],
     [
       "overridden oauth.scopes: the refresh follows",
@@ -70,7 +75,12 @@ describe("the refresh request body", () => {
       "an empty stored client id falls back to the configured one",
       defaults,
       { client_id: "" },
-      { grant_type: "refresh_token", refresh_token: "sk-ant-ort01-r", client_id: DEFAULT_OAUTH.client_id, scope: CLAUDE_CODE_REFRESH_SCOPE },
+      {
+        grant_type: "refresh_token",
+        refresh_token: "sk-ant-ort01-r",
+        client_id: DEFAULT_OAUTH.client_id,
+        scope: CLAUDE_CODE_REFRESH_SCOPE,
+      },
     ],
   ])("%s", (_name, oauth, extra, body) => {
     expect(refreshRequestBody(oauth, stored(extra))).toEqual(body);
@@ -92,14 +102,24 @@ const ok = (extra: Record<string, unknown> = {}) => ({
   status: 200,
   body: { token_type: "Bearer", access_token: "sk-ant-oat01-new", refresh_token: "sk-ant-ort01-new", expires_in: 3600, ...extra },
 });
-const invalidScope = { status: 400, body: { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." } };
+const invalidScope = {
+  status: 400,
+  body: { error: "invalid_scope", error_description: "The requested scope is invalid, unknown, or malformed." },
+};
 
 describe("refreshTokens", () => {
   test("sends the scope; keeps client id, source, plan and tier; stores the granted scope", async () => {
     const endpoint = scriptedEndpoint([ok({ scope: "user:inference user:profile" })]);
-    const previous = stored({ client_id: "cc-client", source: "claude-code", subscription_type: "max", rate_limit_tier: "default_claude_max_20x" });
+    const previous = stored({
+      client_id: "cc-client",
+      source: "claude-code",
+      subscription_type: "max",
+      rate_limit_tier: "default_claude_max_20x",
+    });
     const next = await refreshTokens(endpoint.fetch, defaults, previous);
-    expect(endpoint.bodies).toEqual([{ grant_type: "refresh_token", refresh_token: "sk-ant-ort01-r", client_id: "cc-client", scope: CLAUDE_CODE_REFRESH_SCOPE }]);
+    expect(endpoint.bodies).toEqual([
+      { grant_type: "refresh_token", refresh_token: "sk-ant-ort01-r", client_id: "cc-client", scope: CLAUDE_CODE_REFRESH_SCOPE },
+    ]);
     expect(next).toMatchObject({
       access_token: "sk-ant-oat01-new",
       refresh_token: "sk-ant-ort01-new",
@@ -121,12 +141,18 @@ describe("refreshTokens", () => {
     const endpoint = scriptedEndpoint([invalidScope, ok({ scope: "user:inference user:profile" })]);
     const next = await refreshTokens(endpoint.fetch, defaults, stored());
     expect(endpoint.bodies.map((body) => body.scope)).toEqual([CLAUDE_CODE_REFRESH_SCOPE, undefined]);
-    expect(endpoint.bodies[1]).toEqual({ grant_type: "refresh_token", refresh_token: "sk-ant-ort01-r", client_id: DEFAULT_OAUTH.client_id });
+    expect(endpoint.bodies[1]).toEqual({
+      grant_type: "refresh_token",
+      refresh_token: "sk-ant-ort01-r",
+      client_id: DEFAULT_OAUTH.client_id,
+    });
     expect(next.access_token).toBe("sk-ant-oat01-new");
   });
 
   test("invalid_grant is not retried, and says so", async () => {
-    const endpoint = scriptedEndpoint([{ status: 400, body: { error: "invalid_grant", error_description: "Refresh token not found or invalid" } }]);
+    const endpoint = scriptedEndpoint([
+      { status: 400, body: { error: "invalid_grant", error_description: "Refresh token not found or invalid" } },
+    ]);
     const error = await refreshTokens(endpoint.fetch, defaults, stored()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toMatchObject({ kind: "rejected", code: "invalid_grant" });

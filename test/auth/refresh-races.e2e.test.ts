@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createTokenStore } from "../../src/auth/store.ts";
 import { startBinary } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { startProxy } from "../support/proxy.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

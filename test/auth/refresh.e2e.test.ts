@@ -44,14 +44,19 @@ describe("token lifecycle through the proxy", () => {
     const { fake, proxy, client } = await setup((f) => (issued = f.issueTokens({ expiresIn: -60 })));
     await ask(client);
     const refresh = fake.tokenRequests.map((r) => r.body as Record<string, string>).filter((b) => b.grant_type === "refresh_token");
-    expect(refresh).toEqual([{
-      grant_type: "refresh_token",
-      refresh_token: issued.refresh_token,
-      client_id: fake.clientId,
-      scope: "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
-    }]);
+    expect(refresh).toEqual([
+      {
+        grant_type: "refresh_token",
+        refresh_token: issued.refresh_token,
+        client_id: fake.clientId,
+        scope: "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload",
+      },
+    ]);
     const stored = proxy.readTokens()!;
-    expect(stored).toMatchObject({ token_type: "Bearer", scopes: "user:file_upload user:inference user:mcp_servers user:profile user:sessions:claude_code" });
+    expect(stored).toMatchObject({
+      token_type: "Bearer",
+      scopes: "user:file_upload user:inference user:mcp_servers user:profile user:sessions:claude_code",
+    });
     expect(typeof stored.expires_at).toBe("number");
     // The stored pair works: the access token upstream, the refresh token for the next refresh (`maximize refresh`).
     expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${stored.access_token}`);

@@ -40,7 +40,11 @@ describe("token store", () => {
     ["malformed JSON", (p) => writeFileSync(p, "{nope"), /is not valid JSON — fix it or run `maximize login`/],
     ["wrong types", (p) => writeFileSync(p, JSON.stringify({ access_token: 5 })), /access_token must be a string/],
     ["missing access token", (p) => writeFileSync(p, JSON.stringify({ refresh_token: "x" })), /access_token must be/],
-    ["expires_at as text", (p) => writeFileSync(p, JSON.stringify({ access_token: "a", expires_at: "soon" })), /expires_at must be a unix time/],
+    [
+      "expires_at as text",
+      (p) => writeFileSync(p, JSON.stringify({ access_token: "a", expires_at: "soon" })),
+      /expires_at must be a unix time/,
+    ],
     ["a directory", (p) => mkdirSync(p), /is a directory/],
     ["a symlink", (p) => symlinkSync("/etc/hostname", p), /symbolic link — refusing to follow it/],
   ])("hostile file: %s → clear error, file left alone", (_name, make, pattern) => {

@@ -67,7 +67,9 @@ describe("maximize status", () => {
   });
 
   test("a long-lived token shows that it has no recorded expiry", async () => {
-    const result = await runCli(loggedIn({ access_token: `sk-ant-oat01-${"q".repeat(90)}`, refresh_token: null, expires_at: null }), ["status"]);
+    const result = await runCli(loggedIn({ access_token: `sk-ant-oat01-${"q".repeat(90)}`, refresh_token: null, expires_at: null }), [
+      "status",
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("no expiry recorded (long-lived token)");
   });
@@ -98,7 +100,9 @@ describe("maximize refresh", () => {
   });
 
   test("a long-lived token has nothing to refresh", async () => {
-    const result = await runCli(loggedIn({ access_token: `sk-ant-oat01-${"q".repeat(90)}`, refresh_token: null, expires_at: null }), ["refresh"]);
+    const result = await runCli(loggedIn({ access_token: `sk-ant-oat01-${"q".repeat(90)}`, refresh_token: null, expires_at: null }), [
+      "refresh",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("no refresh token");
   });
@@ -132,16 +136,20 @@ describe("help, version, usage errors", () => {
   test("maximize --help lists every command", async () => {
     const result = await runCli(cliWorld(fake), ["--help"]);
     expect(result.code).toBe(0);
-    for (const name of ["serve", "login", "status", "refresh", "logout", "health"]) expect(result.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    for (const name of ["serve", "login", "status", "refresh", "logout", "health"])
+      expect(result.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
   });
 
-  test.each(["serve", "login", "status", "refresh", "logout", "health"])("maximize %s --help, also as `maximize help NAME`", async (name) => {
-    const world = cliWorld(fake);
-    const viaFlag = await runCli(world, [name, "--help"]);
-    expect(viaFlag.code).toBe(0);
-    expect(viaFlag.stdout).toStartWith(`Usage: maximize ${name}`);
-    expect((await runCli(world, ["help", name])).stdout).toBe(viaFlag.stdout);
-  });
+  test.each(["serve", "login", "status", "refresh", "logout", "health"])(
+    "maximize %s --help, also as `maximize help NAME`",
+    async (name) => {
+      const world = cliWorld(fake);
+      const viaFlag = await runCli(world, [name, "--help"]);
+      expect(viaFlag.code).toBe(0);
+      expect(viaFlag.stdout).toStartWith(`Usage: maximize ${name}`);
+      expect((await runCli(world, ["help", name])).stdout).toBe(viaFlag.stdout);
+    },
+  );
 
   test("--version", async () => {
     const result = await runCli(cliWorld(fake), ["--version"]);

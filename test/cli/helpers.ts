@@ -41,7 +41,11 @@ export interface CliResult {
 }
 
 /** Runs `maximize ARGS` to completion (stdin closed unless given). */
-export async function runCli(world: CliWorld, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export async function runCli(
+  world: CliWorld,
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const child = Bun.spawn([process.execPath, CLI, ...args], {
     cwd: world.dir,
     env: { ...world.env, ...options.env },
@@ -113,7 +117,13 @@ export interface RunningCli {
 
 /** Starts `maximize ARGS` in the background, collecting its output. */
 export function startCli(world: CliWorld, args: string[]): RunningCli {
-  const child = Bun.spawn([process.execPath, CLI, ...args], { cwd: world.dir, env: world.env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, CLI, ...args], {
+    cwd: world.dir,
+    env: world.env,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const output = watchOutput(child);
   return { child, output: output.text, waitFor: (pattern) => output.waitFor(pattern), exited: output.exited };
 }

@@ -176,7 +176,11 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     const result = await runCli(world, ["refresh"]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(refreshBodies().slice(before).map((body) => body.scope)).toEqual([REFRESH_SCOPE, undefined]);
+    expect(
+      refreshBodies()
+        .slice(before)
+        .map((body) => body.scope),
+    ).toEqual([REFRESH_SCOPE, undefined]);
     const stored = readJson(world.tokenFile);
     expect(stored.refresh_token).not.toBe(refresh_token);
     expect(stored.scopes).toBe("user:inference user:profile");
@@ -228,7 +232,10 @@ describe("login --token", () => {
 describe("login --import-claude-code", () => {
   const writeClaudeCredentials = (path: string, oauth: Record<string, unknown>) => {
     mkdirSync(join(path, ".."), { recursive: true });
-    writeFileSync(path, JSON.stringify({ claudeAiOauth: { scopes: ["user:inference", "user:profile"], subscriptionType: "max", ...oauth } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ claudeAiOauth: { scopes: ["user:inference", "user:profile"], subscriptionType: "max", ...oauth } }),
+    );
   };
 
   test("imports from CLAUDE_CONFIG_DIR, converting milliseconds to seconds, without refreshing a fresh login", async () => {
@@ -245,7 +252,11 @@ describe("login --import-claude-code", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Imported the Claude Code login");
     expect(fake.refreshCalls).toBe(refreshesBefore);
-    expect(readJson(world.tokenFile)).toMatchObject({ access_token: pair.access_token, refresh_token: pair.refresh_token, expires_at: pair.expires_at });
+    expect(readJson(world.tokenFile)).toMatchObject({
+      access_token: pair.access_token,
+      refresh_token: pair.refresh_token,
+      expires_at: pair.expires_at,
+    });
     expect(mode(world.tokenFile)).toBe(0o600);
   });
 
@@ -253,7 +264,11 @@ describe("login --import-claude-code", () => {
     const world = cliWorld(fake);
     const pair = fake.issueTokens({ expiresIn: 60 });
     const fixture = join(world.dir, "fixture", "credentials.json");
-    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000 });
+    writeClaudeCredentials(fixture, {
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresAt: pair.expires_at * 1000,
+    });
     const refreshesBefore = fake.refreshCalls;
     const result = await runCli(world, ["login", "--import-claude-code", "--from", fixture]);
     expect(result.code).toBe(0);
@@ -271,18 +286,21 @@ describe("login --import-claude-code", () => {
     const design = fake.issueTokens();
     const path = join(world.env.CLAUDE_CONFIG_DIR!, ".credentials.json");
     mkdirSync(join(path, ".."), { recursive: true });
-    writeFileSync(path, JSON.stringify({
-      claudeAiOauth: {
-        accessToken: pair.access_token,
-        refreshToken: pair.refresh_token,
-        expiresAt: pair.expires_at * 1000,
-        scopes: ["user:file_upload", "user:inference", "user:mcp_servers", "user:profile", "user:sessions:claude_code"],
-        subscriptionType: "max",
-        rateLimitTier: "default_claude_max_20x",
-        clientId: fake.clientId,
-      },
-      designOauth: { accessToken: design.access_token, refreshToken: design.refresh_token, expiresAt: design.expires_at * 1000 },
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        claudeAiOauth: {
+          accessToken: pair.access_token,
+          refreshToken: pair.refresh_token,
+          expiresAt: pair.expires_at * 1000,
+          scopes: ["user:file_upload", "user:inference", "user:mcp_servers", "user:profile", "user:sessions:claude_code"],
+          subscriptionType: "max",
+          rateLimitTier: "default_claude_max_20x",
+          clientId: fake.clientId,
+        },
+        designOauth: { accessToken: design.access_token, refreshToken: design.refresh_token, expiresAt: design.expires_at * 1000 },
+      }),
+    );
     const result = await runCli(world, ["login", "--import-claude-code"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Imported the Claude Code login (Claude max plan)");
@@ -302,7 +320,12 @@ describe("login --import-claude-code", () => {
     const world = cliWorld(fake, { MAXIMIZE_OAUTH_CLIENT_ID: "someone-elses-client" });
     const pair = fake.issueTokens();
     const fixture = join(world.dir, "creds.json");
-    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000, clientId: fake.clientId });
+    writeClaudeCredentials(fixture, {
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresAt: pair.expires_at * 1000,
+      clientId: fake.clientId,
+    });
     expect((await runCli(world, ["login", "--import-claude-code", "--from", fixture])).code).toBe(0);
     for (let i = 0; i < 2; i++) {
       const result = await runCli(world, ["refresh"]);
@@ -337,7 +360,11 @@ describe("login --import-claude-code", () => {
     const pair = fake.issueTokens({ expiresIn: -10 });
     fake.revokeRefreshToken(pair.refresh_token);
     const fixture = join(world.dir, "creds.json");
-    writeClaudeCredentials(fixture, { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000 });
+    writeClaudeCredentials(fixture, {
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+      expiresAt: pair.expires_at * 1000,
+    });
     const result = await runCli(world, ["login", "--import-claude-code", "--from", fixture]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("run `claude` to log in again");

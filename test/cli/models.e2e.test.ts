@@ -38,12 +38,28 @@ describe("maximize models", () => {
   test("--json: nicknames with model, effort and source, and the full model objects", async () => {
     const result = await runCli(loggedIn(), ["models", "--json"]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { source: string; default: string; nicknames: unknown[]; models: Record<string, unknown>[] };
+    const report = JSON.parse(result.stdout) as {
+      source: string;
+      default: string;
+      nicknames: unknown[];
+      models: Record<string, unknown>[];
+    };
     expect(report.source).toBe("live");
     expect(report.default).toBe("l");
-    expect(report.nicknames).toContainEqual({ nickname: "xxl", model: "claude-opus-5-5", effort: "max", source: "live", definition: "line opus, effort highest" });
+    expect(report.nicknames).toContainEqual({
+      nickname: "xxl",
+      model: "claude-opus-5-5",
+      effort: "max",
+      source: "live",
+      definition: "line opus, effort highest",
+    });
     const opus = report.models.find((model) => model.id === "claude-opus-5-5");
-    expect(opus).toMatchObject({ line: "opus", lifecycle: "active", max_tokens: 128_000, capabilities: { structured_outputs: { supported: true } } });
+    expect(opus).toMatchObject({
+      line: "opus",
+      lifecycle: "active",
+      max_tokens: 128_000,
+      capabilities: { structured_outputs: { supported: true } },
+    });
   });
 
   test("a release shows up at once (the command always asks Anthropic)", async () => {

@@ -20,7 +20,12 @@ test("menu Start → Stop → Start reuses the same port (stop really frees it)"
 
   await control.stop();
   expect(control.url).toBeUndefined();
-  expect(await fetch(`${first}/healthz`).then(() => "answered", () => "refused")).toBe("refused");
+  expect(
+    await fetch(`${first}/healthz`).then(
+      () => "answered",
+      () => "refused",
+    ),
+  ).toBe("refused");
 
   for (let round = 0; round < 3; round++) {
     expect(control.start()).toBe(first);

@@ -4,7 +4,12 @@ import { CLI, watchOutput, type CliWorld } from "./helpers.ts";
 const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 /** Drops colours and cursor movement, so assertions read what a person sees. */
-export const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "").replace(/\x1b\][^\x07]*\x07/g, "").replace(/\r/g, "");
+// Terminal escape sequences are what these strip.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC … letter (CSI)
+const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC ] … BEL (OSC)
+const OSC = /\x1b\][^\x07]*\x07/g;
+export const plain = (text: string) => text.replace(CSI, "").replace(OSC, "").replace(/\r/g, "");
 
 export interface Pty {
   /** Everything the program drew so far, escape sequences removed. */

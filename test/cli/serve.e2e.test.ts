@@ -53,7 +53,10 @@ describe("maximize serve", () => {
 
     cli.child.kill("SIGTERM");
     await cli.waitFor(/SIGTERM received/);
-    const refused = await fetch(`${url}/healthz`).then(() => false, () => true);
+    const refused = await fetch(`${url}/healthz`).then(
+      () => false,
+      () => true,
+    );
     expect(refused).toBe(true);
 
     for (;;) {

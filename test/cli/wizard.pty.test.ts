@@ -86,7 +86,11 @@ describe("the interactive menu on a real terminal", () => {
     const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
     writeSecretFile(world.tokenFile, JSON.stringify({ ...fake.issueTokens(), account: { email_address: "menu@example.com" } }));
     const url = `http://127.0.0.1:${port}`;
-    const healthy = () => fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const healthy = () =>
+      fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     const pty = startPty(world, []);
     open.push(pty);
 

@@ -63,10 +63,16 @@ describe("precedence: flags > env > file > defaults", () => {
   });
 
   test("api.user_agent, api.oauth_betas and models.refresh_interval from the environment or the file", () => {
-    const fromEnv = loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_USER_AGENT: "my-agent/1", MAXIMIZE_MODELS_REFRESH_INTERVAL: "120" } });
+    const fromEnv = loadConfig({
+      cwd: dirWithConfig(),
+      env: { HOME: home, MAXIMIZE_USER_AGENT: "my-agent/1", MAXIMIZE_MODELS_REFRESH_INTERVAL: "120" },
+    });
     expect(fromEnv.api.user_agent).toBe("my-agent/1");
     expect(fromEnv.models.refresh_interval).toBe(120);
-    const fromFile = loadConfig({ cwd: dirWithConfig({ api: { oauth_betas: ["oauth-2025-04-20", "x-2027-01-01"] } }), env: { HOME: home } });
+    const fromFile = loadConfig({
+      cwd: dirWithConfig({ api: { oauth_betas: ["oauth-2025-04-20", "x-2027-01-01"] } }),
+      env: { HOME: home },
+    });
     expect(fromFile.api.oauth_betas).toEqual(["oauth-2025-04-20", "x-2027-01-01"]);
   });
 
@@ -92,7 +98,10 @@ describe("precedence: flags > env > file > defaults", () => {
   });
 
   test("proxy API keys: list, single legacy key, and file", () => {
-    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEYS: "key-one-1, key-two-2" } }).server.api_keys).toEqual(["key-one-1", "key-two-2"]);
+    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEYS: "key-one-1, key-two-2" } }).server.api_keys).toEqual([
+      "key-one-1",
+      "key-two-2",
+    ]);
     expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEY: "single-key" } }).server.api_keys).toEqual(["single-key"]);
     expect(loadConfig({ cwd: dirWithConfig({ server: { api_keys: ["from-file-1"] } }), env: {} }).server.api_keys).toEqual(["from-file-1"]);
   });
@@ -134,9 +143,21 @@ describe("errors name the source, the key, the value and what is allowed", () =>
     ["port out of range", { server: { port: 70000 } }, /server\.port is 70000 — expected an integer from 1 to 65535/],
     ["bad log level", { server: { log_level: "loud" } }, /server\.log_level is "loud" — expected one of debug, info, warn, error/],
     ["bad url", { api: { base_url: "ftp://x" } }, /api\.base_url is "ftp:\/\/x" — expected an http\(s\) URL/],
-    ["bad nickname target", { models: { nicknames: { a: 3 } } }, /models\.nicknames\.a is 3 — expected a model ID or an object with model, line and\/or effort/],
-    ["bad nickname effort", { models: { nicknames: { a: { effort: "huge" } } } }, /models\.nicknames\.a\.effort is "huge" — expected one of low, medium, high, xhigh, max, highest/],
-    ["unknown nickname key", { models: { nicknames: { a: { lines: "opus" } } } }, /unknown key "models\.nicknames\.a\.lines" in "models\.nicknames\.a"/],
+    [
+      "bad nickname target",
+      { models: { nicknames: { a: 3 } } },
+      /models\.nicknames\.a is 3 — expected a model ID or an object with model, line and\/or effort/,
+    ],
+    [
+      "bad nickname effort",
+      { models: { nicknames: { a: { effort: "huge" } } } },
+      /models\.nicknames\.a\.effort is "huge" — expected one of low, medium, high, xhigh, max, highest/,
+    ],
+    [
+      "unknown nickname key",
+      { models: { nicknames: { a: { lines: "opus" } } } },
+      /unknown key "models\.nicknames\.a\.lines" in "models\.nicknames\.a"/,
+    ],
     ["not an object", [1], /must hold a JSON object, got \[1\]/],
     ["malformed JSON", "{bad", /is not valid JSON/],
   ])("file: %s", (_name, file, pattern) => {
@@ -161,7 +182,11 @@ describe("config.example.json", () => {
     const fromExample = loadConfig({ cwd: "/", env: { HOME: home, MAXIMIZE_CONFIG: example } });
     const defaults = loadConfig({ cwd: dirWithConfig(), env: { HOME: home } });
     // The example spells out the built-in nickname table; loaded, it must mean exactly the built-in one.
-    const effective = (config: Config) => ({ ...config, file: undefined, models: { ...config.models, nicknames: nicknameTable(config.models.nicknames) } });
+    const effective = (config: Config) => ({
+      ...config,
+      file: undefined,
+      models: { ...config.models, nicknames: nicknameTable(config.models.nicknames) },
+    });
     expect(effective(fromExample)).toEqual(effective(defaults));
   });
 });

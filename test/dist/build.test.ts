@@ -79,7 +79,9 @@ describe("archives and SHA256SUMS", () => {
 
 describe("the host binary (dist/maximize)", () => {
   const children: Bun.Subprocess[] = [];
-  afterAll(() => children.forEach((child) => child.kill("SIGKILL")));
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+  });
 
   test("--version prints the injected package version", async () => {
     const result = await run([requireBinary(), "--version"]);
@@ -104,7 +106,12 @@ describe("the host binary (dist/maximize)", () => {
     await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.json());
     expect(health).toMatchObject({ status: "ok", version: pkg.version });
-    expect(await fetch(`http://127.0.0.1:${dotenvPort}/healthz`).then(() => "listening", () => "closed")).toBe("closed");
+    expect(
+      await fetch(`http://127.0.0.1:${dotenvPort}/healthz`).then(
+        () => "listening",
+        () => "closed",
+      ),
+    ).toBe("closed");
     expect(existsSync(join(cwd, "bunfig-was-loaded"))).toBe(false);
 
     expect((await run([requireBinary(), "health", "--port", String(port)], { cwd, env })).exitCode).toBe(0);

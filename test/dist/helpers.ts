@@ -38,7 +38,11 @@ export interface RunResult {
 export async function run(cmd: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<RunResult> {
   const env = options.env ?? { PATH: process.env.PATH ?? "" };
   const child = Bun.spawn(cmd, { env, cwd: options.cwd ?? REPO, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
   return { exitCode, stdout, stderr };
 }
 

@@ -13,7 +13,10 @@ const OLD_VERSION = "0.0.9";
 const arch = process.arch === "arm64" ? "arm64" : "x64";
 const ASSET = `maximize-linux-${arch}.tar.gz`;
 const missing = missingTools(["dash", "busybox", "tar", "gzip", "sha256sum", "openssl", "wget"]);
-const skip = skipBecause("installer tests", missing.length > 0 ? `missing ${missing.join(", ")} (apt-get install -y dash busybox wget openssl)` : undefined);
+const skip = skipBecause(
+  "installer tests",
+  missing.length > 0 ? `missing ${missing.join(", ")} (apt-get install -y dash busybox wget openssl)` : undefined,
+);
 
 let server: FileServer;
 let busyboxBin: string;
@@ -60,7 +63,11 @@ interface Install {
 }
 
 /** Runs the installer with `shell` in a fresh (or given) HOME, talking to the local release server. */
-async function install(shell: string[], args: string[] = [], options: { home?: string; path?: string; loginShell?: string } = {}): Promise<Install> {
+async function install(
+  shell: string[],
+  args: string[] = [],
+  options: { home?: string; path?: string; loginShell?: string } = {},
+): Promise<Install> {
   const home = options.home ?? tempDir("home");
   const env = {
     HOME: home,
@@ -77,7 +84,13 @@ const installedVersion = async (home: string) => (await run([join(home, ".maximi
 
 describe.skipIf(skip)("scripts/install.sh", () => {
   test("passes shellcheck -s sh", async () => {
-    if (skipBecause("shellcheck", missingTools(["shellcheck"]).length > 0 ? "shellcheck is not installed (apt-get install -y shellcheck)" : undefined)) return;
+    if (
+      skipBecause(
+        "shellcheck",
+        missingTools(["shellcheck"]).length > 0 ? "shellcheck is not installed (apt-get install -y shellcheck)" : undefined,
+      )
+    )
+      return;
     const result = await run(["shellcheck", "-s", "sh", INSTALLER, join(REPO, "scripts", "rootfs.sh")]);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
@@ -153,7 +166,28 @@ describe.skipIf(skip)("scripts/install.sh", () => {
 
   test("falls back to wget and openssl when curl, sha256sum and shasum are missing; zsh gets ~/.zshrc", async () => {
     const bin = tempDir("fallback-bin");
-    const tools = ["sh", "dash", "awk", "cut", "sed", "grep", "uname", "basename", "dirname", "cp", "mv", "chmod", "mkdir", "rm", "mktemp", "tar", "gzip", "wget", "openssl", "cat"];
+    const tools = [
+      "sh",
+      "dash",
+      "awk",
+      "cut",
+      "sed",
+      "grep",
+      "uname",
+      "basename",
+      "dirname",
+      "cp",
+      "mv",
+      "chmod",
+      "mkdir",
+      "rm",
+      "mktemp",
+      "tar",
+      "gzip",
+      "wget",
+      "openssl",
+      "cat",
+    ];
     for (const tool of tools) symlinkSync(Bun.which(tool) ?? "/nonexistent", join(bin, tool));
     const result = await install(["dash"], [], { path: bin, loginShell: "/usr/bin/zsh" });
     expect(result.output).toContain("Checksum OK");
@@ -177,7 +211,9 @@ describe.skipIf(skip)("scripts/install.sh", () => {
       const home = tempDir("truncated");
       const cut = join(home, "install.sh");
       writeFileSync(cut, script.slice(0, Math.floor(script.length * fraction)));
-      const result = await run(["dash", cut], { env: { HOME: home, PATH: process.env.PATH ?? "", SHELL: "/bin/bash", MAXIMIZE_DOWNLOAD_BASE: server.url } });
+      const result = await run(["dash", cut], {
+        env: { HOME: home, PATH: process.env.PATH ?? "", SHELL: "/bin/bash", MAXIMIZE_DOWNLOAD_BASE: server.url },
+      });
       expect(result.stdout).toBe("");
       expect(existsSync(join(home, ".maximize"))).toBe(false);
       expect(existsSync(join(home, ".bashrc"))).toBe(false);

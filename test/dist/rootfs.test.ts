@@ -13,7 +13,12 @@ import { REPO, type RunResult, missingTools, removeTempDirs, run, skipBecause, t
 const UID = 10001;
 const API_KEY = "rootfs-test-proxy-key";
 const missing = missingTools(["unshare", "chroot", "ldd"]);
-const reason = process.getuid?.() !== 0 ? "needs root (chroot, chown, unshare); CI runs it with sudo" : missing.length > 0 ? `missing ${missing.join(", ")} (apt-get install -y util-linux coreutils libc-bin)` : undefined;
+const reason =
+  process.getuid?.() !== 0
+    ? "needs root (chroot, chown, unshare); CI runs it with sudo"
+    : missing.length > 0
+      ? `missing ${missing.join(", ")} (apt-get install -y util-linux coreutils libc-bin)`
+      : undefined;
 const skip = skipBecause("rootfs/chroot tests", reason);
 
 interface FinalStage {
@@ -27,14 +32,20 @@ interface FinalStage {
 
 /** The last stage of the Dockerfile, with continuation lines joined. */
 function parseFinalStage(text: string): FinalStage {
-  const lines = text.replace(/\\\n/g, " ").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  const lines = text
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
   const start = lines.findLastIndex((line) => /^FROM\s/i.test(line));
   const instructions = lines.slice(start).map((line) => {
     const [name = "", ...rest] = line.split(/\s+/);
     return { name: name.toUpperCase(), args: rest.join(" ") };
   });
   const arg = (name: string) => instructions.find((instruction) => instruction.name === name)?.args ?? "";
-  const env = Object.fromEntries(instructions.filter((i) => i.name === "ENV").flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split("=", 2))));
+  const env = Object.fromEntries(
+    instructions.filter((i) => i.name === "ENV").flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split("=", 2))),
+  );
   const healthcheck = JSON.parse(arg("HEALTHCHECK").replace(/^.*?\bCMD\s+/, "")) as string[];
   return { instructions, env, user: arg("USER"), entrypoint: JSON.parse(arg("ENTRYPOINT")), cmd: JSON.parse(arg("CMD")), healthcheck };
 }
@@ -47,12 +58,14 @@ const containers: Bun.Subprocess[] = [];
 
 /** Every path under `dir` with its type, mode and owner: "path type mode uid". */
 function walk(dir: string, base = dir): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    const stat = statSync(path, { throwIfNoEntry: false }) ?? statSync(path);
-    const entry = `/${relative(base, path)} ${stat.isDirectory() ? "dir" : "file"} ${(stat.mode & 0o7777).toString(8)} ${stat.uid}`;
-    return stat.isDirectory() ? [entry, ...walk(path, base)] : [entry];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      const stat = statSync(path, { throwIfNoEntry: false }) ?? statSync(path);
+      const entry = `/${relative(base, path)} ${stat.isDirectory() ? "dir" : "file"} ${(stat.mode & 0o7777).toString(8)} ${stat.uid}`;
+      return stat.isDirectory() ? [entry, ...walk(path, base)] : [entry];
+    });
 }
 
 /** Like `docker run IMAGE args…`: the image's ENTRYPOINT as its USER in the root, as PID 1 of a new PID namespace. */
@@ -72,7 +85,13 @@ interface Container {
 /** Starts `serve` (the image's CMD) with the Dockerfile's ENV plus `extra`, and waits for /healthz. */
 async function startContainer(extra: Record<string, string>): Promise<Container> {
   const port = freePort();
-  const env = { ...stage.env, MAXIMIZE_PORT: String(port), MAXIMIZE_UPSTREAM_URL: fake.url, MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl, ...extra };
+  const env = {
+    ...stage.env,
+    MAXIMIZE_PORT: String(port),
+    MAXIMIZE_UPSTREAM_URL: fake.url,
+    MAXIMIZE_OAUTH_TOKEN_URL: fake.tokenUrl,
+    ...extra,
+  };
   const child = Bun.spawn(containerCommand(stage.cmd), { env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   containers.push(child);
   const url = `http://127.0.0.1:${port}`;
@@ -95,7 +114,9 @@ async function stopContainer(container: Container): Promise<number> {
   const pid = container.process.pid;
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).map(Number);
   for (const child of children) {
-    const nspid = readFileSync(`/proc/${child}/status`, "utf8").match(/^NSpid:\s+(.*)$/m)?.[1]?.split(/\s+/);
+    const nspid = readFileSync(`/proc/${child}/status`, "utf8")
+      .match(/^NSpid:\s+(.*)$/m)?.[1]
+      ?.split(/\s+/);
     expect(nspid?.at(-1)).toBe("1");
     process.kill(child, "SIGTERM");
   }
@@ -112,7 +133,8 @@ const ask = (container: Container, key?: string) =>
     body: JSON.stringify({ model: "l", max_tokens: 16, messages: [{ role: "user", content: "Hi" }] }),
   });
 
-const readTokens = () => JSON.parse(readFileSync(join(root, "data", "tokens.json"), "utf8")) as { access_token: string; refresh_token: string };
+const readTokens = () =>
+  JSON.parse(readFileSync(join(root, "data", "tokens.json"), "utf8")) as { access_token: string; refresh_token: string };
 
 beforeAll(async () => {
   if (skip) return;
@@ -136,7 +158,9 @@ describe("the Dockerfile", () => {
   test("the Dockerfile's final stage is FROM scratch plus one COPY of /rootfs, run as uid 10001 with exec-form ENTRYPOINT/CMD", () => {
     const names = stage.instructions.map((instruction) => instruction.name);
     expect(stage.instructions[0]).toEqual({ name: "FROM", args: "scratch" });
-    expect(stage.instructions.filter((i) => ["COPY", "ADD", "RUN"].includes(i.name))).toEqual([{ name: "COPY", args: "--from=rootfs /rootfs/ /" }]);
+    expect(stage.instructions.filter((i) => ["COPY", "ADD", "RUN"].includes(i.name))).toEqual([
+      { name: "COPY", args: "--from=rootfs /rootfs/ /" },
+    ]);
     expect(names).toContain("VOLUME");
     expect(stage.user).toBe(`${UID}:${UID}`);
     expect(stage.entrypoint).toEqual(["/usr/local/bin/maximize"]);
@@ -162,8 +186,11 @@ describe.skipIf(skip)("the scratch image's root filesystem (scripts/rootfs.sh), 
       "/usr/local/bin dir 755 0",
       "/usr/local/bin/maximize file 755 0",
     ]);
-    const libraries = listing.filter((entry) => entry.includes(" file ") && !fixed.includes(entry)).map((entry) => entry.split(" ")[0]?.split("/").pop());
-    for (const library of libraries) expect(library).toMatch(/^(ld-linux-[\w-]+\.so\.\d|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2)$/);
+    const libraries = listing
+      .filter((entry) => entry.includes(" file ") && !fixed.includes(entry))
+      .map((entry) => entry.split(" ")[0]?.split("/").pop());
+    for (const library of libraries)
+      expect(library).toMatch(/^(ld-linux-[\w-]+\.so\.\d|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2)$/);
     expect(libraries.some((library) => library?.startsWith("ld-linux"))).toBe(true);
     expect(readFileSync(join(root, "etc", "passwd"), "utf8")).toContain(`maximize:x:${UID}:${UID}:maximize:/data:/sbin/nologin`);
     expect(() => readlinkSync(join(root, "usr", "local", "bin", "maximize"))).toThrow();
@@ -187,7 +214,11 @@ describe.skipIf(skip)("the scratch image's root filesystem (scripts/rootfs.sh), 
     chownSync(tokenFile, UID, UID);
 
     const first = await startContainer({ MAXIMIZE_API_KEYS: API_KEY });
-    expect(await fetch(`${first.url}/healthz`).then((response) => response.json())).toMatchObject({ status: "ok", version: pkg.version, logged_in: true });
+    expect(await fetch(`${first.url}/healthz`).then((response) => response.json())).toMatchObject({
+      status: "ok",
+      version: pkg.version,
+      logged_in: true,
+    });
     expect((await ask(first)).status).toBe(401);
     const response = await ask(first, API_KEY);
     const body = (await response.json()) as { content: { text: string }[] };

@@ -44,7 +44,9 @@ describe("the compiled binary: dist/maximize serve", () => {
     expect(message.model).toBe("claude-sonnet-5-5");
     expect(message.content[0]).toMatchObject({ type: "text", text: "Hello from claude-sonnet-5-5! You said: Hi" });
 
-    const streamed = await client.messages.stream({ model: "l", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] }).finalMessage();
+    const streamed = await client.messages
+      .stream({ model: "l", max_tokens: 32, messages: [{ role: "user", content: "Hi" }] })
+      .finalMessage();
     expect(streamed.content as unknown[]).toEqual(message.content);
 
     expect(fake.refreshCalls).toBe(1);

@@ -30,7 +30,8 @@ function catalogue(list: () => ModelInfo[] | Error, options: Partial<CatalogueOp
   const fetchPage = async (query: string) => {
     calls.push(query);
     const models = list();
-    if (models instanceof Error) return Response.json({ type: "error", error: { type: "api_error", message: models.message } }, { status: 500 });
+    if (models instanceof Error)
+      return Response.json({ type: "error", error: { type: "api_error", message: models.message } }, { status: 500 });
     const after = new URLSearchParams(query).get("after_id");
     const start = after ? models.findIndex((m) => m.id === after) + 1 : 0;
     const data = models.slice(start, start + 2);
@@ -72,7 +73,12 @@ describe("resolving nicknames against the live catalogue", () => {
 
   test("config pins a model, a line or an effort; effort is fitted to what the model lists", async () => {
     const { catalogue: c } = catalogue(() => LIVE, {
-      nicknames: { l: "claude-sonnet-8", xs: { effort: "xhigh" }, big: { line: "opus", effort: "highest" }, pinned: { model: "claude-unlisted", effort: "low" } },
+      nicknames: {
+        l: "claude-sonnet-8",
+        xs: { effort: "xhigh" },
+        big: { line: "opus", effort: "highest" },
+        pinned: { model: "claude-unlisted", effort: "low" },
+      },
     });
     expect(await c.resolve("l")).toMatchObject({ model: "claude-sonnet-8", source: "config" });
     // A model the catalogue does not list: the configured effort as given, never silently dropped.

@@ -12,7 +12,11 @@ describe("effortLevels", () => {
     ["no capabilities", { id: "m" }, []],
     ["effort unsupported", { id: "m", capabilities: { effort: { supported: false, low: { supported: true } } } }, []],
     ["listed levels in order", withEfforts("max", "low", "high"), ["low", "high", "max"]],
-    ["a level marked unsupported is left out", { id: "m", capabilities: { effort: { supported: true, low: { supported: true }, xhigh: { supported: false }, max: null } } }, ["low"]],
+    [
+      "a level marked unsupported is left out",
+      { id: "m", capabilities: { effort: { supported: true, low: { supported: true }, xhigh: { supported: false }, max: null } } },
+      ["low"],
+    ],
   ])("%s", (_name, model, expected) => {
     expect(effortLevels(model)).toEqual(expected as never);
   });
@@ -35,7 +39,13 @@ describe("fitEffort", () => {
 });
 
 test("isActive: active or no lifecycle (older API); never deprecated or retired", () => {
-  expect(["active", undefined, null, "deprecated", "retired"].map((lifecycle) => isActive({ id: "m", lifecycle }))).toEqual([true, true, true, false, false]);
+  expect(["active", undefined, null, "deprecated", "retired"].map((lifecycle) => isActive({ id: "m", lifecycle }))).toEqual([
+    true,
+    true,
+    true,
+    false,
+    false,
+  ]);
 });
 
 test("newestFirst orders by created_at, unknown dates last", () => {

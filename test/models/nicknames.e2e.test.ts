@@ -66,8 +66,12 @@ describe("every nickname and a request without a model reach an active model", (
   });
 
   test("an exact current ID passes through; a retired one gets Anthropic's 404 unchanged", async () => {
-    expect((await client.messages.create({ model: "claude-opus-4-8", max_tokens: 16, messages: user("Hi") })).model).toBe("claude-opus-4-8");
-    const error = await client.messages.create({ model: "claude-sonnet-4-20250514", max_tokens: 16, messages: user("Hi") }).catch((e: unknown) => e);
+    expect((await client.messages.create({ model: "claude-opus-4-8", max_tokens: 16, messages: user("Hi") })).model).toBe(
+      "claude-opus-4-8",
+    );
+    const error = await client.messages
+      .create({ model: "claude-sonnet-4-20250514", max_tokens: 16, messages: user("Hi") })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
     expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ error: { type: "not_found_error" } });
   });
@@ -140,7 +144,9 @@ describe("the catalogue changes while maximize runs", () => {
         body: JSON.stringify({ model: "l", max_tokens: 16, messages: user("Hi") }),
       });
       expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-5-5");
-      expect(proxy.logs.some((line) => line.includes("cannot fetch Anthropic's model catalogue") && line.includes("built-in table"))).toBe(true);
+      expect(proxy.logs.some((line) => line.includes("cannot fetch Anthropic's model catalogue") && line.includes("built-in table"))).toBe(
+        true,
+      );
     } finally {
       await proxy?.stop();
       proxy = undefined;

@@ -16,7 +16,12 @@ test.each([
   ["effort default drops the size's effort", { xxl: { effort: "default" } }, "xxl", { line: "opus" }],
   ["an object with a line keeps the effort", { xxl: { line: "fable" } }, "xxl", { line: "fable", effort: "highest" }],
   ["an object with an effort keeps the line", { l: { effort: "max" } }, "l", { line: "sonnet", effort: "max" }],
-  ["an object with a model drops the line and keeps the size's effort", { xxl: { model: "claude-opus-4-8" } }, "xxl", { model: "claude-opus-4-8", effort: "highest" }],
+  [
+    "an object with a model drops the line and keeps the size's effort",
+    { xxl: { model: "claude-opus-4-8" } },
+    "xxl",
+    { model: "claude-opus-4-8", effort: "highest" },
+  ],
   ["a new name", { fast: { line: "haiku" } }, "fast", { line: "haiku" }],
 ] as const)("%s", (_name, config, nickname, expected) => {
   expect(nicknameTable(config as never)[nickname]).toEqual(expected as never);

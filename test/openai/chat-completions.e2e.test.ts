@@ -41,7 +41,10 @@ async function threeWays(params: Params) {
 
 describe("plain completions", () => {
   test("answer, ids, the model that answered, usage; the upstream request is a proper subscription request", async () => {
-    const completion = await client.chat.completions.create({ model: "l", messages: [{ role: "system", content: "Be brief." }, ...ask("Say hi")] });
+    const completion = await client.chat.completions.create({
+      model: "l",
+      messages: [{ role: "system", content: "Be brief." }, ...ask("Say hi")],
+    });
     expect(completion).toMatchObject({
       id: expect.stringMatching(/^chatcmpl-/),
       object: "chat.completion",
@@ -59,7 +62,10 @@ describe("plain completions", () => {
     expect(sent.body).toMatchObject({
       model: SONNET,
       max_tokens: 8192,
-      system: [{ type: "text", text: IDENTITY }, { type: "text", text: "Be brief." }],
+      system: [
+        { type: "text", text: IDENTITY },
+        { type: "text", text: "Be brief." },
+      ],
       messages: [{ role: "user", content: [{ type: "text", text: "Say hi" }] }],
     });
   });
@@ -82,9 +88,15 @@ describe("plain completions", () => {
   });
 
   test("a developer message becomes system and is answered (no hang)", async () => {
-    const completion = await client.chat.completions.create({ model: "l", messages: [{ role: "developer", content: "Answer in French." }, ...ask("Hi")] });
+    const completion = await client.chat.completions.create({
+      model: "l",
+      messages: [{ role: "developer", content: "Answer in French." }, ...ask("Hi")],
+    });
     expect(completion.choices[0]!.message.content).toBe(`Hello from ${SONNET}! You said: Hi`);
-    expect(lastUpstream().system).toEqual([{ type: "text", text: IDENTITY }, { type: "text", text: "Answer in French." }]);
+    expect(lastUpstream().system).toEqual([
+      { type: "text", text: IDENTITY },
+      { type: "text", text: "Answer in French." },
+    ]);
   });
 
   test("max_completion_tokens, stop, temperature and user reach upstream under their Anthropic names", async () => {
@@ -96,7 +108,12 @@ describe("plain completions", () => {
       temperature: 0.4,
       user: "user-42",
     });
-    expect(lastUpstream()).toMatchObject({ max_tokens: 100, stop_sequences: ["You said"], temperature: 0.4, metadata: { user_id: "user-42" } });
+    expect(lastUpstream()).toMatchObject({
+      max_tokens: 100,
+      stop_sequences: ["You said"],
+      temperature: 0.4,
+      metadata: { user_id: "user-42" },
+    });
     expect(completion.choices[0]).toMatchObject({ message: { content: "Hello from claude-opus-4-6! " }, finish_reason: "stop" });
   });
 
@@ -149,7 +166,9 @@ describe("streaming", () => {
   ])("finish_reason %s is the same whole, streamed and through the helper", async (_name, extra, expected) => {
     const { whole, chunks, helper } = await threeWays({ model: "l", messages: ask("Hi"), ...extra });
     expect(whole.choices[0]!.finish_reason).toBe(expected as never);
-    expect(chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => (choice.finish_reason ? [choice.finish_reason] : [])))).toEqual([expected as never]);
+    expect(chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => (choice.finish_reason ? [choice.finish_reason] : [])))).toEqual([
+      expected as never,
+    ]);
     expect(helper.choices[0]!.finish_reason).toBe(expected as never);
   });
 
@@ -196,7 +215,12 @@ describe("tool calls", () => {
     const first = await stream.finalChatCompletion();
     const message = first.choices[0]!.message;
     expect(first.choices[0]!.finish_reason).toBe("tool_calls");
-    expect(fragments[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^toolu_/), type: "function", function: { name: "get_weather", arguments: "" } });
+    expect(fragments[0]).toMatchObject({
+      index: 0,
+      id: expect.stringMatching(/^toolu_/),
+      type: "function",
+      function: { name: "get_weather", arguments: "" },
+    });
     expect(fragments.length).toBeGreaterThan(2);
     for (const fragment of fragments.slice(1)) expect(Object.keys(fragment).sort()).toEqual(["function", "index"]);
     expect(fragments.every((fragment) => fragment.index === 0)).toBe(true);
@@ -214,7 +238,12 @@ describe("tool calls", () => {
   });
 
   test('tool_choice "required" → tool_choice any upstream, and a tool call back', async () => {
-    const completion = await client.chat.completions.create({ model: "l", messages: ask("Hi"), tools: [weatherTool], tool_choice: "required" });
+    const completion = await client.chat.completions.create({
+      model: "l",
+      messages: ask("Hi"),
+      tools: [weatherTool],
+      tool_choice: "required",
+    });
     expect(lastUpstream().tool_choice).toEqual({ type: "any" });
     expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
   });
@@ -237,7 +266,10 @@ describe("tool calls", () => {
       functions: [weatherTool.function],
       function_call: { name: "get_weather" },
     });
-    expect(completion.choices[0]).toMatchObject({ finish_reason: "function_call", message: { function_call: { name: "get_weather", arguments: '{"city":"example"}' } } });
+    expect(completion.choices[0]).toMatchObject({
+      finish_reason: "function_call",
+      message: { function_call: { name: "get_weather", arguments: '{"city":"example"}' } },
+    });
   });
 });
 
@@ -248,7 +280,15 @@ describe("images and reasoning", () => {
   ])("image input as %s", async (_name, url, answer) => {
     const completion = await client.chat.completions.create({
       model: "l",
-      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url } },
+          ],
+        },
+      ],
     });
     expect(completion.choices[0]!.message.content).toBe(answer);
   });
@@ -264,7 +304,9 @@ describe("images and reasoning", () => {
     const message = whole.choices[0]!.message as OpenAI.Chat.ChatCompletionMessage & { reasoning_content?: string };
     expect(message.reasoning_content).toBe(`The user wants an answer from ${SONNET}. I will reply briefly.`);
     const chunks = await collect(await client.chat.completions.create({ ...params, stream: true }));
-    const reasoning = chunks.map((chunk) => (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "").join("");
+    const reasoning = chunks
+      .map((chunk) => (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "")
+      .join("");
     expect(reasoning).toBe(message.reasoning_content!);
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(message.content!);
   });
@@ -304,7 +346,10 @@ describe("errors in OpenAI's shape", () => {
     expect(apiError.status).toBe(status);
     expect(apiError.headers?.get("retry-after")).toBe("7");
     expect(apiError.message).toContain(status === 429 ? "rate limit" : "Overloaded");
-    expect(apiError.error).toMatchObject({ type: status === 429 ? "rate_limit_error" : "server_error", code: status === 429 ? "rate_limit_error" : "overloaded_error" });
+    expect(apiError.error).toMatchObject({
+      type: status === 429 ? "rate_limit_error" : "server_error",
+      code: status === 429 ? "rate_limit_error" : "overloaded_error",
+    });
   });
 
   test("an upstream error mid-stream surfaces as an APIError and ends the stream", async () => {
@@ -321,7 +366,10 @@ describe("errors in OpenAI's shape", () => {
 
   test("an upstream error mid-stream makes the stream() helper reject", async () => {
     env.fake.fault({ kind: "stream-error", afterEvents: 3 });
-    const error = await client.chat.completions.stream({ model: "l", messages: ask("Hi") }).finalChatCompletion().catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .stream({ model: "l", messages: ask("Hi") })
+      .finalChatCompletion()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
   });
 

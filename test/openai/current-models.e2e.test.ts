@@ -29,7 +29,11 @@ describe("reasoning_effort becomes output_config.effort with adaptive thinking, 
     const completion = await client.chat.completions.create({ model, messages: ask("Think"), reasoning_effort: effort });
     expect(completion.model).toBe(model);
     const sent = lastUpstream();
-    expect({ thinking: sent.thinking, output_config: sent.output_config }).toEqual({ thinking: undefined, output_config: undefined, ...expected });
+    expect({ thinking: sent.thinking, output_config: sent.output_config }).toEqual({
+      thinking: undefined,
+      output_config: undefined,
+      ...expected,
+    });
     expect(JSON.stringify(sent)).not.toContain("budget_tokens");
   });
 
@@ -55,7 +59,9 @@ describe("response_format → structured output", () => {
     const format = (lastUpstream().output_config as { format: { schema: { properties: { nights: Record<string, unknown> } } } }).format;
     expect(format.schema.properties.nights).toEqual({ type: "integer", description: "{minimum: 1}" });
     expect(JSON.parse(whole.choices[0]!.message.content!)).toEqual({ city: expect.any(String), nights: expect.any(Number) });
-    const streamed = await client.chat.completions.stream({ model: "m", messages: ask("Plan a trip"), response_format }).finalChatCompletion();
+    const streamed = await client.chat.completions
+      .stream({ model: "m", messages: ask("Plan a trip"), response_format })
+      .finalChatCompletion();
     expect(streamed.choices[0]!.message.content).toBe(whole.choices[0]!.message.content);
   });
 
@@ -69,7 +75,11 @@ describe("response_format → structured output", () => {
   });
 
   test("json_object: a schema that asks for an object; text: nothing", async () => {
-    const json = await client.chat.completions.create({ model: "l", messages: ask("JSON please"), response_format: { type: "json_object" } });
+    const json = await client.chat.completions.create({
+      model: "l",
+      messages: ask("JSON please"),
+      response_format: { type: "json_object" },
+    });
     expect(lastUpstream().output_config).toEqual({ format: { type: "json_schema", schema: { type: "object" } } });
     expect(typeof JSON.parse(json.choices[0]!.message.content!)).toBe("object");
     await client.chat.completions.create({ model: "l", messages: ask("Hi"), response_format: { type: "text" } });
@@ -80,11 +90,20 @@ describe("response_format → structured output", () => {
 describe("tools on a model that always thinks", () => {
   const lookup: OpenAI.Chat.ChatCompletionFunctionTool = {
     type: "function",
-    function: { name: "lookup", description: "Look something up", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } },
+    function: {
+      name: "lookup",
+      description: "Look something up",
+      parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+    },
   };
 
   test("a forced tool choice becomes auto plus an instruction, and the call still comes", async () => {
-    const completion = await client.chat.completions.create({ model: "xxl", messages: ask("Find it"), tools: [lookup], tool_choice: "required" });
+    const completion = await client.chat.completions.create({
+      model: "xxl",
+      messages: ask("Find it"),
+      tools: [lookup],
+      tool_choice: "required",
+    });
     expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
     const sent = lastUpstream();
     expect(sent.tool_choice).toEqual({ type: "auto" });
@@ -103,7 +122,10 @@ describe("tools on a model that always thinks", () => {
     history.push(first.choices[0]!.message, { role: "tool", tool_call_id: call1.id, content: "found: 42" });
     env.fake.fault({
       kind: "script",
-      content: [thinkingBlock("Now I should check it."), { type: "tool_use", id: "toolu_02check", name: "lookup", input: { q: "check 42" } }],
+      content: [
+        thinkingBlock("Now I should check it."),
+        { type: "tool_use", id: "toolu_02check", name: "lookup", input: { q: "check 42" } },
+      ],
     });
     const second = await create(history);
     const call2 = second.choices[0]!.message.tool_calls![0]!;
@@ -113,18 +135,21 @@ describe("tools on a model that always thinks", () => {
     return { third, history };
   }
 
-  test.each([false, true])("a three-turn tool loop with reasoning_effort (stream: %p): the signed thinking goes back on turns 2 and 3", async (stream) => {
-    const before = upstreamBodies().length;
-    const { third } = await threeTurnLoop(client, { stream });
-    expect(third.choices[0]!.message.content).toBe("Tool result received: checked");
-    const [turn2, turn3] = upstreamBodies().slice(before + 1) as { messages: { role: string; content: { type: string }[] }[] }[];
-    expect(turn2!.messages[1]!.content[0]!.type).toBe("thinking");
-    expect(turn3!.messages[1]!.content[0]!.type).toBe("thinking");
-    expect(turn3!.messages[3]!.content[0]).toEqual(thinkingBlock("Now I should check it."));
-    const metrics = await (await fetch(`${env.proxy.url}/metrics`)).text();
-    expect(metrics).toMatch(/maximize_thinking_lookups_total\{outcome="hit"\} [1-9]/);
-    expect(metrics).toMatch(/maximize_thinking_cache_entries [1-9]/);
-  });
+  test.each([false, true])(
+    "a three-turn tool loop with reasoning_effort (stream: %p): the signed thinking goes back on turns 2 and 3",
+    async (stream) => {
+      const before = upstreamBodies().length;
+      const { third } = await threeTurnLoop(client, { stream });
+      expect(third.choices[0]!.message.content).toBe("Tool result received: checked");
+      const [turn2, turn3] = upstreamBodies().slice(before + 1) as { messages: { role: string; content: { type: string }[] }[] }[];
+      expect(turn2!.messages[1]!.content[0]!.type).toBe("thinking");
+      expect(turn3!.messages[1]!.content[0]!.type).toBe("thinking");
+      expect(turn3!.messages[3]!.content[0]).toEqual(thinkingBlock("Now I should check it."));
+      const metrics = await (await fetch(`${env.proxy.url}/metrics`)).text();
+      expect(metrics).toMatch(/maximize_thinking_lookups_total\{outcome="hit"\} [1-9]/);
+      expect(metrics).toMatch(/maximize_thinking_cache_entries [1-9]/);
+    },
+  );
 
   test("the same loop on a proxy that never saw the thinking (restart, eviction) still succeeds, told as text", async () => {
     const { history } = await threeTurnLoop(client, { stream: false });
@@ -134,7 +159,10 @@ describe("tools on a model that always thinks", () => {
       const answer = await other.chat.completions.create({ model: "xxl", messages: history, tools: [lookup], reasoning_effort: "high" });
       expect(answer.choices[0]!.message.role).toBe("assistant"); // answered, not refused
       const sent = lastUpstream() as { messages: { content: { type: string; text?: string }[] }[] };
-      expect(sent.messages.at(-1)!.content[0]).toMatchObject({ type: "text", text: expect.stringContaining("[result of tool call toolu_02check]: checked") });
+      expect(sent.messages.at(-1)!.content[0]).toMatchObject({
+        type: "text",
+        text: expect.stringContaining("[result of tool call toolu_02check]: checked"),
+      });
       expect(fresh.logs.some((line) => line.includes("no longer known"))).toBe(true);
     } finally {
       await fresh.stop();

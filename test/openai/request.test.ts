@@ -23,17 +23,39 @@ const refusal = (body: unknown) => {
 };
 
 const call = (id: string, name: string, args: string) => ({ id, type: "function", function: { name, arguments: args } });
-const weather = { type: "function", function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
+const weather = {
+  type: "function",
+  function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+};
 const time = { type: "function", function: { name: "time" } };
-const anthropicWeather = { name: "weather", description: "Weather", input_schema: { type: "object", properties: { city: { type: "string" } } } };
+const anthropicWeather = {
+  name: "weather",
+  description: "Weather",
+  input_schema: { type: "object", properties: { city: { type: "string" } } },
+};
 
 describe("system and developer messages → system", () => {
   test.each<[string, unknown[], string | undefined, unknown[]]>([
     ["system", [{ role: "system", content: "Be brief." }, ...hi], "Be brief.", [{ role: "user", content: [{ type: "text", text: "Hi" }] }]],
-    ["developer", [{ role: "developer", content: "Be kind." }, ...hi], "Be kind.", [{ role: "user", content: [{ type: "text", text: "Hi" }] }]],
+    [
+      "developer",
+      [{ role: "developer", content: "Be kind." }, ...hi],
+      "Be kind.",
+      [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    ],
     [
       "system and developer joined in order",
-      [{ role: "system", content: "A" }, { role: "developer", content: [{ type: "text", text: "B" }, { type: "text", text: "C" }] }, ...hi],
+      [
+        { role: "system", content: "A" },
+        {
+          role: "developer",
+          content: [
+            { type: "text", text: "B" },
+            { type: "text", text: "C" },
+          ],
+        },
+        ...hi,
+      ],
       "A\n\nB\nC",
       [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
     ],
@@ -47,7 +69,12 @@ describe("system and developer messages → system", () => {
         { role: "user", content: [{ type: "text", text: "Again" }] },
       ],
     ],
-    ["an empty system message adds nothing", [{ role: "system", content: "" }, ...hi], undefined, [{ role: "user", content: [{ type: "text", text: "Hi" }] }]],
+    [
+      "an empty system message adds nothing",
+      [{ role: "system", content: "" }, ...hi],
+      undefined,
+      [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    ],
   ])("%s", (_name, messages, system, expected) => {
     const body = translate({ messages });
     expect(body.system).toEqual(system);
@@ -58,12 +85,35 @@ describe("system and developer messages → system", () => {
 describe("user content", () => {
   test.each<[string, unknown, unknown[]]>([
     ["a string", "Hi", [{ type: "text", text: "Hi" }]],
-    ["text parts", [{ type: "text", text: "A" }, { type: "text", text: "B" }], [{ type: "text", text: "A" }, { type: "text", text: "B" }]],
-    ["whitespace-only text parts are dropped", [{ type: "text", text: " " }, { type: "text", text: "B" }], [{ type: "text", text: "B" }]],
+    [
+      "text parts",
+      [
+        { type: "text", text: "A" },
+        { type: "text", text: "B" },
+      ],
+      [
+        { type: "text", text: "A" },
+        { type: "text", text: "B" },
+      ],
+    ],
+    [
+      "whitespace-only text parts are dropped",
+      [
+        { type: "text", text: " " },
+        { type: "text", text: "B" },
+      ],
+      [{ type: "text", text: "B" }],
+    ],
     [
       "image data URL → base64 source",
-      [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}`, detail: "high" } }],
-      [{ type: "text", text: "What is this?" }, { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } }],
+      [
+        { type: "text", text: "What is this?" },
+        { type: "image_url", image_url: { url: `data:image/png;base64,${PNG}`, detail: "high" } },
+      ],
+      [
+        { type: "text", text: "What is this?" },
+        { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },
+      ],
     ],
     [
       "image http URL → url source",
@@ -80,11 +130,23 @@ describe("user content", () => {
   });
 
   test.each<[string, unknown, string]>([
-    ["an image that is neither URL nor data URL", { type: "image_url", image_url: { url: "file:///etc/passwd" } }, "messages[0].content[0].image_url.url"],
-    ["a data URL that is not base64", { type: "image_url", image_url: { url: "data:image/png,abc" } }, "messages[0].content[0].image_url.url"],
+    [
+      "an image that is neither URL nor data URL",
+      { type: "image_url", image_url: { url: "file:///etc/passwd" } },
+      "messages[0].content[0].image_url.url",
+    ],
+    [
+      "a data URL that is not base64",
+      { type: "image_url", image_url: { url: "data:image/png,abc" } },
+      "messages[0].content[0].image_url.url",
+    ],
     ["audio input", { type: "input_audio", input_audio: { data: "x", format: "wav" } }, "messages[0].content[0].type"],
     ["a file by id", { type: "file", file: { file_id: "file-1" } }, "messages[0].content[0].file.file_id"],
-    ["a file that is not a PDF", { type: "file", file: { file_data: "data:text/plain;base64,aGk=" } }, "messages[0].content[0].file.file_data"],
+    [
+      "a file that is not a PDF",
+      { type: "file", file: { file_data: "data:text/plain;base64,aGk=" } },
+      "messages[0].content[0].file.file_data",
+    ],
   ])("refused: %s", (_name, part, param) => {
     expect(refusal({ model: "m", messages: [{ role: "user", content: [part] }] })).toMatchObject({ status: 400, param });
   });
@@ -103,10 +165,25 @@ describe("assistant turns and tool results", () => {
     ],
     [
       "assistant text and refusal parts",
-      [...hi, { role: "assistant", content: [{ type: "text", text: "A" }, { type: "refusal", refusal: "B" }] }],
+      [
+        ...hi,
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "A" },
+            { type: "refusal", refusal: "B" },
+          ],
+        },
+      ],
       [
         { role: "user", content: [{ type: "text", text: "Hi" }] },
-        { role: "assistant", content: [{ type: "text", text: "A" }, { type: "text", text: "B" }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "A" },
+            { type: "text", text: "B" },
+          ],
+        },
       ],
     ],
     [
@@ -145,7 +222,13 @@ describe("assistant turns and tool results", () => {
       ],
       [
         { role: "user", content: [{ type: "text", text: "Hi" }] },
-        { role: "assistant", content: [{ type: "text", text: "Let me check." }, { type: "tool_use", id: "call_1", name: "weather", input: {} }] },
+        {
+          role: "assistant",
+          content: [
+            { type: "text", text: "Let me check." },
+            { type: "tool_use", id: "call_1", name: "weather", input: {} },
+          ],
+        },
         {
           role: "user",
           content: [
@@ -171,7 +254,15 @@ describe("assistant turns and tool results", () => {
     [
       "an empty assistant message is dropped and the user turns around it merge",
       [...hi, { role: "assistant", content: "" }, { role: "user", content: "Still there?" }],
-      [{ role: "user", content: [{ type: "text", text: "Hi" }, { type: "text", text: "Still there?" }] }],
+      [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Hi" },
+            { type: "text", text: "Still there?" },
+          ],
+        },
+      ],
     ],
   ])("%s", (_name, messages, expected) => {
     expect(translate({ messages }).messages).toEqual(expected);
@@ -181,7 +272,11 @@ describe("assistant turns and tool results", () => {
     ["not JSON", "{city:"],
     ["not an object", "[1,2]"],
   ])("tool_call arguments that are %s are refused, naming the field", (_name, args) => {
-    const messages = [...hi, { role: "assistant", tool_calls: [call("c1", "weather", args)] }, { role: "tool", tool_call_id: "c1", content: "x" }];
+    const messages = [
+      ...hi,
+      { role: "assistant", tool_calls: [call("c1", "weather", args)] },
+      { role: "tool", tool_call_id: "c1", content: "x" },
+    ];
     expect(refusal({ model: "m", messages })).toMatchObject({ status: 400, param: "messages[1].tool_calls[0].function.arguments" });
   });
 });
@@ -242,7 +337,12 @@ describe("tools and tool_choice", () => {
     ["named", { type: "function", function: { name: "time" } }, undefined, { type: "tool", name: "time" }],
     ["parallel_tool_calls false, no tool_choice", undefined, false, { type: "auto", disable_parallel_tool_use: true }],
     ["parallel_tool_calls false with required", "required", false, { type: "any", disable_parallel_tool_use: true }],
-    ["parallel_tool_calls false with named", { type: "function", function: { name: "time" } }, false, { type: "tool", name: "time", disable_parallel_tool_use: true }],
+    [
+      "parallel_tool_calls false with named",
+      { type: "function", function: { name: "time" } },
+      false,
+      { type: "tool", name: "time", disable_parallel_tool_use: true },
+    ],
     ["parallel_tool_calls false with none", "none", false, { type: "none" }],
     ["parallel_tool_calls true", "auto", true, { type: "auto" }],
     [
@@ -257,7 +357,9 @@ describe("tools and tool_choice", () => {
 
   test("allowed_tools narrows the tools sent", () => {
     const choice = { type: "allowed_tools", allowed_tools: { mode: "auto", tools: [{ type: "function", function: { name: "time" } }] } };
-    expect(translate({ tools: [weather, time], tool_choice: choice }).tools).toEqual([{ name: "time", input_schema: { type: "object", properties: {} } }]);
+    expect(translate({ tools: [weather, time], tool_choice: choice }).tools).toEqual([
+      { name: "time", input_schema: { type: "object", properties: {} } },
+    ]);
   });
 
   test("tool_choice without tools is dropped (Anthropic would refuse it)", () => {
@@ -306,7 +408,10 @@ describe("max_tokens", () => {
   test("a model the catalogue describes goes by its max_tokens, up to 8192", () => {
     expect(defaultMaxTokens("claude-new-line-1", 128_000)).toBe(8192);
     expect(defaultMaxTokens("claude-sonnet-5-5", 2048)).toBe(2048);
-    const body = toAnthropicRequest({ model: "x", messages: hi }, { model: "claude-future-1", modelInfo: { id: "claude-future-1", max_tokens: 64_000 } });
+    const body = toAnthropicRequest(
+      { model: "x", messages: hi },
+      { model: "claude-future-1", modelInfo: { id: "claude-future-1", max_tokens: 64_000 } },
+    );
     expect(body.max_tokens).toBe(8192);
   });
 
@@ -324,15 +429,38 @@ describe("sampling, stop, user, stream", () => {
     ["temperature", { temperature: 0.3 }, { temperature: 0.3 }],
     ["temperature above Anthropic's 1 is clamped", { temperature: 1.7 }, { temperature: 1 }],
     ["top_p", { top_p: 0.9 }, { top_p: 0.9 }],
-    ["temperature and top_p: temperature only (newer models refuse both)", { temperature: 0.5, top_p: 0.9 }, { temperature: 0.5, top_p: undefined }],
+    [
+      "temperature and top_p: temperature only (newer models refuse both)",
+      { temperature: 0.5, top_p: 0.9 },
+      { temperature: 0.5, top_p: undefined },
+    ],
     ["user → metadata.user_id", { user: "u-1" }, { metadata: { user_id: "u-1" } }],
     ["safety_identifier → metadata.user_id", { safety_identifier: "s-1" }, { metadata: { user_id: "s-1" } }],
     ["stream", { stream: true, stream_options: { include_usage: true } }, { stream: true, stream_options: undefined }],
     ["stream false is left out", { stream: false }, { stream: undefined }],
     [
       "fields Anthropic does not know are not forwarded",
-      { n: 1, seed: 1, logprobs: true, response_format: { type: "text" }, frequency_penalty: 0, presence_penalty: 0, store: true, metadata: { a: "b" } },
-      { n: undefined, seed: undefined, logprobs: undefined, response_format: undefined, output_config: undefined, frequency_penalty: undefined, presence_penalty: undefined, store: undefined, metadata: undefined },
+      {
+        n: 1,
+        seed: 1,
+        logprobs: true,
+        response_format: { type: "text" },
+        frequency_penalty: 0,
+        presence_penalty: 0,
+        store: true,
+        metadata: { a: "b" },
+      },
+      {
+        n: undefined,
+        seed: undefined,
+        logprobs: undefined,
+        response_format: undefined,
+        output_config: undefined,
+        frequency_penalty: undefined,
+        presence_penalty: undefined,
+        store: undefined,
+        metadata: undefined,
+      },
     ],
   ])("%s", (_name, fields, expected) => {
     const body = translate(fields);
@@ -345,11 +473,15 @@ describe("reasoning_effort → thinking and effort", () => {
   /** A model of the 4.6 generation: thinking with a budget, no effort levels. */
   const budgetModel: ModelInfo = {
     id: "claude-sonnet-4-6",
-    capabilities: { thinking: { supported: true, types: { adaptive: { supported: true }, enabled: { supported: true }, disabled: { supported: true } } } },
+    capabilities: {
+      thinking: { supported: true, types: { adaptive: { supported: true }, enabled: { supported: true }, disabled: { supported: true } } },
+    },
   };
   const budgetOnly: ModelInfo = {
     id: "claude-old",
-    capabilities: { thinking: { supported: true, types: { adaptive: { supported: false }, enabled: { supported: true }, disabled: { supported: true } } } },
+    capabilities: {
+      thinking: { supported: true, types: { adaptive: { supported: false }, enabled: { supported: true }, disabled: { supported: true } } },
+    },
   };
   const on = (fields: Record<string, unknown>, modelInfo?: ModelInfo) =>
     toAnthropicRequest({ model: "m", messages: hi, ...fields }, { modelInfo }) as Record<string, unknown>;
@@ -369,7 +501,10 @@ describe("reasoning_effort → thinking and effort", () => {
   });
 
   test("a model the catalogue does not describe: adaptive thinking, effort capped at high", () => {
-    expect(on({ reasoning_effort: "max" })).toMatchObject({ thinking: { type: "adaptive", display: "summarized" }, output_config: { effort: "high" } });
+    expect(on({ reasoning_effort: "max" })).toMatchObject({
+      thinking: { type: "adaptive", display: "summarized" },
+      output_config: { effort: "high" },
+    });
   });
 
   test.each<[string, number]>([
@@ -409,7 +544,11 @@ describe("reasoning_effort → thinking and effort", () => {
       "a turn that answers tool calls (their signed thinking cannot come back through OpenAI messages)",
       {
         tools: [weather],
-        messages: [...hi, { role: "assistant", tool_calls: [call("c1", "weather", "{}")] }, { role: "tool", tool_call_id: "c1", content: "x" }],
+        messages: [
+          ...hi,
+          { role: "assistant", tool_calls: [call("c1", "weather", "{}")] },
+          { role: "tool", tool_call_id: "c1", content: "x" },
+        ],
       },
     ],
   ])("no thinking with %s, instead of an upstream 400 (the effort stays)", (_name, fields) => {
@@ -424,7 +563,11 @@ describe("response_format → output_config.format", () => {
   test.each<[string, unknown, unknown]>([
     ["text: nothing", { type: "text" }, undefined],
     ["json_object: a schema for any object", { type: "json_object" }, { format: { type: "json_schema", schema: { type: "object" } } }],
-    ["json_schema: the schema", { type: "json_schema", json_schema: { name: "trip", schema, strict: true } }, { format: { type: "json_schema", schema } }],
+    [
+      "json_schema: the schema",
+      { type: "json_schema", json_schema: { name: "trip", schema, strict: true } },
+      { format: { type: "json_schema", schema } },
+    ],
   ])("%s", (_name, responseFormat, expected) => {
     expect(translate({ response_format: responseFormat }).output_config).toEqual(expected);
   });
@@ -443,7 +586,13 @@ describe("response_format → output_config.format", () => {
       {
         model: "m",
         messages: hi,
-        response_format: { type: "json_schema", json_schema: { name: "age", schema: { type: "object", properties: { age: { type: "integer", minimum: 0, description: "Years" } } } } },
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "age",
+            schema: { type: "object", properties: { age: { type: "integer", minimum: 0, description: "Years" } } },
+          },
+        },
       },
       { note: (n) => notes.push(n) },
     ) as { output_config: { format: { schema: unknown } } };
@@ -466,10 +615,18 @@ describe("temperature and top_p only where the model and the API version take th
     ["a current (adaptive-only) model", FALLBACK_MODELS[1], undefined, false],
     ["anthropic-version 2026-10-21", undefined, "2026-10-21", false],
     ["a later anthropic-version", undefined, "2027-03-01", false],
-    ["a model that still takes a budget", { id: "x", capabilities: { thinking: { types: { adaptive: { supported: true }, enabled: { supported: true } } } } }, "2023-06-01", true],
+    [
+      "a model that still takes a budget",
+      { id: "x", capabilities: { thinking: { types: { adaptive: { supported: true }, enabled: { supported: true } } } } },
+      "2023-06-01",
+      true,
+    ],
   ])("%s", (_name, modelInfo, version, kept) => {
     const notes: string[] = [];
-    const body = toAnthropicRequest({ model: "m", messages: hi, temperature: 0.3 }, { modelInfo, version, note: (n) => notes.push(n) }) as Record<string, unknown>;
+    const body = toAnthropicRequest(
+      { model: "m", messages: hi, temperature: 0.3 },
+      { modelInfo, version, note: (n) => notes.push(n) },
+    ) as Record<string, unknown>;
     expect(body.temperature).toBe(kept ? 0.3 : undefined);
     expect(notes.length).toBe(kept ? 0 : 1);
   });
@@ -516,7 +673,12 @@ describe("refused requests: 400 in OpenAI's shape, naming the parameter", () => 
       toAnthropicRequest({ model: "m", messages: hi, n: 3 });
     } catch (error) {
       expect((error as ApiError).toOpenAI()).toEqual({
-        error: { message: expect.stringContaining("n: 3 is not supported"), type: "invalid_request_error", param: "n", code: "invalid_request_error" },
+        error: {
+          message: expect.stringContaining("n: 3 is not supported"),
+          type: "invalid_request_error",
+          param: "n",
+          code: "invalid_request_error",
+        },
       });
       return;
     }

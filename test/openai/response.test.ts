@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import { chatUsage, finishReason, toChatCompletion, type AnthropicMessage, type ChatUsage, type FinishReason } from "../../src/openai/response.ts";
+import {
+  chatUsage,
+  finishReason,
+  toChatCompletion,
+  type AnthropicMessage,
+  type ChatUsage,
+  type FinishReason,
+} from "../../src/openai/response.ts";
 
 const message = (fields: Partial<AnthropicMessage>): AnthropicMessage => ({
   id: "msg_01ABC",
@@ -48,7 +55,13 @@ describe("usage", () => {
     [
       "thinking tokens are reasoning_tokens",
       { input_tokens: 10, output_tokens: 50, output_tokens_details: { thinking_tokens: 40 } },
-      { prompt_tokens: 10, completion_tokens: 50, total_tokens: 60, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 40 } },
+      {
+        prompt_tokens: 10,
+        completion_tokens: 50,
+        total_tokens: 60,
+        prompt_tokens_details: { cached_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 40 },
+      },
     ],
     [
       "nulls are zeros",
@@ -87,7 +100,17 @@ describe("toChatCompletion", () => {
   });
 
   test.each<[string, Partial<AnthropicMessage>, Record<string, unknown>, string]>([
-    ["text blocks joined", { content: [{ type: "text", text: "A" }, { type: "text", text: "B" }] }, { content: "AB" }, "stop"],
+    [
+      "text blocks joined",
+      {
+        content: [
+          { type: "text", text: "A" },
+          { type: "text", text: "B" },
+        ],
+      },
+      { content: "AB" },
+      "stop",
+    ],
     ["no text → content null", { content: [], stop_reason: "max_tokens" }, { content: null }, "length"],
     [
       "thinking → reasoning_content",
@@ -97,7 +120,13 @@ describe("toChatCompletion", () => {
     ],
     [
       "several thinking blocks read as paragraphs",
-      { content: [{ type: "thinking", thinking: "A" }, { type: "thinking", thinking: "B" }, { type: "text", text: "C" }] },
+      {
+        content: [
+          { type: "thinking", thinking: "A" },
+          { type: "thinking", thinking: "B" },
+          { type: "text", text: "C" },
+        ],
+      },
       { content: "C", reasoning_content: "A\n\nB" },
       "stop",
     ],
@@ -126,7 +155,17 @@ describe("toChatCompletion", () => {
       { content: null, tool_calls: [{ id: "toolu_1", type: "function", function: { name: "time", arguments: "{}" } }] },
       "tool_calls",
     ],
-    ["server tool blocks are left out", { content: [{ type: "server_tool_use", id: "s", name: "web_search", input: {} }, { type: "text", text: "Found." }] }, { content: "Found." }, "stop"],
+    [
+      "server tool blocks are left out",
+      {
+        content: [
+          { type: "server_tool_use", id: "s", name: "web_search", input: {} },
+          { type: "text", text: "Found." },
+        ],
+      },
+      { content: "Found." },
+      "stop",
+    ],
     ["refusal → content_filter", { content: [], stop_reason: "refusal" }, { content: null }, "content_filter"],
     ["stop sequence → stop", { stop_reason: "stop_sequence" }, { content: "Hello" }, "stop"],
   ])("%s", (_name, fields, expected, finish) => {
@@ -140,7 +179,12 @@ describe("toChatCompletion", () => {
       message({ content: [{ type: "tool_use", id: "toolu_1", name: "weather", input: { city: "Oslo" } }], stop_reason: "tool_use" }),
       { model: "m", legacyFunctions: true },
     ).choices;
-    expect(choice.message).toEqual({ role: "assistant", content: null, refusal: null, function_call: { name: "weather", arguments: '{"city":"Oslo"}' } });
+    expect(choice.message).toEqual({
+      role: "assistant",
+      content: null,
+      refusal: null,
+      function_call: { name: "weather", arguments: '{"city":"Oslo"}' },
+    });
     expect(choice.finish_reason).toBe("function_call");
   });
 });

@@ -19,7 +19,10 @@ type Chunk = {
 function anthropicEvents(message: AnthropicMessage): Event[] {
   const { content = [], stop_reason, usage = {} } = message;
   const events: Event[] = [
-    ["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } }],
+    [
+      "message_start",
+      { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } },
+    ],
     ["ping", { type: "ping" }],
   ];
   content.forEach((block, index) => {
@@ -47,7 +50,10 @@ function anthropicEvents(message: AnthropicMessage): Event[] {
     }
     events.push(["content_block_stop", { type: "content_block_stop", index }]);
   });
-  events.push(["message_delta", { type: "message_delta", delta: { stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }]);
+  events.push([
+    "message_delta",
+    { type: "message_delta", delta: { stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } },
+  ]);
   events.push(["message_stop", { type: "message_stop" }]);
   return events;
 }
@@ -82,7 +88,12 @@ describe("chunk by chunk", () => {
     const all = chunks(run(anthropicEvents(message([text("Hello there")]))));
     expect(all.length).toBeGreaterThan(2);
     for (const chunk of all) {
-      expect(chunk).toMatchObject({ id: "chatcmpl-01XYZ", object: "chat.completion.chunk", created: all[0]!.created, model: "claude-sonnet-5-5" });
+      expect(chunk).toMatchObject({
+        id: "chatcmpl-01XYZ",
+        object: "chat.completion.chunk",
+        created: all[0]!.created,
+        model: "claude-sonnet-5-5",
+      });
     }
   });
 
@@ -108,7 +119,9 @@ describe("chunk by chunk", () => {
   });
 
   test("tool calls: the first fragment names the call, later ones carry only index and arguments; indices count tool calls", () => {
-    const lines = run(anthropicEvents(message([text("Ok"), tool("toolu_A", "weather", { city: "Paris" }), tool("toolu_B", "time", {})], "tool_use")));
+    const lines = run(
+      anthropicEvents(message([text("Ok"), tool("toolu_A", "weather", { city: "Paris" }), tool("toolu_B", "time", {})], "tool_use")),
+    );
     expect(deltas(lines)).toEqual([
       { role: "assistant", content: "" },
       { content: "Ok" },
@@ -194,7 +207,11 @@ describe("errors", () => {
   test.each<[string, unknown, Record<string, unknown>]>([
     ["an ApiError", new ApiError(429, "slow down"), { message: "slow down", type: "rate_limit_error", code: "rate_limit_error" }],
     ["an Error", new Error("socket hang up"), { message: "socket hang up", type: "server_error", code: "api_error" }],
-    ["Anthropic error data", { type: "error", error: { type: "rate_limit_error", message: "limit" } }, { message: "limit", type: "rate_limit_error" }],
+    [
+      "Anthropic error data",
+      { type: "error", error: { type: "rate_limit_error", message: "limit" } },
+      { message: "limit", type: "rate_limit_error" },
+    ],
   ])("fail(%s)", (_name, error, expected) => {
     const translator = createChatStreamTranslator({ model: "l", includeUsage: false });
     const [line] = translator.fail(error);
@@ -239,7 +256,10 @@ describe("the official SDK's strict stream() helper accepts the chunks, and agre
   test.each<[string, AnthropicMessage]>([
     ["text", message([text("Hello there")])],
     ["thinking then text", message([{ type: "thinking", thinking: "Let me think." }, text("Done.")])],
-    ["text and two tool calls", message([text("Checking."), tool("toolu_A", "weather", { city: "Paris" }), tool("toolu_B", "time", {})], "tool_use")],
+    [
+      "text and two tool calls",
+      message([text("Checking."), tool("toolu_A", "weather", { city: "Paris" }), tool("toolu_B", "time", {})], "tool_use"),
+    ],
     ["only a tool call", message([tool("toolu_A", "weather", { city: "Paris" })], "tool_use")],
     ["cut short", message([text("Hel")], "max_tokens")],
     ["nothing at all", message([], "end_turn")],

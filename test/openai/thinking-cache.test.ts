@@ -53,7 +53,10 @@ describe("reading thinking from answers", () => {
   ];
   const expected = {
     toolCallIds: ["toolu_1", "toolu_2"],
-    blocks: [{ type: "thinking", thinking: "Hmm.", signature: "sig1" }, { type: "redacted_thinking", data: "opaque" }],
+    blocks: [
+      { type: "thinking", thinking: "Hmm.", signature: "sig1" },
+      { type: "redacted_thinking", data: "opaque" },
+    ],
   };
 
   test("a whole answer", () => {

@@ -53,7 +53,10 @@ describe("the request guards, in one plugin", () => {
   test("a non-JSON body is 415; a declared body over 32 MB is 413", async () => {
     const { handle } = testApp();
     expect((await handle(req("/v1/messages", { method: "POST", headers: { "content-type": "text/plain" }, body: "hi" }))).status).toBe(415);
-    const big = req("/v1/messages", { method: "POST", headers: { "content-type": "application/json", "content-length": String(33 * 1024 * 1024) } });
+    const big = req("/v1/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(33 * 1024 * 1024) },
+    });
     expect((await handle(big)).status).toBe(413);
   });
 });
@@ -61,7 +64,9 @@ describe("the request guards, in one plugin", () => {
 describe("no login", () => {
   test("a message request is a 401 that says to run maximize login (AuthError → status in one place)", async () => {
     const { handle } = testApp();
-    const response = await handle(post("/v1/messages", { model: "claude-opus-5-5", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] }));
+    const response = await handle(
+      post("/v1/messages", { model: "claude-opus-5-5", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] }),
+    );
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("maximize login");
   });

@@ -12,11 +12,23 @@ beforeAll(() => {
 type RequestBody = string | Uint8Array | null;
 
 const hello = { model: "l", max_tokens: 32, messages: [{ role: "user" as const, content: "Hi" }] };
-const post = (path: string, body: RequestBody | null, headers: Record<string, string> = { "content-type": "application/json" }, method = "POST") =>
-  fetch(`${env.proxy.url}${path}`, { method, body, headers });
+const post = (
+  path: string,
+  body: RequestBody | null,
+  headers: Record<string, string> = { "content-type": "application/json" },
+  method = "POST",
+) => fetch(`${env.proxy.url}${path}`, { method, body, headers });
 
 describe("bad input: a clear 4xx in the Anthropic error shape, and the server keeps serving", () => {
-  type Case = [name: string, method: string, body: RequestBody, headers: Record<string, string> | undefined, path: string, status: number, message: RegExp];
+  type Case = [
+    name: string,
+    method: string,
+    body: RequestBody,
+    headers: Record<string, string> | undefined,
+    path: string,
+    status: number,
+    message: RegExp,
+  ];
   const cases: Case[] = [
     ["malformed JSON", "POST", "{nope", undefined, "/v1/messages", 400, /not valid JSON/],
     ["empty body", "POST", "", undefined, "/v1/messages", 400, /empty/],
@@ -24,7 +36,15 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     ["a JSON scalar", "POST", "42", undefined, "/v1/messages", 400, /must be a JSON object/],
     ["messages not an array", "POST", '{"model":"l","messages":"hi"}', undefined, "/v1/messages", 400, /messages must be an array/],
     ["wrong content-type", "POST", "{}", { "content-type": "text/plain" }, "/v1/messages", 415, /application\/json/],
-    ["form content-type", "POST", "a=b", { "content-type": "application/x-www-form-urlencoded" }, "/v1/messages/count_tokens", 415, /application\/json/],
+    [
+      "form content-type",
+      "POST",
+      "a=b",
+      { "content-type": "application/x-www-form-urlencoded" },
+      "/v1/messages/count_tokens",
+      415,
+      /application\/json/,
+    ],
     ["unknown route", "GET", null, {}, "/v2/nothing", 404, /no route for GET \/v2\/nothing/],
     ["wrong method", "GET", null, {}, "/v1/messages", 405, /GET is not allowed on \/v1\/messages; use POST/],
     ["wrong method on models", "DELETE", null, {}, "/v1/models", 405, /use GET/],
@@ -70,7 +90,10 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
 describe("upstream faults", () => {
   test("reset mid-stream → the SDK gets an error, never a truncated success", async () => {
     env.fake.fault({ kind: "reset", afterEvents: 4 });
-    const error = await client.messages.stream(hello).finalMessage().catch((e: unknown) => e);
+    const error = await client.messages
+      .stream(hello)
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(String((error as Error).message)).toContain("failed mid-response");
   });
@@ -125,7 +148,9 @@ describe("upstream faults", () => {
     const other = await startProxy(env.fake, { tokens: env.fake.issueTokens(), edit: (c) => (c.api.stream_idle_timeout = 0.3) });
     try {
       env.fake.fault({ kind: "drip", delayMs: 2000 });
-      const text = await (await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...hello, stream: true }) })).text();
+      const text = await (
+        await fetch(`${other.url}/v1/messages`, { method: "POST", body: JSON.stringify({ ...hello, stream: true }) })
+      ).text();
       expect(text).toContain("event: error");
       expect(text).toContain("timeout_error");
     } finally {
@@ -211,7 +236,11 @@ describe("proxy API keys", () => {
   test("no key ever appears in the logs", async () => {
     // Its own traffic (a good key and a wrong one), so the test checks something when run alone too.
     await fetch(`${locked.url}/v1/messages`, { method: "POST", headers: { "x-api-key": "first-key-123" }, body: JSON.stringify(hello) });
-    await fetch(`${locked.url}/v1/messages`, { method: "POST", headers: { authorization: "Bearer first-key-123-wrong" }, body: JSON.stringify(hello) });
+    await fetch(`${locked.url}/v1/messages`, {
+      method: "POST",
+      headers: { authorization: "Bearer first-key-123-wrong" },
+      body: JSON.stringify(hello),
+    });
     const all = locked.logs.join("\n");
     expect(all).toContain("POST /v1/messages");
     expect(all).not.toContain("first-key-123");
@@ -227,7 +256,9 @@ describe("the key guard and the router see the same path", () => {
       hostname: "127.0.0.1",
       port,
       socket: {
-        data: (_s, chunk) => void (text += chunk.toString()),
+        data: (_s, chunk) => {
+          text += chunk.toString();
+        },
         close: () => resolve(text),
         error: () => resolve(text),
       },
@@ -247,7 +278,15 @@ describe("the key guard and the router see the same path", () => {
       const before = env.fake.requests.length;
       const port = Number(new URL(locked.url).port);
       const body = JSON.stringify(hello);
-      const answer = await raw(port, [requestLine, `Host: ${host}`, "Content-Type: application/json", `Content-Length: ${body.length}`, "Connection: close", "", body]);
+      const answer = await raw(port, [
+        requestLine,
+        `Host: ${host}`,
+        "Content-Type: application/json",
+        `Content-Length: ${body.length}`,
+        "Connection: close",
+        "",
+        body,
+      ]);
       const status = Number(answer.split(" ")[1]);
       expect([400, 401, 404]).toContain(status);
       expect(answer).not.toContain('"data"');
@@ -281,7 +320,13 @@ describe("web pages are kept out", () => {
       const socket = await Bun.connect({
         hostname: "127.0.0.1",
         port,
-        socket: { data: (_s, chunk) => void (text += chunk.toString()), close: () => resolve(text), error: () => resolve(text) },
+        socket: {
+          data: (_s, chunk) => {
+            text += chunk.toString();
+          },
+          close: () => resolve(text),
+          error: () => resolve(text),
+        },
       });
       socket.write(`GET /v1/models HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
       return Number((await promise).split(" ")[1]);

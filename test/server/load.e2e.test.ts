@@ -16,7 +16,12 @@ beforeAll(async () => {
   fake = await startFakeAnthropic();
   const dir = mkdtempSync(join(tmpdir(), "maximize-load-"));
   createTokenStore(join(dir, "tokens.json")).write(fake.issueTokens());
-  const started = await startBinary({ upstreamUrl: fake.url, tokenFile: join(dir, "tokens.json"), home: dir, env: { MAXIMIZE_LOG_LEVEL: "warn" } });
+  const started = await startBinary({
+    upstreamUrl: fake.url,
+    tokenFile: join(dir, "tokens.json"),
+    home: dir,
+    env: { MAXIMIZE_LOG_LEVEL: "warn" },
+  });
   server = started.child;
   url = started.url;
 });
@@ -37,12 +42,13 @@ describe("load", () => {
     const results = JSON.parse(await new Response(client.stdout).text()) as Result[];
     expect(await client.exited).toBe(0);
     expect(results).toHaveLength(CONCURRENT);
-    const wrong = results.filter(({ i, status, names, text }) =>
-      status !== 200 ||
-      text !== `Hello from claude-sonnet-5-5! You said: client-${i}` ||
-      names?.[0] !== "message_start" ||
-      names.at(-1) !== "message_stop" ||
-      names.includes("error"),
+    const wrong = results.filter(
+      ({ i, status, names, text }) =>
+        status !== 200 ||
+        text !== `Hello from claude-sonnet-5-5! You said: client-${i}` ||
+        names?.[0] !== "message_start" ||
+        names.at(-1) !== "message_stop" ||
+        names.includes("error"),
     );
     expect(wrong).toEqual([]);
     expect(fake.activeStreams).toBe(0);

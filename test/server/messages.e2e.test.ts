@@ -26,7 +26,10 @@ describe("POST /v1/messages with the official SDK", () => {
     const sent = env.fake.requests.at(-1)!;
     expect(sent.headers.authorization).toStartWith("Bearer sk-ant-oat01-");
     expect(sent.headers["x-api-key"]).toBeUndefined();
-    expect((sent.body as { system: unknown[] }).system[0]).toEqual({ type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude." });
+    expect((sent.body as { system: unknown[] }).system[0]).toEqual({
+      type: "text",
+      text: "You are Claude Code, Anthropic's official CLI for Claude.",
+    });
   });
 
   test("the client's system prompt, metadata and other fields reach upstream untouched", async () => {
@@ -53,7 +56,12 @@ describe("POST /v1/messages with the official SDK", () => {
   });
 
   test("temperature reaches a model that takes it under anthropic-version 2023-06-01, and 2026-10-21's refusal comes back unchanged", async () => {
-    const old = new Anthropic({ apiKey: "unused", baseURL: env.proxy.url, maxRetries: 0, defaultHeaders: { "anthropic-version": "2023-06-01" } });
+    const old = new Anthropic({
+      apiKey: "unused",
+      baseURL: env.proxy.url,
+      maxRetries: 0,
+      defaultHeaders: { "anthropic-version": "2023-06-01" },
+    });
     const params = { model: "claude-opus-4-6", max_tokens: 16, messages: user("Hi"), ...({ temperature: 0.5 } as object) };
     expect((await old.messages.create(params)).model).toBe("claude-opus-4-6");
     expect((env.fake.requests.at(-1)!.body as { temperature: number }).temperature).toBe(0.5);
@@ -128,7 +136,9 @@ describe("POST /v1/messages with the official SDK", () => {
     for (const nickname of Object.keys(BUILTIN_NICKNAMES)) expect(ids).toContain(nickname);
     expect(ids.filter((id) => !(id in BUILTIN_NICKNAMES))).toEqual(upstream.map((model) => model.id));
     expect(new Set(upstream.map((model) => model.id)).size).toBe(upstream.length); // no page read twice
-    expect(upstream.map((model) => model.id)).toEqual(expect.arrayContaining(["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-4-5"]));
+    expect(upstream.map((model) => model.id)).toEqual(
+      expect.arrayContaining(["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5", "claude-sonnet-4-5"]),
+    );
     expect(ids).not.toContain("claude-sonnet-4-20250514"); // retired: listed only when asked for
     expect(upstream.map((model) => model.id)).not.toContain("l");
     const sonnet = upstream.find((model) => model.id === "claude-sonnet-5-5")!;
@@ -141,7 +151,8 @@ describe("POST /v1/messages with the official SDK", () => {
     // (Read before toMatchObject with asymmetric matchers: bun's writes the matchers into the object it checks.)
     expect(l.created as number).toBeGreaterThan(1_700_000_000); // the model's release, never 1970
     expect(l).toMatchObject({ resolves_to: "claude-sonnet-5-5", owned_by: "maximize", line: "sonnet", created_at: "2026-09-28T00:00:00Z" });
-    for (const model of raw.data) expect(model).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
+    for (const model of raw.data)
+      expect(model).toMatchObject({ type: "model", object: "model", owned_by: expect.any(String), created: expect.any(Number) });
   });
 
   test("models list: lifecycle[] filters and paging go upstream as the client sent them", async () => {
@@ -273,7 +284,10 @@ describe("errors keep their status, shape and headers", () => {
 
   test("a 429 on a stream is a 429, not a 200 stream", async () => {
     env.fake.fault({ status: 429, headers: { "retry-after": "3" } });
-    const error = await client.messages.stream({ model: "l", max_tokens: 8, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
+    const error = await client.messages
+      .stream({ model: "l", max_tokens: 8, messages: user("Hi") })
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
   });
 
@@ -284,7 +298,10 @@ describe("errors keep their status, shape and headers", () => {
 
   test("an event: error after a 200 is forwarded to the SDK", async () => {
     env.fake.fault({ kind: "stream-error", afterEvents: 3, error: { type: "overloaded_error", message: "Overloaded" } });
-    const error = await client.messages.stream({ model: "l", max_tokens: 32, messages: user("Hi") }).finalMessage().catch((e: unknown) => e);
+    const error = await client.messages
+      .stream({ model: "l", max_tokens: 32, messages: user("Hi") })
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(String((error as Error).message)).toContain("Overloaded");
   });
 

@@ -23,7 +23,12 @@ const stream = (url: string, path = "/v1/messages") =>
     body: JSON.stringify({ model: "l", max_tokens: 16, stream: true, messages: [{ role: "user", content: "Hi" }] }),
   });
 
-const metric = (text: string, line: string) => text.split("\n").find((l) => l.startsWith(line))?.split(" ").at(-1);
+const metric = (text: string, line: string) =>
+  text
+    .split("\n")
+    .find((l) => l.startsWith(line))
+    ?.split(" ")
+    .at(-1);
 
 describe("/metrics", () => {
   test("counts requests and stream outcomes; the open-stream gauge returns to 0 whatever happened", async () => {

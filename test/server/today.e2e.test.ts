@@ -31,7 +31,9 @@ describe("policy, plan and version refusals pass through whole and are explained
 
   test.each(Object.entries(POLICY_ERRORS))("%s", async (name, fault) => {
     env.fake.fault({ ...fault, route: "messages" });
-    const error = (await client.messages.create({ model: "l", max_tokens: 16, messages: user("Hi") }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    const error = (await client.messages
+      .create({ model: "l", max_tokens: 16, messages: user("Hi") })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect(error.status).toBe(fault.status);
     expect((error.error as { error: unknown }).error).toEqual(fault.body.error); // type, message and details intact
@@ -42,7 +44,9 @@ describe("policy, plan and version refusals pass through whole and are explained
 
   test("the OpenAI route: Anthropic's error code becomes the OpenAI `code`, details kept", async () => {
     env.fake.fault({ ...POLICY_ERRORS.credits_required, route: "messages" });
-    const error = (await openai.chat.completions.create({ model: "l", messages: [{ role: "user", content: "Hi" }] }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    const error = (await openai.chat.completions
+      .create({ model: "l", messages: [{ role: "user", content: "Hi" }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect(error.code).toBe("credits_required");
     expect(error.message).toContain(POLICY_ERRORS.credits_required.body.error.message);
@@ -63,7 +67,9 @@ describe("policy, plan and version refusals pass through whole and are explained
       body: JSON.stringify({ model: "l", max_tokens: 16, messages: user("Hi") }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { details: unknown } }).error.details).toEqual({ error_code: "claude_code_version_too_old" });
+    expect(((await response.json()) as { error: { details: unknown } }).error.details).toEqual({
+      error_code: "claude_code_version_too_old",
+    });
     expect(env.fake.requests.at(-1)!.headers["user-agent"]).toBe("claude-cli/1.0.0 (external, cli)");
     expect(env.proxy.logs.some((line) => line.includes("upstream 400:") && line.includes("claude update"))).toBe(true);
   });
@@ -77,7 +83,9 @@ describe("policy, plan and version refusals pass through whole and are explained
     const reset = Math.floor(Date.now() / 1000) + 3600;
     env.fake.setPlan({ status: "rejected", representativeClaim: "five_hour", windows: { "5h": { utilization: 1, resetsAt: reset } } });
     try {
-      const error = (await client.messages.create({ model: "l", max_tokens: 16, messages: user("Hi") }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.RateLimitError>;
+      const error = (await client.messages
+        .create({ model: "l", max_tokens: 16, messages: user("Hi") })
+        .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.RateLimitError>;
       expect(error).toBeInstanceOf(Anthropic.RateLimitError);
       expect(error.headers?.get("anthropic-ratelimit-unified-status")).toBe("rejected");
       expect(error.headers?.get("retry-after")).toBeTruthy();
@@ -129,14 +137,21 @@ describe("what is newer than maximize is relayed verbatim", () => {
     const completion = await openai.chat.completions.create({ model: "l", messages: [{ role: "user", content: "Hi" }] });
     expect(completion.choices[0]).toMatchObject({ message: { content: "Partly." }, finish_reason: "content_filter" });
     env.fake.fault(script);
-    const streamed = await openai.chat.completions.stream({ model: "l", messages: [{ role: "user", content: "Hi" }] }).finalChatCompletion();
+    const streamed = await openai.chat.completions
+      .stream({ model: "l", messages: [{ role: "user", content: "Hi" }] })
+      .finalChatCompletion();
     expect(streamed.choices[0]).toMatchObject({ message: { content: "Partly." }, finish_reason: "content_filter" });
   });
 });
 
 describe("today's request features on the current models", () => {
   test("structured output: output_config.format is passed on and the answer parses against the schema", async () => {
-    const schema = { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city", "days"], additionalProperties: false };
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, days: { type: "integer" } },
+      required: ["city", "days"],
+      additionalProperties: false,
+    };
     const message = await client.messages.create({
       model: "m",
       max_tokens: 256,
@@ -149,24 +164,46 @@ describe("today's request features on the current models", () => {
   });
 
   test("an effort the model does not list is Anthropic's 400, passed on (maximize only fits its own nickname efforts)", async () => {
-    const error = await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 16, messages: user("Hi"), output_config: { effort: "max" } }).catch((e: unknown) => e);
+    const error = await client.messages
+      .create({ model: "claude-haiku-5-5", max_tokens: 16, messages: user("Hi"), output_config: { effort: "max" } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
   });
 
-  test.each(["2023-06-01", "2026-10-21"])("a tool loop with adaptive thinking: the signed thinking goes back unchanged (anthropic-version %s)", async (version) => {
-    const sdk = new Anthropic({ apiKey: "unused", baseURL: env.proxy.url, maxRetries: 0, defaultHeaders: { "anthropic-version": version } });
-    const tools: Anthropic.Tool[] = [{ name: "lookup", description: "Look up", input_schema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } }];
-    const params = { model: "xxl", max_tokens: 2048, tools, thinking: { type: "adaptive" as const, display: "summarized" as const } };
-    const first = await sdk.messages.create({ ...params, messages: user("Find it") });
-    expect(first.stop_reason).toBe("tool_use");
-    expect(first.content[0]?.type).toBe("thinking");
-    const call = first.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use")!;
-    const second = await sdk.messages.stream({
-      ...params,
-      messages: [...user("Find it"), { role: "assistant", content: first.content }, { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "found" }] }],
-    }).finalMessage();
-    expect(second.stop_reason).toBe("end_turn");
-    expect(second.content.at(-1)).toMatchObject({ type: "text", text: "Tool result received: found" });
-    expect(env.fake.requests.at(-1)!.headers["anthropic-version"]).toBe(version);
-  });
+  test.each(["2023-06-01", "2026-10-21"])(
+    "a tool loop with adaptive thinking: the signed thinking goes back unchanged (anthropic-version %s)",
+    async (version) => {
+      const sdk = new Anthropic({
+        apiKey: "unused",
+        baseURL: env.proxy.url,
+        maxRetries: 0,
+        defaultHeaders: { "anthropic-version": version },
+      });
+      const tools: Anthropic.Tool[] = [
+        {
+          name: "lookup",
+          description: "Look up",
+          input_schema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+        },
+      ];
+      const params = { model: "xxl", max_tokens: 2048, tools, thinking: { type: "adaptive" as const, display: "summarized" as const } };
+      const first = await sdk.messages.create({ ...params, messages: user("Find it") });
+      expect(first.stop_reason).toBe("tool_use");
+      expect(first.content[0]?.type).toBe("thinking");
+      const call = first.content.find((block): block is Anthropic.ToolUseBlock => block.type === "tool_use")!;
+      const second = await sdk.messages
+        .stream({
+          ...params,
+          messages: [
+            ...user("Find it"),
+            { role: "assistant", content: first.content },
+            { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "found" }] },
+          ],
+        })
+        .finalMessage();
+      expect(second.stop_reason).toBe("end_turn");
+      expect(second.content.at(-1)).toMatchObject({ type: "text", text: "Tool result received: found" });
+      expect(env.fake.requests.at(-1)!.headers["anthropic-version"]).toBe(version);
+    },
+  );
 });

@@ -29,6 +29,12 @@ test("ApiError renders both API shapes, error.details included", () => {
     request_id: "req_1",
   });
   expect(error.toOpenAI()).toEqual({
-    error: { message: "no credits", type: "rate_limit_error", param: null, code: "credits_required", details: { error_code: "credits_required" } },
+    error: {
+      message: "no credits",
+      type: "rate_limit_error",
+      param: null,
+      code: "credits_required",
+      details: { error_code: "credits_required" },
+    },
   });
 });

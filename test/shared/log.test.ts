@@ -13,7 +13,9 @@ describe("redact", () => {
   });
 
   test("known secrets (proxy keys) are removed wherever they appear", () => {
-    expect(redact("client sent my-proxy-key-123 twice: my-proxy-key-123", ["my-proxy-key-123"])).toBe("client sent [redacted] twice: [redacted]");
+    expect(redact("client sent my-proxy-key-123 twice: my-proxy-key-123", ["my-proxy-key-123"])).toBe(
+      "client sent [redacted] twice: [redacted]",
+    );
   });
 });
 

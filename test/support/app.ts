@@ -22,7 +22,15 @@ export function testApp(env: Record<string, string> = {}) {
   const credentials = createCredentials(config, fetch);
   const upstream = createUpstream({ config, credentials, fetch, log });
   const metrics = createMetrics();
-  const app = createApp({ config, credentials, upstream, models: createCatalogue(config, upstream), thinking: createThinkingCache(), log, metrics });
+  const app = createApp({
+    config,
+    credentials,
+    upstream,
+    models: createCatalogue(config, upstream),
+    thinking: createThinkingCache(),
+    log,
+    metrics,
+  });
   return { ...app, config, logs, metrics };
 }
 

@@ -264,8 +264,7 @@ describe("OAuth bearer rules", () => {
   });
 
   test("the Claude Code identity must be the exact first system block, once", async () => {
-    const refusal =
-      "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
+    const refusal = "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
     const cases: Json[] = [
       messageBody({ system: undefined }),
       messageBody({ system: IDENTITY }),
@@ -465,7 +464,12 @@ describe("answers", () => {
   test("GET /v1/models lists the models, with auth", async () => {
     const res = await fetch(`${fake.url}/v1/models`, { headers: oauthHeaders() });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: { id: string; type: string; display_name: string }[]; has_more: boolean; first_id: string; last_id: string };
+    const body = (await res.json()) as {
+      data: { id: string; type: string; display_name: string }[];
+      has_more: boolean;
+      first_id: string;
+      last_id: string;
+    };
     expect(body.has_more).toBe(false);
     expect(body.data.map((m) => m.id)).toContain(MODEL);
     expect(body.data.find((m) => m.id === MODEL)?.display_name).toBe("Claude Sonnet 4.6");
@@ -503,9 +507,7 @@ describe("streaming", () => {
     const events = await stream(messageBody({ tools: weatherTools }));
     const start = events.find((e) => e.data.content_block?.type === "tool_use");
     expect(start?.data.content_block?.input).toEqual({});
-    const fragments = events
-      .filter((e) => e.data.delta?.type === "input_json_delta")
-      .map((e) => e.data.delta?.partial_json ?? "");
+    const fragments = events.filter((e) => e.data.delta?.type === "input_json_delta").map((e) => e.data.delta?.partial_json ?? "");
     expect(fragments.length).toBeGreaterThan(2);
     expect(JSON.parse(fragments.join(""))).toEqual({ city: "example", days: 42, metric: true });
   });
@@ -677,7 +679,14 @@ describe("OAuth endpoints", () => {
   test("an authorization code works once", async () => {
     const { verifier, challenge, state } = pkce();
     const [code] = (await (await fetch(authorizeUrl(challenge, state))).text()).split("#");
-    const exchange = { grant_type: "authorization_code", code, state, client_id: fake.clientId, redirect_uri: fake.redirectUri, code_verifier: verifier };
+    const exchange = {
+      grant_type: "authorization_code",
+      code,
+      state,
+      client_id: fake.clientId,
+      redirect_uri: fake.redirectUri,
+      code_verifier: verifier,
+    };
     expect((await tokenPost(exchange)).status).toBe(200);
     const again = await tokenPost(exchange);
     expect(again.status).toBe(400);
@@ -713,7 +722,10 @@ describe("OAuth endpoints", () => {
 
   test("the token endpoint wants JSON and is recorded apart from /v1 requests", async () => {
     const pair = fake.issueTokens();
-    const res = await tokenPost({ grant_type: "refresh_token", refresh_token: pair.refresh_token, client_id: fake.clientId }, "application/x-www-form-urlencoded");
+    const res = await tokenPost(
+      { grant_type: "refresh_token", refresh_token: pair.refresh_token, client_id: fake.clientId },
+      "application/x-www-form-urlencoded",
+    );
     expect(res.status).toBe(400);
     expect(fake.tokenRequests.length).toBe(1);
     expect(fake.tokenRequests[0]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
@@ -803,19 +815,44 @@ describe("model catalogue (GET /v1/models)", () => {
     expect([...dates].sort().reverse()).toEqual(dates);
     expect(page).toMatchObject({ has_more: false, first_id: "claude-fable-5-2", last_id: "claude-sonnet-4-5" });
     for (const model of page.data) {
-      expect(Object.keys(model).sort()).toEqual(
-        ["capabilities", "created_at", "deprecated_at", "display_name", "id", "lifecycle", "line", "max_input_tokens", "max_tokens", "retires_at", "type"],
-      );
-      expect(Object.keys(model.capabilities).sort()).toEqual(
-        ["batch", "citations", "code_execution", "context_management", "effort", "image_input", "pdf_input", "server_tools", "structured_outputs", "thinking"],
-      );
+      expect(Object.keys(model).sort()).toEqual([
+        "capabilities",
+        "created_at",
+        "deprecated_at",
+        "display_name",
+        "id",
+        "lifecycle",
+        "line",
+        "max_input_tokens",
+        "max_tokens",
+        "retires_at",
+        "type",
+      ]);
+      expect(Object.keys(model.capabilities).sort()).toEqual([
+        "batch",
+        "citations",
+        "code_execution",
+        "context_management",
+        "effort",
+        "image_input",
+        "pdf_input",
+        "server_tools",
+        "structured_outputs",
+        "thinking",
+      ]);
       expect(Object.keys(model.capabilities.thinking.types).sort()).toEqual(["adaptive", "between_tools", "disabled", "enabled"]);
       expect(Object.keys(model.capabilities.effort).sort()).toEqual(["high", "low", "max", "medium", "supported", "xhigh"]);
       expect(model).toMatchObject({ type: "model", max_input_tokens: 1_000_000, max_tokens: 128_000 });
       expect(model.capabilities.thinking.types.adaptive.supported).toBe(true);
     }
     const fable = page.data[0];
-    expect(fable).toMatchObject({ display_name: "Claude Fable 5.2", line: "fable", lifecycle: "active", deprecated_at: null, retires_at: null });
+    expect(fable).toMatchObject({
+      display_name: "Claude Fable 5.2",
+      line: "fable",
+      lifecycle: "active",
+      deprecated_at: null,
+      retires_at: null,
+    });
     const sonnet45 = page.data.at(-1);
     expect(sonnet45?.lifecycle).toBe("deprecated");
     expect(sonnet45?.deprecated_at).toMatch(/^2026-/);
@@ -929,9 +966,9 @@ describe("thinking (2026 rules)", () => {
         if (!supported) await expectError(res, 400, "invalid_request_error", new RegExp(`thinking\\.type\\.${name}`));
       }
     }
-    const refusesBudget = CALLABLE.filter((id) => ![
-      "claude-sonnet-4-6", "claude-opus-4-6", "claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-5",
-    ].includes(id));
+    const refusesBudget = CALLABLE.filter(
+      (id) => !["claude-sonnet-4-6", "claude-opus-4-6", "claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-5"].includes(id),
+    );
     for (const id of refusesBudget) {
       expect((await modelInfo(id)).capabilities.thinking.types.enabled.supported).toBe(false);
     }
@@ -956,8 +993,17 @@ describe("thinking (2026 rules)", () => {
     const plain = await create(messageBody());
     expect(plain.content.map((b) => b.type)).toEqual(["text"]);
     expect(plain.usage.output_tokens_details).toBeUndefined();
-    await expectError(await post("/v1/messages", messageBody({ thinking: { ...adaptive, display: "full" } })), 400, "invalid_request_error");
-    await expectError(await post("/v1/messages", messageBody({ thinking: { ...adaptive, budget_tokens: 2048 } })), 400, "invalid_request_error", /Extra inputs/);
+    await expectError(
+      await post("/v1/messages", messageBody({ thinking: { ...adaptive, display: "full" } })),
+      400,
+      "invalid_request_error",
+    );
+    await expectError(
+      await post("/v1/messages", messageBody({ thinking: { ...adaptive, budget_tokens: 2048 } })),
+      400,
+      "invalid_request_error",
+      /Extra inputs/,
+    );
   });
 
   test("models that always think do so without being asked; the newest omit the text unless asked", async () => {
@@ -981,7 +1027,9 @@ describe("thinking (2026 rules)", () => {
     }
     const withThinking = messageBody({ model: "claude-sonnet-5-5", thinking: adaptive, tools: weatherTools, tool_choice: { type: "any" } });
     await expectError(await post("/v1/messages", withThinking), 400, "invalid_request_error", /forces tool use/);
-    expect((await create(messageBody({ model: "claude-sonnet-5-5", tools: weatherTools, tool_choice: { type: "any" } }))).stop_reason).toBe("tool_use");
+    expect((await create(messageBody({ model: "claude-sonnet-5-5", tools: weatherTools, tool_choice: { type: "any" } }))).stop_reason).toBe(
+      "tool_use",
+    );
   });
 
   test("a thinking block sent back must keep its signature and text (omitted ones too)", async () => {
@@ -1000,11 +1048,20 @@ describe("thinking (2026 rules)", () => {
       const [thought, ...rest] = first.content;
       const block: Block = thought ?? { type: "thinking" };
       const edited = { ...block, thinking: `${block.thinking ?? ""} (edited)` };
-      await expectError(await post("/v1/messages", turn([edited, ...rest])), 400, "invalid_request_error", "messages.1.content.0: Invalid `signature` in `thinking` block");
+      await expectError(
+        await post("/v1/messages", turn([edited, ...rest])),
+        400,
+        "invalid_request_error",
+        "messages.1.content.0: Invalid `signature` in `thinking` block",
+      );
       const forged = { ...block, signature: "EqQBforged" };
       await expectError(await post("/v1/messages", turn([forged, ...rest])), 400, "invalid_request_error", /Invalid `signature`/);
     }
-    expect(thinkingBlock("a thought", "omitted")).toEqual({ type: "thinking", thinking: "", signature: signThinking("a thought", "omitted") });
+    expect(thinkingBlock("a thought", "omitted")).toEqual({
+      type: "thinking",
+      thinking: "",
+      signature: signThinking("a thought", "omitted"),
+    });
   });
 
   test("in a tool loop with thinking on, the answered assistant turn must start with its thinking block", async () => {
@@ -1021,7 +1078,12 @@ describe("thinking (2026 rules)", () => {
         ],
       });
     const stripped = await post("/v1/messages", loop(first.content.slice(1)));
-    await expectError(stripped, 400, "invalid_request_error", /^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `text`/);
+    await expectError(
+      stripped,
+      400,
+      "invalid_request_error",
+      /^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `text`/,
+    );
     const answered = await create(loop(first.content));
     expect(answered.content.at(-1)).toEqual({ type: "text", text: "Tool result received: sunny" });
     const withoutThinking = { ...loop(first.content.slice(1)), thinking: undefined };
@@ -1059,12 +1121,20 @@ describe("output_config", () => {
       }
     }
     const sonnet = await post("/v1/messages", messageBody({ model: "claude-sonnet-5-5", output_config: { effort: "max" } }));
-    await expectError(sonnet, 400, "invalid_request_error", "output_config.effort: 'max' is not supported by claude-sonnet-5-5. Supported levels: low, medium, high, xhigh.");
+    await expectError(
+      sonnet,
+      400,
+      "invalid_request_error",
+      "output_config.effort: 'max' is not supported by claude-sonnet-5-5. Supported levels: low, medium, high, xhigh.",
+    );
     const haiku = await post("/v1/messages", messageBody({ model: "claude-haiku-4-5", output_config: { effort: "low" } }));
     await expectError(haiku, 400, "invalid_request_error", /does not support the effort parameter/);
     const bogus = await post("/v1/messages", messageBody({ output_config: { effort: "extreme" } }));
     await expectError(bogus, 400, "invalid_request_error", /output_config\.effort: Input should be/);
-    const counted = await post("/v1/messages/count_tokens", { ...messageBody({ output_config: { effort: "xhigh" } }), max_tokens: undefined });
+    const counted = await post("/v1/messages/count_tokens", {
+      ...messageBody({ output_config: { effort: "xhigh" } }),
+      max_tokens: undefined,
+    });
     await expectError(counted, 400, "invalid_request_error", /xhigh/);
   });
 
@@ -1091,7 +1161,12 @@ describe("anthropic-version 2023-06-01 and 2026-10-21", () => {
 
   test("2026-10-21 refuses temperature, top_p and top_k at any value", async () => {
     expect((await post("/v1/messages", messageBody(), v2026())).status).toBe(200);
-    for (const [field, value] of [["temperature", 1], ["top_p", 0.9], ["top_k", 5], ["temperature", null]] as const) {
+    for (const [field, value] of [
+      ["temperature", 1],
+      ["top_p", 0.9],
+      ["top_k", 5],
+      ["temperature", null],
+    ] as const) {
       const res = await post("/v1/messages", messageBody({ [field]: value }), v2026());
       await expectError(res, 400, "invalid_request_error", new RegExp(`^${field}: Extra inputs are not permitted`));
     }
@@ -1106,7 +1181,12 @@ describe("anthropic-version 2023-06-01 and 2026-10-21", () => {
         { role: "user", content: "thanks" },
       ],
     });
-    await expectError(await post("/v1/messages", assistantDoc, v2026()), 400, "invalid_request_error", /messages\.1\.content\.0: `document` blocks/);
+    await expectError(
+      await post("/v1/messages", assistantDoc, v2026()),
+      400,
+      "invalid_request_error",
+      /messages\.1\.content\.0: `document` blocks/,
+    );
     expect((await post("/v1/messages", assistantDoc)).status).toBe(200);
     const citation = { type: "char_location", cited_text: "notes", document_index: 0, start_char_index: 0, end_char_index: 5 };
     const cited = messageBody({ messages: [{ role: "user", content: [{ type: "text", text: "see notes", citations: [citation] }] }] });
@@ -1156,7 +1236,12 @@ describe("anthropic-version 2023-06-01 and 2026-10-21", () => {
     });
     expect((await post("/v1/messages", body)).status).toBe(200);
     const image = { type: "image", source: { type: "base64", media_type: "image/png", data: TINY_PNG_BASE64 } };
-    const bad = messageBody({ messages: [{ role: "system", content: [image] }, { role: "user", content: "hi" }] });
+    const bad = messageBody({
+      messages: [
+        { role: "system", content: [image] },
+        { role: "user", content: "hi" },
+      ],
+    });
     await expectError(await post("/v1/messages", bad), 400, "invalid_request_error", /messages\.0\.content\.0\.type/);
   });
 });
@@ -1190,11 +1275,18 @@ describe("policy, plan and version errors", () => {
       expect(body.error.details).toEqual("details" in fault.body.error ? fault.body.error.details : undefined);
       expect(name).toBeTruthy();
     }
-    expect(POLICY_ERRORS.third_party_extra_usage.body.error.message).toStartWith("Third-party apps now draw from your extra usage, not your plan limits");
+    expect(POLICY_ERRORS.third_party_extra_usage.body.error.message).toStartWith(
+      "Third-party apps now draw from your extra usage, not your plan limits",
+    );
     expect(POLICY_ERRORS.long_context_extra_usage.body.error.message).toBe("Extra usage is required for long context requests.");
     fake.fault(POLICY_ERRORS.credits_required);
     const error = await oauthSdk()
-      .messages.create({ model: MODEL, max_tokens: 50, system: [{ type: "text", text: IDENTITY }], messages: [{ role: "user", content: "hi" }] })
+      .messages.create({
+        model: MODEL,
+        max_tokens: 50,
+        system: [{ type: "text", text: IDENTITY }],
+        messages: [{ role: "user", content: "hi" }],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
     expect((error as InstanceType<typeof Anthropic.APIError>).errorCode).toBe("credits_required");
@@ -1226,7 +1318,11 @@ describe("policy, plan and version errors", () => {
     const byKey = await post("/v1/messages", messageBody(), keyHeaders);
     expect([...byKey.headers.keys()].filter((name) => name.startsWith("anthropic-ratelimit-unified"))).toEqual([]);
 
-    fake.setPlan({ status: "allowed_warning", representativeClaim: "seven_day", windows: { "7d": { utilization: 0.91, surpassedThreshold: 0.9 } } });
+    fake.setPlan({
+      status: "allowed_warning",
+      representativeClaim: "seven_day",
+      windows: { "7d": { utilization: 0.91, surpassedThreshold: 0.9 } },
+    });
     const warned = await post("/v1/messages", messageBody());
     expect(warned.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed_warning");
     expect(warned.headers.get("anthropic-ratelimit-unified-7d-status")).toBe("allowed_warning");

@@ -75,8 +75,7 @@ export { signThinking, thinkingBlock } from "./fake-anthropic/thinking.ts";
 export { VERSION_2026 } from "./fake-anthropic/versions.ts";
 
 /** A 1×1 PNG, base64: an image block the fake (like the real API) accepts. */
-export const TINY_PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+export const TINY_PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 export async function startFakeAnthropic(options: StartOptions = {}): Promise<FakeAnthropic> {
   return new FakeServer(options);

@@ -55,7 +55,10 @@ describe("upstreamHeaders", () => {
     const fromClaude = upstreamHeaders(claude, oauth, { ...defaults, userAgent: "custom/1" });
     expect(fromClaude.get("user-agent")).toBe("claude-cli/2.1.332 (external, cli)");
     expect(fromClaude.get("x-app")).toBe("cli");
-    const fromSdk = upstreamHeaders(new Headers({ "user-agent": "Anthropic/JS 1.12.0", "x-app": "x" }), oauth, { ...defaults, userAgent: "custom/1" });
+    const fromSdk = upstreamHeaders(new Headers({ "user-agent": "Anthropic/JS 1.12.0", "x-app": "x" }), oauth, {
+      ...defaults,
+      userAgent: "custom/1",
+    });
     expect(fromSdk.get("user-agent")).toBe("custom/1");
     expect(fromSdk.get("x-app")).toBeNull();
   });

@@ -4,7 +4,11 @@ import { createHttpClient, usesProxyEnv, withOverflow } from "../../src/upstream
 
 /** A server whose /hold streams send one line, then stay open until released; it counts what is open. */
 function startServer() {
-  const state = { open: 0, held: [] as Array<() => void>, lastRequest: undefined as { method: string; headers: Headers; body: string } | undefined };
+  const state = {
+    open: 0,
+    held: [] as Array<() => void>,
+    lastRequest: undefined as { method: string; headers: Headers; body: string } | undefined,
+  };
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -18,25 +22,30 @@ function startServer() {
       if (url.pathname === "/empty") return new Response(null, { status: 204 });
       state.open++;
       let sent = false;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (!sent) {
-            sent = true;
-            return controller.enqueue(new TextEncoder().encode("first\n"));
-          }
-          await new Promise<void>((resolve) => state.held.push(resolve));
-          state.open--;
-          controller.enqueue(new TextEncoder().encode("last\n"));
-          controller.close();
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            if (!sent) {
+              sent = true;
+              return controller.enqueue(new TextEncoder().encode("first\n"));
+            }
+            await new Promise<void>((resolve) => state.held.push(resolve));
+            state.open--;
+            controller.enqueue(new TextEncoder().encode("last\n"));
+            controller.close();
+          },
+          cancel() {
+            state.open--;
+          },
         },
-        cancel() {
-          state.open--;
-        },
-      }, { highWaterMark: 0 });
+        { highWaterMark: 0 },
+      );
       return new Response(body, { headers: { "content-type": "text/event-stream" } });
     },
   });
-  const release = () => state.held.splice(0).forEach((resolve) => resolve());
+  const release = () => {
+    for (const resolve of state.held.splice(0)) resolve();
+  };
   return { url: `http://127.0.0.1:${server.port}`, state, release, stop: () => server.stop(true) };
 }
 
@@ -102,10 +111,13 @@ describe("createHttpClient", () => {
 
 describe("withOverflow", () => {
   /** Fetches that record their name in `used` when called; a failing one rejects instead of fetching. */
-  const recorder = (used: string[]) => (name: string, fail = false): Fetch => (input, init) => {
-    used.push(name);
-    return fail ? Promise.reject(new Error("down")) : fetch(input, init);
-  };
+  const recorder =
+    (used: string[]) =>
+    (name: string, fail = false): Fetch =>
+    (input, init) => {
+      used.push(name);
+      return fail ? Promise.reject(new Error("down")) : fetch(input, init);
+    };
 
   test("uses the primary until `limit` bodies are in flight, then the overflow; a slot frees when a body ends", async () => {
     const used: string[] = [];

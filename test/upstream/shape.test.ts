@@ -14,7 +14,10 @@ describe("withIdentity", () => {
     ["array already shaped", [identity, { type: "text", text: "A" }], [identity, { type: "text", text: "A" }]],
     [
       "identity with cache_control",
-      [{ ...identity, cache_control: { type: "ephemeral" } }, { type: "text", text: "A" }],
+      [
+        { ...identity, cache_control: { type: "ephemeral" } },
+        { type: "text", text: "A" },
+      ],
       [identity, { type: "text", text: "A" }],
     ],
     ["identity not first", [{ type: "text", text: "A" }, identity], [identity, { type: "text", text: "A" }]],

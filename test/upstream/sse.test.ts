@@ -27,22 +27,52 @@ const TWO = [
 describe("parseServerSentEvents", () => {
   test.each<[string, (string | Uint8Array)[], ServerSentEvent[]]>([
     ["whole events in one chunk", [ANTHROPIC], TWO],
-    ["split inside a field name", ["event: message_start\nda", 'ta: {"type":"message_start"}\n\nevent: ping\ndata: {"type": "ping"}\n\n'], TWO],
-    ["split between the two newlines that end an event", ['event: message_start\ndata: {"type":"message_start"}\n', '\nevent: ping\ndata: {"type": "ping"}\n\n'], TWO],
+    [
+      "split inside a field name",
+      ["event: message_start\nda", 'ta: {"type":"message_start"}\n\nevent: ping\ndata: {"type": "ping"}\n\n'],
+      TWO,
+    ],
+    [
+      "split between the two newlines that end an event",
+      ['event: message_start\ndata: {"type":"message_start"}\n', '\nevent: ping\ndata: {"type": "ping"}\n\n'],
+      TWO,
+    ],
     ["one byte at a time", [...encoder.encode(ANTHROPIC)].map((byte) => new Uint8Array([byte])), TWO],
     ["\\r\\n line ends", [ANTHROPIC.replaceAll("\n", "\r\n")], TWO],
-    ["\\r\\n split across chunks", ['event: ping\r', '\ndata: {"type": "ping"}\r\n\r', "\n"], [TWO[1]!]],
+    ["\\r\\n split across chunks", ["event: ping\r", '\ndata: {"type": "ping"}\r\n\r', "\n"], [TWO[1]!]],
     ["bare \\r line ends", [ANTHROPIC.replaceAll("\n", "\r")], TWO],
     ["several data lines join with \\n", ["data: a\ndata: b\ndata:\ndata: c\n\n"], [{ event: "message", data: "a\nb\n\nc" }]],
     ["no event field → message", ['data: {"x":1}\n\n'], [{ event: "message", data: '{"x":1}' }]],
     ["comments are skipped", [": keep-alive\n\n: hi\nevent: ping\ndata: {}\n\n"], [{ event: "ping", data: "{}" }]],
-    ["only one space after the colon is removed", ["data:  two spaces\n\n", "data:none\n\n"], [{ event: "message", data: " two spaces" }, { event: "message", data: "none" }]],
+    [
+      "only one space after the colon is removed",
+      ["data:  two spaces\n\n", "data:none\n\n"],
+      [
+        { event: "message", data: " two spaces" },
+        { event: "message", data: "none" },
+      ],
+    ],
     ["id and retry are ignored; unknown fields too", ["id: 7\nretry: 100\nfoo: bar\nevent: e\ndata: d\n\n"], [{ event: "e", data: "d" }]],
     ["an event without data is not dispatched", ["event: ping\n\nevent: e\ndata: d\n\n"], [{ event: "e", data: "d" }]],
-    ["the event name does not leak into the next event", ["event: a\ndata: 1\n\ndata: 2\n\n"], [{ event: "a", data: "1" }, { event: "message", data: "2" }]],
+    [
+      "the event name does not leak into the next event",
+      ["event: a\ndata: 1\n\ndata: 2\n\n"],
+      [
+        { event: "a", data: "1" },
+        { event: "message", data: "2" },
+      ],
+    ],
     ["a leading BOM is skipped", ["\uFEFFevent: e\ndata: d\n\n"], [{ event: "e", data: "d" }]],
-    ["a multi-byte character split across chunks", [encoder.encode("data: é").subarray(0, 7), encoder.encode("data: é\n\n").subarray(7)], [{ event: "message", data: "é" }]],
-    ["an unterminated event at the end is dropped (it was cut off)", ['event: e\ndata: 1\n\nevent: f\ndata: {"partial'], [{ event: "e", data: "1" }]],
+    [
+      "a multi-byte character split across chunks",
+      [encoder.encode("data: é").subarray(0, 7), encoder.encode("data: é\n\n").subarray(7)],
+      [{ event: "message", data: "é" }],
+    ],
+    [
+      "an unterminated event at the end is dropped (it was cut off)",
+      ['event: e\ndata: 1\n\nevent: f\ndata: {"partial'],
+      [{ event: "e", data: "1" }],
+    ],
     ["blank lines between events are harmless", ["\n\n\nevent: e\ndata: 1\n\n\n\n"], [{ event: "e", data: "1" }]],
   ])("%s", async (_name, parts, expected) => {
     expect(await collect(parts)).toEqual(expected);

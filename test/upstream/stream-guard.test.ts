@@ -53,12 +53,12 @@ describe("guardStream (SSE)", () => {
   });
 
   test("an event split across chunks is forwarded once whole, never half", async () => {
-    const g = guard(["event: a\ndata: {\"x\"", ":1}\n\nevent: b\n", "data: {}\n\n"], "close");
+    const g = guard(['event: a\ndata: {"x"', ":1}\n\nevent: b\n", "data: {}\n\n"], "close");
     expect((await collect(g.stream)).reads).toEqual(['event: a\ndata: {"x":1}\n\n', "event: b\ndata: {}\n\n"]);
   });
 
   test("upstream reset mid-stream → the partial event is dropped and a final error event ends the stream", async () => {
-    const g = guard(["event: a\ndata: {}\n\nevent: b\ndata: {\"partial"], "error");
+    const g = guard(['event: a\ndata: {}\n\nevent: b\ndata: {"partial'], "error");
     const { reads, error } = await collect(g.stream);
     expect(error).toBeUndefined();
     expect(reads[0]).toBe("event: a\ndata: {}\n\n");

@@ -19,7 +19,8 @@ export interface ClientCall {
 export function withResolution(body: Record<string, unknown>, resolution: Resolution, effort: boolean): Record<string, unknown> {
   const shaped: Record<string, unknown> = { ...body, model: resolution.model };
   if (!effort || !resolution.effort) return shaped;
-  const config = typeof body.output_config === "object" && body.output_config !== null ? (body.output_config as Record<string, unknown>) : {};
+  const config =
+    typeof body.output_config === "object" && body.output_config !== null ? (body.output_config as Record<string, unknown>) : {};
   if (config.effort !== undefined && config.effort !== null) return shaped;
   shaped.output_config = { ...config, effort: resolution.effort };
   return shaped;
@@ -27,14 +28,19 @@ export function withResolution(body: Record<string, unknown>, resolution: Resolu
 
 /** "l→claude-sonnet-5-5@low" for the access log; the bare name when it was not a nickname. */
 export const describeResolution = (resolution: Resolution) =>
-  resolution.nickname ? `${resolution.requested || resolution.nickname}→${resolution.model}${resolution.effort ? `@${resolution.effort}` : ""}` : resolution.model;
+  resolution.nickname
+    ? `${resolution.requested || resolution.nickname}→${resolution.model}${resolution.effort ? `@${resolution.effort}` : ""}`
+    : resolution.model;
 
 /** A nickname resolved from the catalogue (not a pin, not the client's own ID): a 404 may mean the catalogue is stale. */
 const mayBeStale = (resolution: Resolution) => resolution.source === "live" || resolution.source === "fallback";
 
 /** Whether a 404 is Anthropic's "no such model" for this model (not some other missing thing). Read from a copy. */
 async function namesModel(response: Response, model: string): Promise<boolean> {
-  const text = await response.clone().text().catch(() => "");
+  const text = await response
+    .clone()
+    .text()
+    .catch(() => "");
   return text.includes("not_found_error") && text.includes(model);
 }
 
@@ -62,7 +68,10 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
       line: resolution.line,
       clientHeaders: request.headers,
       signal: request.signal,
-      onEnd: (outcome) => (holding ? (held = outcome) : finish(outcome, resolution.model)),
+      onEnd: (outcome) => {
+        if (holding) held = outcome;
+        else finish(outcome, resolution.model);
+      },
     });
     holding = false;
     return { response, settle: () => held && finish(held, resolution.model) };
@@ -70,7 +79,12 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
 
   try {
     let sent = await attempt(call.resolution);
-    if (sent.response.status === 404 && mayBeStale(call.resolution) && (await namesModel(sent.response, call.resolution.model)) && (await deps.models.refreshAfterNotFound())) {
+    if (
+      sent.response.status === 404 &&
+      mayBeStale(call.resolution) &&
+      (await namesModel(sent.response, call.resolution.model)) &&
+      (await deps.models.refreshAfterNotFound())
+    ) {
       const again = await deps.models.resolve(call.resolution.requested);
       if (again.model !== call.resolution.model) {
         deps.log.info(`${describeResolution(call.resolution)} answered 404; the catalogue now says ${again.model}: retrying`);

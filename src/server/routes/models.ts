@@ -11,7 +11,8 @@ const ModelList = v.looseObject({ data: v.array(ModelObject) });
 type ModelObject = v.InferOutput<typeof ModelObject>;
 
 /** The release time; a model the catalogue does not date (a pin to an unlisted ID) reads as now, never as 1970. */
-const unixSeconds = (iso: string | null | undefined) => Math.floor((iso ? Date.parse(iso) : Number.NaN) / 1000) || Math.floor(Date.now() / 1000);
+const unixSeconds = (iso: string | null | undefined) =>
+  Math.floor((iso ? Date.parse(iso) : Number.NaN) / 1000) || Math.floor(Date.now() / 1000);
 
 /** Anthropic's ModelInfo, whole, plus the fields the OpenAI SDK reads. */
 const withOpenAIFields = (model: ModelObject, ownedBy = "anthropic") => ({
@@ -63,7 +64,9 @@ export function modelsRoutes(deps: RouteDeps) {
     const resolutions = await Promise.all(deps.models.nicknames().map((name) => deps.models.resolve(name)));
     return resolutions
       .filter((resolution) => resolution.source !== "exact")
-      .map((resolution) => describeNickname(resolution, byId.get(resolution.model) ?? deps.models.info(resolution.model) ?? { id: resolution.model }));
+      .map((resolution) =>
+        describeNickname(resolution, byId.get(resolution.model) ?? deps.models.info(resolution.model) ?? { id: resolution.model }),
+      );
   }
 
   return new Elysia({ name: "models" })

@@ -19,7 +19,11 @@ const encoder = new TextEncoder();
  * The OpenAI chunks for an upstream Anthropic SSE body, written as each event arrives. The client going away
  * stops the read and aborts the upstream request.
  */
-function chatStream(upstream: ReadableStream<Uint8Array>, translator: ChatStreamTranslator, watcher?: { event(name: string, data: unknown): void; end(): void }) {
+function chatStream(
+  upstream: ReadableStream<Uint8Array>,
+  translator: ChatStreamTranslator,
+  watcher?: { event(name: string, data: unknown): void; end(): void },
+) {
   const events = parseServerSentEvents(upstream);
   let cancelled = false;
   return new ReadableStream<Uint8Array>(

@@ -56,10 +56,25 @@ function parseFormat(value: unknown, entry: CatalogueEntry): JsonObject | undefi
  * "output_format.schema: For 'integer' type, property 'minimum' is not supported" (seen in client trackers, 2025).
  * `minItems` is accepted as 0 or 1 only.
  */
-const UNSUPPORTED = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "uniqueItems", "minProperties", "maxProperties"];
+const UNSUPPORTED = [
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+];
 
 function checkSupportedKeywords(schema: unknown): void {
-  if (Array.isArray(schema)) return schema.forEach(checkSupportedKeywords);
+  if (Array.isArray(schema)) {
+    for (const item of schema) checkSupportedKeywords(item);
+    return;
+  }
   if (!isRecord(schema)) return;
   for (const [key, value] of Object.entries(schema)) {
     const refused = UNSUPPORTED.includes(key) || (key === "minItems" && value !== 0 && value !== 1);

@@ -120,12 +120,9 @@ export function planHeaders(plan: PlanState): Record<string, string> {
 export function checkPlan(plan: PlanState): void {
   if (plan.status !== "rejected") return;
   const retryAfter = Math.max(1, unifiedReset(plan) - nowSeconds());
-  throw new ApiError(
-    429,
-    "This request would exceed your account's rate limit. Please try again later.",
-    "rate_limit_error",
-    { headers: { ...planHeaders(plan), "retry-after": String(retryAfter) } },
-  );
+  throw new ApiError(429, "This request would exceed your account's rate limit. Please try again later.", "rate_limit_error", {
+    headers: { ...planHeaders(plan), "retry-after": String(retryAfter) },
+  });
 }
 
 /** GET /api/oauth/usage: the same state as the headers, in the shape Claude Code's /usage screen reads. */

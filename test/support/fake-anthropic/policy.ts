@@ -4,12 +4,12 @@
  */
 import { ApiError, type ErrorDetails } from "./errors.ts";
 
-export const IDENTITY_REFUSAL =
-  "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
+export const IDENTITY_REFUSAL = "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
 export const THIRD_PARTY_EXTRA_USAGE =
   "Third-party apps now draw from your extra usage, not your plan limits. Turn on extra usage in your Claude settings to keep using this app.";
 export const LONG_CONTEXT_EXTRA_USAGE = "Extra usage is required for long context requests.";
-export const CREDITS_REQUIRED = "This model requires usage credits on your plan. Add credits in your Claude settings, or choose another model.";
+export const CREDITS_REQUIRED =
+  "This model requires usage credits on your plan. Add credits in your Claude settings, or choose another model.";
 
 /** Requests above this many input tokens are "long context" for a subscription (billed to extra usage). */
 export const LONG_CONTEXT_TOKENS = 200_000;

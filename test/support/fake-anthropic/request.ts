@@ -387,6 +387,5 @@ function countCacheMarkers(system: Block[], messages: Message[], tools: ToolDef[
     ...messages.flatMap((m) => m.content.flatMap((block) => [block, ...nested(block)])),
     ...tools.map((tool) => tool.raw),
   ];
-  return blocks.filter((block) => isRecord(block) && block.cache_control !== undefined && block.cache_control !== null)
-    .length;
+  return blocks.filter((block) => isRecord(block) && block.cache_control !== undefined && block.cache_control !== null).length;
 }

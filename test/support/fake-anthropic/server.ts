@@ -11,16 +11,7 @@ import { messageId, requestId } from "./random.ts";
 import { buildReply, messageJson, scriptedReply } from "./reply.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { RESET_FLUSH_MS, sseBody, streamEvents, type SseEvent, type StreamEnding } from "./sse.ts";
-import type {
-  DripFault,
-  FakeAnthropic,
-  Fault,
-  RecordedRequest,
-  ResetFault,
-  StartOptions,
-  StreamErrorFault,
-  TokenPair,
-} from "./types.ts";
+import type { DripFault, FakeAnthropic, Fault, RecordedRequest, ResetFault, StartOptions, StreamErrorFault, TokenPair } from "./types.ts";
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Release date given to catalogue entries that name none (start options): before the default lineup's newest. */
@@ -212,12 +203,7 @@ export class FakeServer implements FakeAnthropic {
   }
 
   /** A fault that answers instead of the fake (status, hang), or delays it (token delay); undefined = go on. */
-  private async replacedByFault(
-    fault: Fault | undefined,
-    route: Route,
-    signal: AbortSignal,
-    id: string,
-  ): Promise<Response | undefined> {
+  private async replacedByFault(fault: Fault | undefined, route: Route, signal: AbortSignal, id: string): Promise<Response | undefined> {
     if (!fault) return undefined;
     if ("status" in fault) {
       if (fault.delayMs) await sleep(fault.delayMs, signal);

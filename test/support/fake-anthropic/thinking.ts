@@ -8,10 +8,7 @@ import type { ModelRules, ThinkingDisplay } from "./models.ts";
 import { sha256 } from "./random.ts";
 
 /** What the request asked for, resolved against the model (an omitted `thinking` on an always-thinking model is adaptive). */
-export type ThinkingMode =
-  | { type: "off" }
-  | { type: "between_tools" }
-  | { type: "adaptive" | "enabled"; display: ThinkingDisplay };
+export type ThinkingMode = { type: "off" } | { type: "between_tools" } | { type: "adaptive" | "enabled"; display: ThinkingDisplay };
 
 export const thinks = (mode: ThinkingMode): mode is Extract<ThinkingMode, { display: ThinkingDisplay }> =>
   mode.type === "adaptive" || mode.type === "enabled";
@@ -28,8 +25,7 @@ const ALLOWED_KEYS: Record<string, string[]> = {
 const REFUSALS: Record<string, string> = {
   enabled:
     "`thinking.type.enabled` is not supported for this model. Use `thinking.type.adaptive` and `output_config.effort` to control thinking behavior.",
-  disabled:
-    "`thinking.type.disabled` is not supported for this model: it always thinks. Omit `thinking` or use `thinking.type.adaptive`.",
+  disabled: "`thinking.type.disabled` is not supported for this model: it always thinks. Omit `thinking` or use `thinking.type.adaptive`.",
   adaptive: "`thinking.type.adaptive` is not supported for this model.",
   between_tools: "`thinking.type.between_tools` is not supported for this model.",
 };
