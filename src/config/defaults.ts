@@ -4,7 +4,7 @@ export const CLAUDE_CODE_CLIENT_ID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 
 /**
  * The betas every subscription (OAuth) request carries, merged with the client's own (config: api.oauth_betas).
- * Source: what Claude Code 2.1.332 (November 2026) sends on every model (protocol.md §2). `oauth-2025-04-20` is
+ * Source: what Claude Code 2.1.332 (November 2026) sends on every model (docs/PROTOCOL.md §2). `oauth-2025-04-20` is
  * required (without it: 401 "OAuth authentication is currently not supported."); `claude-code-20250219` is left
  * off for Haiku models, as Claude Code does (src/upstream/headers.ts). Claude Code no longer sends
  * `fine-grained-tool-streaming-2025-05-14` (deprecated by the SDK changelog of 2026-11-16), so neither do we.

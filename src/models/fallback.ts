@@ -1,7 +1,7 @@
 /**
  * The models maximize uses when Anthropic's catalogue cannot be fetched (not logged in yet, the API down, an old
  * API without `line`). Source: the lineup of @anthropic-ai/sdk 1.12.0 (2026-11-20) and the per-model "what's new"
- * pages (protocol.md §4). Only the newest model of each line matters here; the live `/v1/models` answer always wins,
+ * pages (docs/PROTOCOL.md §4). Only the newest model of each line matters here; the live `/v1/models` answer always wins,
  * so this table may lag a release without harm — update it when a release retires one of these IDs.
  */
 import type { Effort, ModelInfo } from "./info.ts";

@@ -1,5 +1,5 @@
 /**
- * What maximize reads of a model in Anthropic's catalogue (`GET /v1/models`, protocol.md §3/§4). Loose: every other
+ * What maximize reads of a model in Anthropic's catalogue (`GET /v1/models`, docs/PROTOCOL.md §3/§4). Loose: every other
  * field, including ones that do not exist yet, is kept and passed on to clients untouched.
  */
 import * as v from "valibot";

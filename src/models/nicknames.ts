@@ -1,6 +1,6 @@
 /**
  * Model nicknames: the seed's size scale `xs s m l xl xxl`, each a model line plus an optional effort
- * (protocol.md §4). A size names no model ID, so it follows Anthropic's releases: the newest active model of the
+ * (docs/PROTOCOL.md §4). A size names no model ID, so it follows Anthropic's releases: the newest active model of the
  * line in the live catalogue. Config may pin a nickname to an exact ID, another line and/or an effort, or add names.
  */
 import type { NicknameConfig } from "../config/schema.ts";

@@ -1,5 +1,5 @@
 /**
- * An OpenAI `response_format` JSON schema in the subset Anthropic's structured outputs accept (protocol.md §4/§5).
+ * An OpenAI `response_format` JSON schema in the subset Anthropic's structured outputs accept (docs/PROTOCOL.md §4/§5).
  * Anthropic compiles the schema into a grammar and refuses bounds it cannot enforce (e.g. 400 "For 'integer' type,
  * property 'minimum' is not supported"): those keywords move into the description, so the model still reads them
  * and the request is not refused; every object with properties gets `additionalProperties: false`. Pure.

@@ -1,5 +1,5 @@
 /**
- * OpenAI's `reasoning_effort` and sampling knobs for the model a request will reach (protocol.md §4/§5). Today's
+ * OpenAI's `reasoning_effort` and sampling knobs for the model a request will reach (docs/PROTOCOL.md §4/§5). Today's
  * models think adaptively and take `output_config.effort`; a thinking budget (`thinking.type: "enabled"`) is refused
  * by every current model and used only where the catalogue says the model still takes it. Pure.
  */
@@ -41,7 +41,7 @@ export interface ReasoningContext {
   thinkingAllowed: boolean;
 }
 
-/** The anthropic-version that removed temperature/top_p/top_k (protocol.md §2). */
+/** The anthropic-version that removed temperature/top_p/top_k (docs/PROTOCOL.md §2). */
 const SAMPLING_REMOVED_IN = "2026-10-21";
 
 /** For a model the catalogue does not describe: the levels every effort-taking model accepts. */

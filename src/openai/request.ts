@@ -1,5 +1,5 @@
 /**
- * OpenAI Chat Completions request → Anthropic Messages request (protocol.md §5). Pure: no I/O, no config.
+ * OpenAI Chat Completions request → Anthropic Messages request (docs/PROTOCOL.md §5). Pure: no I/O, no config.
  * The model stays as the client named it (the route resolves nicknames once, for both this and the upstream call),
  * and no Claude Code identity is added here either.
  */

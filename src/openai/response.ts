@@ -1,5 +1,5 @@
 /**
- * Anthropic Messages response → OpenAI chat completion (protocol.md §5). Pure. The pieces shared with the stream
+ * Anthropic Messages response → OpenAI chat completion (docs/PROTOCOL.md §5). Pure. The pieces shared with the stream
  * translator (finish_reason, usage, ids) live here so streaming and non-streaming answers can never disagree.
  */
 

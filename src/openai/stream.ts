@@ -1,5 +1,5 @@
 /**
- * Anthropic SSE events → OpenAI `chat.completion.chunk` SSE lines (protocol.md §5), one event at a time. Pure apart
+ * Anthropic SSE events → OpenAI `chat.completion.chunk` SSE lines (docs/PROTOCOL.md §5), one event at a time. Pure apart
  * from the clock and id read at creation: feed it parsed events, write what it returns as it comes.
  *
  * The chunk sequence the openai SDK's strict `chat.completions.stream()` helper needs:

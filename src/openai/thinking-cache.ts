@@ -1,5 +1,5 @@
 /**
- * Signed thinking blocks kept between the turns of an OpenAI tool loop (protocol.md §4). Anthropic binds thinking to
+ * Signed thinking blocks kept between the turns of an OpenAI tool loop (docs/PROTOCOL.md §4). Anthropic binds thinking to
  * the conversation: the assistant turn that a tool result answers must come back starting with its thinking blocks,
  * signatures intact. OpenAI clients cannot carry them, so maximize keeps them, keyed by tool-call id, and puts them
  * back in front of the tool calls when the results arrive. Bounded: least recently used out past `maxEntries`, and

@@ -40,7 +40,7 @@ export type AnthropicErrorType =
   | "timeout_error"
   | "overloaded_error";
 
-/** Each Anthropic error type and the status it comes with (protocol.md §3). */
+/** Each Anthropic error type and the status it comes with (docs/PROTOCOL.md §3). */
 const STATUS_BY_TYPE: Readonly<Record<AnthropicErrorType, number>> = {
   invalid_request_error: 400,
   authentication_error: 401,

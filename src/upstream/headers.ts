@@ -1,7 +1,7 @@
 import { VERSION } from "../shared/version.ts";
 import { mergeBetas } from "./shape.ts";
 
-/** What Claude Code sends; the SDKs ≥ 1.0 send 2026-10-21. A client's own version always wins (protocol.md §2). */
+/** What Claude Code sends; the SDKs ≥ 1.0 send 2026-10-21. A client's own version always wins (docs/PROTOCOL.md §2). */
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
 /**
@@ -15,7 +15,7 @@ const CLAUDE_CODE_BETA = "claude-code-20250219";
 /** Whether a content type is Server-Sent Events: such a body is relayed event by event, never read whole. */
 export const isEventStream = (contentType: string | null | undefined): boolean => contentType?.startsWith("text/event-stream") === true;
 
-/** Response headers worth passing back to clients (protocol.md §3). */
+/** Response headers worth passing back to clients (docs/PROTOCOL.md §3). */
 export function isForwardedResponseHeader(name: string): boolean {
   const lower = name.toLowerCase();
   return (

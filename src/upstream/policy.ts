@@ -1,5 +1,5 @@
 /**
- * Anthropic's policy, plan and version refusals (protocol.md §2/§3) explained in one log line each. The client gets
+ * Anthropic's policy, plan and version refusals (docs/PROTOCOL.md §2/§3) explained in one log line each. The client gets
  * the upstream answer unchanged (status, type, message, error.details); this only tells the person running maximize
  * what happened and what they can do. README "Troubleshooting" has the same list.
  */

@@ -1,5 +1,5 @@
 /**
- * Request shaping for Anthropic upstream calls (protocol.md §2): the Claude Code identity block and betas.
+ * Request shaping for Anthropic upstream calls (docs/PROTOCOL.md §2): the Claude Code identity block and betas.
  * Pure functions; every body field not named here passes through untouched. (Nicknames: src/models/.)
  */
 

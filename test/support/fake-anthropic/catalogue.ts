@@ -1,9 +1,9 @@
 /**
- * The default model catalogue: the lineup of December 2026 (protocol.md §4; ids and release dates of the 5.5
+ * The default model catalogue: the lineup of December 2026 (docs/PROTOCOL.md §4; ids and release dates of the 5.5
  * generation from SDK 1.12.0). Dates the fact sheet does not give (Opus 4.8, Sonnet 5, Opus 5, deprecation dates of
  * the 4.5 generation) are plausible inventions; what matters to tests is the order and the lifecycle.
  *
- * Per-model behaviour (protocol.md §4): adaptive thinking everywhere callable; budget thinking refused from Opus 4.7
+ * Per-model behaviour (docs/PROTOCOL.md §4): adaptive thinking everywhere callable; budget thinking refused from Opus 4.7
  * and Sonnet 5 on; Opus 5.5 and Fable think always (no `disabled`) and refuse forced tool use; non-default sampling
  * parameters refused from Opus 4.7 / Sonnet 5 / Haiku 5.5 on. Effort levels are a choice, recorded in capabilities.
  */

@@ -1,5 +1,5 @@
 /**
- * The subscription plan's state (protocol.md §8): the `anthropic-ratelimit-unified-*` headers on every answer to an
+ * The subscription plan's state (docs/PROTOCOL.md §8): the `anthropic-ratelimit-unified-*` headers on every answer to an
  * OAuth caller, the 429 a rejected plan gives, and GET /api/oauth/usage. One state feeds all three, so a test that
  * sets it sees the same numbers everywhere.
  */

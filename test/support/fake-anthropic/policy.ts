@@ -1,5 +1,5 @@
 /**
- * Policy, plan and version refusals as the real API sends them in 2026 (protocol.md §2, §3): ready-made fault bodies a
+ * Policy, plan and version refusals as the real API sends them in 2026 (docs/PROTOCOL.md §2, §3): ready-made fault bodies a
  * test can queue with `fake.fault(POLICY_ERRORS.x)`, and the Claude Code version check the fake applies itself.
  */
 import { ApiError, type ErrorDetails } from "./errors.ts";

@@ -1,6 +1,6 @@
 /**
  * Thinking: which `thinking` configurations a model accepts, the signatures that bind a thinking block to its text,
- * and the rule that a tool loop must send the assistant turn's thinking back (protocol.md §4).
+ * and the rule that a tool loop must send the assistant turn's thinking back (docs/PROTOCOL.md §4).
  */
 import { fail } from "./errors.ts";
 import { isRecord, type JsonObject } from "./guards.ts";

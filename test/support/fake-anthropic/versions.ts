@@ -1,5 +1,5 @@
 /**
- * What the two live anthropic-versions accept (protocol.md §2, §4). Under 2026-10-21 (what the SDKs ≥ 1.0 send) the
+ * What the two live anthropic-versions accept (docs/PROTOCOL.md §2, §4). Under 2026-10-21 (what the SDKs ≥ 1.0 send) the
  * sampling parameters are gone and two block shapes are refused; under 2023-06-01 (what Claude Code sends) only models
  * that dropped sampling refuse non-default values.
  */
