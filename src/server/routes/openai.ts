@@ -2,79 +2,15 @@ import { Elysia } from "elysia";
 import { fromChatRequest, usesLegacyFunctions } from "../../openai/request.ts";
 import { toChatCompletion, type AnthropicMessage } from "../../openai/response.ts";
 import { parseChatRequest } from "../../openai/schema.ts";
-import { createChatStreamTranslator, type ChatStreamTranslator } from "../../openai/stream.ts";
+import { chatStream } from "../../openai/pump.ts";
+import { createChatStreamTranslator } from "../../openai/stream.ts";
 import { createThinkingCollector, thinkingOfAnswer, type AnswerThinking } from "../../openai/thinking-cache.ts";
 import { downstreamHeaders } from "../../upstream/headers.ts";
-import { parseServerSentEvents } from "../../upstream/sse.ts";
-import { failedMidResponse } from "../../upstream/failures.ts";
 import { apiErrorFromUpstream } from "../../upstream/upstream-error.ts";
 import type { RouteDeps } from "../deps.ts";
 import { readJsonBody } from "../body.ts";
 import { ApiError } from "../../shared/errors.ts";
 import { forwardForClient } from "./forward.ts";
-
-const encoder = new TextEncoder();
-
-/**
- * The OpenAI chunks for an upstream Anthropic SSE body, written as each event arrives. The client going away
- * stops the read and aborts the upstream request.
- */
-function chatStream(
-  upstream: ReadableStream<Uint8Array>,
-  translator: ChatStreamTranslator,
-  watcher?: { event(name: string, data: unknown): void; end(): void },
-) {
-  const events = parseServerSentEvents(upstream);
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        // Loop until something is enqueued: a pull that enqueues nothing is not called again.
-        for (;;) {
-          let lines: string[];
-          let last = false;
-          try {
-            const next = await events.next();
-            if (next.done) {
-              lines = translator.end();
-              last = true;
-              watcher?.end();
-            } else {
-              const data = parseData(next.value.data);
-              watcher?.event(next.value.event, data);
-              lines = translator.event(next.value.event, data);
-            }
-          } catch (error) {
-            lines = translator.fail(failedMidResponse(error));
-          }
-          if (cancelled) return;
-          if (lines.length > 0) controller.enqueue(encoder.encode(lines.join("")));
-          if (last || translator.closed) {
-            controller.close();
-            if (!last) void events.return(undefined).catch(() => {}); // an error event: stop reading upstream
-            return;
-          }
-          if (lines.length > 0) return;
-        }
-      },
-      cancel() {
-        // Stops reading the upstream body, which aborts the upstream request.
-        cancelled = true;
-        void events.return(undefined).catch(() => {});
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/** Event data is JSON; anything else becomes an error the translator reports. */
-function parseData(data: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    return { type: "error", error: { type: "api_error", message: `the Anthropic API sent an unreadable event: ${data.slice(0, 200)}` } };
-  }
-}
 
 /** POST /v1/chat/completions: OpenAI in, Anthropic upstream (through the one shared upstream path), OpenAI out. */
 export function openaiRoutes(deps: RouteDeps) {
