@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
+import { globalOptionsHelp, parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
 import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
 import { logoutCommand } from "./cli/logout.ts";
@@ -16,18 +16,7 @@ const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, models
 const byName = new Map(COMMANDS.map((command) => [command.name, command]));
 const ALL_OPTIONS: OptionSpec = Object.assign({}, ...COMMANDS.map((command) => command.options));
 
-const GLOBAL_HELP = `Options (every command):
-  --config PATH      config file (default ./config.json, or $MAXIMIZE_CONFIG)
-  --port N           listen port (default 8081)
-  --bind ADDRESS     listen address (default 127.0.0.1)
-  --token-file P     token file (default ~/.maximize/tokens.json)
-  --log-level L      debug, info, warn or error
-  --default-model M  model (or nickname) for requests that name none (default l)
-  --allow-open       allow a non-loopback bind without proxy API keys
-  --debug            same as --log-level debug
-  -v, --version      print the version
-  -h, --help         print help (also: maximize COMMAND --help)
-`;
+const GLOBAL_HELP = globalOptionsHelp();
 
 const HELP = `maximize ${VERSION} — use your Claude subscription from any Anthropic or OpenAI client
 

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as v from "valibot";
 import type { Config } from "../config/load.ts";
@@ -7,6 +6,7 @@ import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { StoredTokens, TokenStore } from "./store.ts";
 import { REFRESH_LEAD_SECONDS } from "./tokens.ts";
+import { readJsonFile, type JsonFileProblem } from "../shared/json-file.ts";
 
 /** Claude Code's own login file: `$CLAUDE_CONFIG_DIR/.credentials.json`, else `~/.claude/.credentials.json`. */
 export function claudeCodeCredentialsPath(env: Record<string, string | undefined>, home: string): string {
@@ -44,35 +44,26 @@ const textList = (value: unknown): string[] | undefined =>
 export const REVOKED_MESSAGE =
   "Claude Code's login was revoked: run `claude` to log in again, then `maximize login --import-claude-code` (or log maximize in on its own with `maximize login`)";
 
+/** Why Claude Code's credentials file cannot be imported, and what to do. */
+function explainUnreadable(path: string, problem: JsonFileProblem): string {
+  switch (problem.kind) {
+    case "missing":
+      return `no Claude Code login found at ${path} — log in with \`claude\` first, point --from (or CLAUDE_CONFIG_DIR) at the right place, or on macOS (where Claude Code keeps its login in the Keychain) run \`claude setup-token\` and \`maximize login --token …\``;
+    case "unreadable":
+      return `cannot read ${path}: ${problem.message} — check the file's permissions, or point --from at a readable copy`;
+    case "not_json":
+    case "not_object":
+      return `${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`;
+    case "invalid":
+      return `${path} has no usable Claude login (${problem.key || "(root)"} must be ${problem.issue.message}) — log in with \`claude\` and try again`;
+  }
+}
+
 /** Reads Claude Code's credentials as a token-file entry (`expiresAt` is epoch milliseconds there, seconds here). */
 export function readClaudeCodeCredentials(path: string): StoredTokens {
-  let content: string;
-  try {
-    content = readFileSync(path, "utf8");
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new LoginError(
-      missing
-        ? `no Claude Code login found at ${path} — log in with \`claude\` first, point --from (or CLAUDE_CONFIG_DIR) at the right place, or on macOS (where Claude Code keeps its login in the Keychain) run \`claude setup-token\` and \`maximize login --token …\``
-        : `cannot read ${path}: ${(error as Error).message} — check the file's permissions, or point --from at a readable copy`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch {
-    throw new LoginError(
-      `${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`,
-    );
-  }
-  const parsed = v.safeParse(CredentialsSchema, json);
-  if (!parsed.success) {
-    const where = v.getDotPath(parsed.issues[0]) ?? "(root)";
-    throw new LoginError(
-      `${path} has no usable Claude login (${where} must be ${parsed.issues[0].message}) — log in with \`claude\` and try again`,
-    );
-  }
-  const oauth = parsed.output.claudeAiOauth;
+  const read = readJsonFile(path, CredentialsSchema);
+  if (!read.ok) throw new LoginError(explainUnreadable(path, read.problem));
+  const oauth = read.value.claudeAiOauth;
   if (oauth.accessToken === "") {
     // Claude Code rewrites its login as accessToken "", refreshToken "", expiresAt 0 when its refresh token dies.
     if (!oauth.refreshToken) throw new LoginError(`${REVOKED_MESSAGE}. Nothing was imported from ${path}.`);

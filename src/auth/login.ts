@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as v from "valibot";
 import type { Config } from "../config/load.ts";
@@ -8,6 +8,7 @@ import type { Fetch } from "../shared/http.ts";
 import { parsePastedCode, type Pkce } from "./pkce.ts";
 import { writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
 import { UserError } from "../shared/errors.ts";
+import { readJsonFile } from "../shared/json-file.ts";
 
 /** A login step that cannot go on; the message says what happened and what to run next. */
 export class LoginError extends UserError {
@@ -39,15 +40,12 @@ export function loadPendingLogin(path: string, now: number): Pkce {
   if (!lstatSync(path, { throwIfNoEntry: false })) {
     throw new LoginError(`no login in progress (${path} does not exist) — run \`maximize login --print-url\` first`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new LoginError(`cannot read the pending login ${path} (${(error as Error).message}) — ${AGAIN}`);
+  const read = readJsonFile(path, PendingSchema);
+  if (!read.ok) {
+    const why = read.problem.kind === "unreadable" || read.problem.kind === "not_json" ? ` (${read.problem.message})` : "";
+    throw new LoginError(`cannot read the pending login ${path}${why}: it is damaged or unreadable — ${AGAIN}`);
   }
-  const parsed = v.safeParse(PendingSchema, json);
-  if (!parsed.success) throw new LoginError(`the pending login ${path} is damaged — ${AGAIN}`);
-  const { expires_at_ms, ...pkce } = parsed.output;
+  const { expires_at_ms, ...pkce } = read.value;
   if (expires_at_ms <= now) {
     rmSync(path, { force: true });
     throw new LoginError(`the login started with --print-url has expired (they last 15 minutes) — ${AGAIN}`);

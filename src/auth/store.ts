@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
 import * as v from "valibot";
 import { UserError } from "../shared/errors.ts";
+import { readJsonFile } from "../shared/json-file.ts";
 
 /**
  * The token file: `{"access_token","refresh_token","expires_at":<unix seconds>}` plus optional fields —
@@ -60,25 +61,19 @@ export function createTokenStore(path: string): TokenStore {
       throw new TokenFileError(
         `token file ${path} is a symbolic link — refusing to follow it; replace it with a regular file or run \`maximize login\``,
       );
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new TokenFileError(`cannot read token file ${path}: ${(error as Error).message}`);
+    const read = readJsonFile(path, TokenFileSchema);
+    if (read.ok) return read.value;
+    const { problem } = read;
+    if (problem.kind === "missing") return undefined; // gone between the stat and the read
+    if (problem.kind === "unreadable") throw new TokenFileError(`cannot read token file ${path}: ${problem.message}`);
+    if (problem.kind === "invalid") {
+      throw new TokenFileError(
+        `token file ${path}: ${problem.key || "(root)"} must be ${problem.issue.message} — fix it or run \`maximize login\` to replace it`,
+      );
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new TokenFileError(`token file ${path} is not valid JSON — fix it or run \`maximize login\` to replace it`);
-    }
-    const result = v.safeParse(TokenFileSchema, json);
-    if (!result.success) {
-      const issue = result.issues[0];
-      const key = v.getDotPath(issue) ?? "(root)";
-      throw new TokenFileError(`token file ${path}: ${key} must be ${issue.message} — fix it or run \`maximize login\` to replace it`);
-    }
-    return result.output;
+    throw new TokenFileError(
+      `token file ${path} is not ${problem.kind === "not_json" ? "valid JSON" : "a JSON object"} — fix it or run \`maximize login\` to replace it`,
+    );
   };
 
   return {

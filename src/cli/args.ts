@@ -1,21 +1,43 @@
 import { parseArgs } from "node:util";
+import { STRING_SETTINGS } from "../config/schema.ts";
 import { UsageError } from "./ui.ts";
 
+export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+
+/** The settings that have a flag (config/schema.ts is the one table of them). */
+const SETTING_FLAGS = STRING_SETTINGS.flatMap((setting) => (setting.flag ? [setting.flag] : []));
+
+/** Flags every command understands besides the settings' own. */
+const OTHER_FLAGS = [
+  { name: "config", placeholder: "PATH", help: "config file (default ./config.json, or $MAXIMIZE_CONFIG)" },
+  { name: "debug", help: "same as --log-level debug" },
+] as const;
+
 /** Flags every command understands: they override the environment and the config file. */
-export const GLOBAL_OPTIONS = {
-  config: { type: "string" },
-  port: { type: "string" },
-  bind: { type: "string" },
-  "log-level": { type: "string" },
-  "token-file": { type: "string" },
-  "default-model": { type: "string" },
-  "allow-open": { type: "boolean" },
-  debug: { type: "boolean" },
+export const GLOBAL_OPTIONS: OptionSpec = {
+  ...Object.fromEntries(
+    [...OTHER_FLAGS, ...SETTING_FLAGS].map((flag) => [
+      flag.name,
+      { type: "placeholder" in flag && flag.placeholder ? "string" : "boolean" },
+    ]),
+  ),
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
-} as const;
+};
 
-export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+/** The "Options (every command)" block of `--help`, from the same table. */
+export function globalOptionsHelp(): string {
+  const rows: [string, string][] = [
+    ...[OTHER_FLAGS[0], ...SETTING_FLAGS, OTHER_FLAGS[1]].map((flag): [string, string] => [
+      `--${flag.name}${"placeholder" in flag && flag.placeholder ? ` ${flag.placeholder}` : ""}`,
+      flag.help,
+    ]),
+    ["-v, --version", "print the version"],
+    ["-h, --help", "print help (also: maximize COMMAND --help)"],
+  ];
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return `Options (every command):\n${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join("\n")}\n`;
+}
 
 export interface ParsedArgs {
   command: string | undefined;
@@ -43,12 +65,10 @@ export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}
     values,
     configFlags: {
       config: str("config"),
-      port: str("port"),
-      bind: str("bind"),
-      "log-level": values.debug ? "debug" : str("log-level"),
-      "token-file": str("token-file"),
-      "default-model": str("default-model"),
-      "allow-open": values["allow-open"] ? "true" : undefined,
+      ...Object.fromEntries(
+        SETTING_FLAGS.map((flag) => [flag.name, flag.placeholder ? str(flag.name) : values[flag.name] ? "true" : undefined]),
+      ),
+      ...(values.debug ? { "log-level": "debug" } : {}),
     },
   };
 }

@@ -1,30 +1,17 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
-import { DEFAULT_OAUTH, DEFAULT_OAUTH_BETAS } from "./defaults.ts";
 import { defaultTokenFile, homeDir, resolveTokenFile } from "./paths.ts";
-import { FileSchema, STRING_SETTINGS, type FileConfig, type LogLevel, type NicknameConfig } from "./schema.ts";
+import { ConfigSchema, STRING_SETTINGS } from "./schema.ts";
 import { UserError } from "../shared/errors.ts";
+import { readJsonFile } from "../shared/json-file.ts";
 
-export interface Config {
-  server: { port: number; bind_address: string; log_level: LogLevel; api_keys: string[]; allow_open: boolean };
+/** The configuration: what ConfigSchema gives, with the token file resolved to an absolute path. */
+export type Config = Omit<v.InferOutput<typeof ConfigSchema>, "storage"> & {
   storage: { token_file: string };
-  api: {
-    base_url: string;
-    request_timeout: number;
-    stream_idle_timeout: number;
-    anthropic_api_key?: string;
-    /** Sent as user-agent upstream, except when the client is Claude Code itself (its own is passed on). */
-    user_agent?: string;
-    /** The betas a subscription request carries (merged with the client's). */
-    oauth_betas: readonly string[];
-  };
-  oauth: { authorize_url: string; token_url: string; redirect_uri: string; client_id: string; scopes: string };
-  /** Nicknames from config only; the built-in sizes are merged in by src/models/nicknames.ts. */
-  models: { nicknames: Record<string, NicknameConfig>; default: string; refresh_interval: number };
   /** The config file that was read, if any. */
   file?: string;
-}
+};
 
 /** A configuration mistake; the message names the source, the key, the value and what is allowed. */
 export class ConfigError extends UserError {
@@ -37,13 +24,6 @@ export interface ConfigSources {
   flags?: Record<string, string | undefined>;
   cwd?: string;
 }
-
-const DEFAULTS = {
-  server: { port: 8081, bind_address: "127.0.0.1", log_level: "info", api_keys: [], allow_open: false },
-  api: { base_url: "https://api.anthropic.com", request_timeout: 600, stream_idle_timeout: 300 },
-  oauth: DEFAULT_OAUTH,
-  models: { default: "l", refresh_interval: 3600 },
-} as const;
 
 /** Which config file to read: --config, then MAXIMIZE_CONFIG, then ./config.json if present. */
 function configFilePath(sources: Required<ConfigSources>): { path: string; required: boolean } | undefined {
@@ -69,25 +49,17 @@ function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
   return `${where}: ${path} is ${describe(issue.input)} — expected ${issue.message}`;
 }
 
-function readConfigFile(path: string): FileConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+/** The config file, validated, with every default filled in. */
+function readConfigFile(path: string): v.InferOutput<typeof ConfigSchema> {
+  const read = readJsonFile(path, ConfigSchema);
+  if (read.ok) return read.value;
+  const { problem } = read;
+  if (problem.kind === "missing" || problem.kind === "unreadable") {
+    throw new ConfigError(`cannot read config file ${path}: ${problem.kind === "missing" ? "it does not exist" : problem.message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ConfigError(`config file ${path} must hold a JSON object, got ${describe(json)}`);
-  }
-  const result = v.safeParse(FileSchema, json);
-  if (!result.success) throw new ConfigError(explainIssue(result.issues[0], `config file ${path}`));
-  return result.output;
+  if (problem.kind === "not_json") throw new ConfigError(`config file ${path} is not valid JSON: ${problem.message}`);
+  if (problem.kind === "not_object") throw new ConfigError(`config file ${path} must hold a JSON object, got ${describe(problem.value)}`);
+  throw new ConfigError(explainIssue(problem.issue, `config file ${path}`));
 }
 
 /** Sets a dot-path key ("server.port") on a nested plain object. */
@@ -102,11 +74,11 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown) {
 function stringOverrides(sources: Required<ConfigSources>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   for (const setting of STRING_SETTINGS) {
-    const fromFlag = setting.flag ? sources.flags[setting.flag] : undefined;
+    const fromFlag = setting.flag ? sources.flags[setting.flag.name] : undefined;
     const envName = setting.env.find((name) => sources.env[name] !== undefined && sources.env[name] !== "");
     const raw = fromFlag ?? (envName ? sources.env[envName] : undefined);
     if (raw === undefined) continue;
-    const where = fromFlag !== undefined ? `option --${setting.flag}` : `environment variable ${envName}`;
+    const where = fromFlag !== undefined ? `option --${setting.flag?.name}` : `environment variable ${envName}`;
     const result = v.safeParse(setting.parse, raw);
     if (!result.success) throw new ConfigError(`${where} is ${describe(raw)} — expected ${result.issues[0].message}`);
     setPath(overrides, setting.key, result.output);
@@ -127,21 +99,17 @@ export function loadConfig(input: ConfigSources = {}): Config {
       `config file ${fileRef.path} does not exist — fix MAXIMIZE_CONFIG / --config or create it from config.example.json`,
     );
   }
-  const file: FileConfig = fileRef ? readConfigFile(fileRef.path) : {};
-  const over = stringOverrides(sources) as FileConfig;
+  const file = fileRef ? readConfigFile(fileRef.path) : v.parse(ConfigSchema, {});
+  // Flags and the environment win over the file and the defaults (they were checked where they came from).
+  const over = stringOverrides(sources) as Partial<Record<keyof typeof file, Record<string, unknown>>>;
+  const merged = Object.fromEntries(
+    Object.entries(file).map(([section, values]) => [section, { ...values, ...over[section as keyof typeof over] }]),
+  ) as typeof file;
   const home = homeDir(sources.env);
-
-  const tokenFile = over.storage?.token_file ?? file.storage?.token_file;
+  const tokenFile = merged.storage.token_file;
   const config: Config = {
-    server: { ...DEFAULTS.server, ...file.server, ...over.server, api_keys: [...(over.server?.api_keys ?? file.server?.api_keys ?? [])] },
+    ...merged,
     storage: { token_file: tokenFile ? resolveTokenFile(tokenFile, home, sources.cwd) : defaultTokenFile(home) },
-    api: { ...DEFAULTS.api, oauth_betas: DEFAULT_OAUTH_BETAS, ...file.api, ...over.api },
-    oauth: { ...DEFAULTS.oauth, ...file.oauth, ...over.oauth },
-    models: {
-      nicknames: { ...file.models?.nicknames },
-      default: over.models?.default ?? file.models?.default ?? DEFAULTS.models.default,
-      refresh_interval: over.models?.refresh_interval ?? file.models?.refresh_interval ?? DEFAULTS.models.refresh_interval,
-    },
   };
   config.api.base_url = config.api.base_url.replace(/\/+$/, "");
   if (fileRef) config.file = fileRef.path;

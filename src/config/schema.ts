@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { LOG_LEVELS } from "../shared/log.ts";
+import { DEFAULT_OAUTH, DEFAULT_OAUTH_BETAS } from "./defaults.ts";
 
 export { LOG_LEVELS, type LogLevel } from "../shared/log.ts";
 
@@ -37,48 +38,72 @@ const nickname = v.union(
 );
 const betaList = v.array(v.pipe(v.string("a list of beta names"), v.trim(), v.nonEmpty("non-empty beta names")), "a list of beta names");
 
-export const FileSchema = v.strictObject(
+/**
+ * The configuration: the schema is the type (`Config` in load.ts) and holds every default. Strict at every level.
+ * Values that drift upstream (URLs, scopes, betas) come from defaults.ts, which says where each came from. An absent
+ * section means all its defaults.
+ */
+export const ConfigSchema = v.strictObject(
   {
     server: v.optional(
-      v.strictObject({
-        port: v.optional(portNumber),
-        bind_address: v.optional(nonEmpty),
-        log_level: v.optional(logLevel),
-        api_keys: v.optional(keyList),
-        allow_open: v.optional(flag),
-      }),
+      v.strictObject(
+        {
+          port: v.optional(portNumber, 8081),
+          bind_address: v.optional(nonEmpty, "127.0.0.1"),
+          log_level: v.optional(logLevel, "info"),
+          api_keys: v.optional(keyList, () => []),
+          allow_open: v.optional(flag, false),
+        },
+        "an object",
+      ),
+      {},
     ),
-    storage: v.optional(v.strictObject({ token_file: v.optional(nonEmpty) })),
+    /** No default here: it depends on the home directory (load.ts resolves it). */
+    storage: v.optional(v.strictObject({ token_file: v.optional(nonEmpty) }, "an object"), {}),
     api: v.optional(
-      v.strictObject({
-        base_url: v.optional(httpUrl),
-        request_timeout: v.optional(seconds),
-        stream_idle_timeout: v.optional(seconds),
-        anthropic_api_key: v.optional(nonEmpty),
-        user_agent: v.optional(nonEmpty),
-        oauth_betas: v.optional(betaList),
-      }),
+      v.strictObject(
+        {
+          base_url: v.optional(httpUrl, "https://api.anthropic.com"),
+          request_timeout: v.optional(seconds, 600),
+          stream_idle_timeout: v.optional(seconds, 300),
+          anthropic_api_key: v.optional(nonEmpty),
+          /** Sent as user-agent upstream, except when the client is Claude Code itself (its own is passed on). */
+          user_agent: v.optional(nonEmpty),
+          /** The betas a subscription request carries (merged with the client's). */
+          oauth_betas: v.optional(betaList, () => [...DEFAULT_OAUTH_BETAS]),
+        },
+        "an object",
+      ),
+      {},
     ),
     oauth: v.optional(
-      v.strictObject({
-        authorize_url: v.optional(httpUrl),
-        token_url: v.optional(httpUrl),
-        redirect_uri: v.optional(httpUrl),
-        client_id: v.optional(nonEmpty),
-        scopes: v.optional(nonEmpty),
-      }),
+      v.strictObject(
+        {
+          authorize_url: v.optional(httpUrl, DEFAULT_OAUTH.authorize_url),
+          token_url: v.optional(httpUrl, DEFAULT_OAUTH.token_url),
+          redirect_uri: v.optional(httpUrl, DEFAULT_OAUTH.redirect_uri),
+          client_id: v.optional(nonEmpty, DEFAULT_OAUTH.client_id),
+          scopes: v.optional(nonEmpty, DEFAULT_OAUTH.scopes),
+        },
+        "an object",
+      ),
+      {},
     ),
     models: v.optional(
-      v.strictObject({
-        nicknames: v.optional(v.record(nonEmpty, nickname, "an object mapping nickname to model id")),
-        default: v.optional(nonEmpty),
-        refresh_interval: v.optional(seconds),
-      }),
+      v.strictObject(
+        {
+          /** From config only; the built-in sizes are merged in by src/models/nicknames.ts. */
+          nicknames: v.optional(v.record(nonEmpty, nickname, "an object mapping nickname to model id"), () => ({})),
+          default: v.optional(nonEmpty, "l"),
+          refresh_interval: v.optional(seconds, 3600),
+        },
+        "an object",
+      ),
+      {},
     ),
   },
   "a JSON object",
 );
-export type FileConfig = v.InferOutput<typeof FileSchema>;
 /** One entry of models.nicknames: an exact model ID, or a line and/or an effort. */
 export type NicknameConfig = v.InferOutput<typeof nickname>;
 
@@ -107,19 +132,47 @@ const fromString = {
   ),
 };
 
-type StringSetting = { key: string; env: readonly string[]; flag?: string; parse: v.GenericSchema<string, unknown> };
+/** A command-line flag for a setting: its name, and for `--help` a placeholder (none: a boolean flag) and a line. */
+type Flag = { name: string; placeholder?: string; help: string };
+
+type StringSetting = { key: string; env: readonly string[]; flag?: Flag; parse: v.GenericSchema<string, unknown> };
 
 /**
  * Every setting that can come from the environment or a flag, with the config-file key it overrides.
  * The un-prefixed env names are the ported tool's and keep working.
  */
 export const STRING_SETTINGS: readonly StringSetting[] = [
-  { key: "server.port", env: ["MAXIMIZE_PORT", "PORT"], flag: "port", parse: fromString.port },
-  { key: "server.bind_address", env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"], flag: "bind", parse: fromString.text },
-  { key: "server.log_level", env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"], flag: "log-level", parse: fromString.logLevel },
+  {
+    key: "server.port",
+    env: ["MAXIMIZE_PORT", "PORT"],
+    flag: { name: "port", placeholder: "N", help: "listen port (default 8081)" },
+    parse: fromString.port,
+  },
+  {
+    key: "server.bind_address",
+    env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"],
+    flag: { name: "bind", placeholder: "ADDRESS", help: "listen address (default 127.0.0.1)" },
+    parse: fromString.text,
+  },
+  {
+    key: "server.log_level",
+    env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"],
+    flag: { name: "log-level", placeholder: "L", help: "debug, info, warn or error" },
+    parse: fromString.logLevel,
+  },
   { key: "server.api_keys", env: ["MAXIMIZE_API_KEYS", "MAXIMIZE_API_KEY"], parse: fromString.keys },
-  { key: "server.allow_open", env: ["MAXIMIZE_ALLOW_OPEN"], flag: "allow-open", parse: fromString.flag },
-  { key: "storage.token_file", env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"], flag: "token-file", parse: fromString.text },
+  {
+    key: "server.allow_open",
+    env: ["MAXIMIZE_ALLOW_OPEN"],
+    flag: { name: "allow-open", help: "allow a non-loopback bind without proxy API keys" },
+    parse: fromString.flag,
+  },
+  {
+    key: "storage.token_file",
+    env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"],
+    flag: { name: "token-file", placeholder: "P", help: "token file (default ~/.maximize/tokens.json)" },
+    parse: fromString.text,
+  },
   { key: "api.base_url", env: ["MAXIMIZE_UPSTREAM_URL"], parse: fromString.url },
   { key: "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"], parse: fromString.seconds },
   { key: "api.stream_idle_timeout", env: ["MAXIMIZE_STREAM_IDLE_TIMEOUT"], parse: fromString.seconds },
@@ -130,6 +183,11 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
   { key: "oauth.redirect_uri", env: ["MAXIMIZE_OAUTH_REDIRECT_URI"], parse: fromString.url },
   { key: "oauth.client_id", env: ["MAXIMIZE_OAUTH_CLIENT_ID"], parse: fromString.text },
   { key: "oauth.scopes", env: ["MAXIMIZE_OAUTH_SCOPES"], parse: fromString.text },
-  { key: "models.default", env: ["MAXIMIZE_DEFAULT_MODEL"], flag: "default-model", parse: fromString.text },
+  {
+    key: "models.default",
+    env: ["MAXIMIZE_DEFAULT_MODEL"],
+    flag: { name: "default-model", placeholder: "M", help: "model (or nickname) for requests that name none (default l)" },
+    parse: fromString.text,
+  },
   { key: "models.refresh_interval", env: ["MAXIMIZE_MODELS_REFRESH_INTERVAL"], parse: fromString.seconds },
 ];

@@ -66,4 +66,3 @@ function parseData(data: string): unknown {
     return { type: "error", error: { type: "api_error", message: `the Anthropic API sent an unreadable event: ${data.slice(0, 200)}` } };
   }
 }
-
