@@ -7,7 +7,7 @@ import { modelsCommand } from "./cli/models.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
-import { EXIT, UsageError, isInteractive, printError } from "./cli/ui.ts";
+import { EXIT, UsageError, isInteractive, printError, stderrOutput, stdoutOutput } from "./cli/ui.ts";
 import { loadConfig } from "./config/load.ts";
 import { UserError } from "./shared/errors.ts";
 import { VERSION } from "./shared/version.ts";
@@ -71,6 +71,14 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     fetch: globalThis.fetch,
     now: Date.now,
+    // Made on first use: touching stdin/stdout costs `serve` memory it never needs.
+    get out() {
+      return stdoutOutput();
+    },
+    get err() {
+      return stderrOutput();
+    },
+    readStdin: () => Bun.stdin.text(),
     // Asked only by the commands that prompt: touching stdin/stdout costs `serve` memory it never needs.
     get interactive() {
       return isInteractive();

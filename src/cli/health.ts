@@ -1,4 +1,5 @@
 import type { Config } from "../config/load.ts";
+import type { Output } from "./command.ts";
 
 /** Where a local maximize with this config listens, as a URL a client on this machine can use. */
 export function localUrl(config: Config): string {
@@ -16,17 +17,17 @@ export async function isServing(config: Config, timeoutMs: number): Promise<bool
 }
 
 /** `maximize health`: exit 0 when a local server answers /healthz (for Docker HEALTHCHECK in a scratch image). */
-export async function healthCommand(config: Config): Promise<number> {
+export async function healthCommand(config: Config, out: Output, err: Output): Promise<number> {
   const url = `${localUrl(config)}/healthz`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
     if (response.ok) {
-      process.stdout.write(`ok ${url}\n`);
+      out.write(`ok ${url}\n`);
       return 0;
     }
-    process.stderr.write(`unhealthy: ${url} answered ${response.status}\n`);
+    err.write(`unhealthy: ${url} answered ${response.status}\n`);
   } catch (error) {
-    process.stderr.write(`unhealthy: no answer from ${url} (${(error as Error).message})\n`);
+    err.write(`unhealthy: no answer from ${url} (${(error as Error).message})\n`);
   }
   return 1;
 }

@@ -1,4 +1,3 @@
-import pc from "picocolors";
 import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code.ts";
 import {
   checkLongLivedToken,
@@ -55,20 +54,21 @@ const OPTIONS = {
 /** The success lines every login path prints: where the login went and how long it lasts. */
 function loggedIn(ctx: CommandContext, tokens: StoredTokens, how: string): void {
   const account = describeAccount(tokens);
-  process.stdout.write(`${pc.green("✓")} ${how}${account ? ` as ${pc.bold(account)}` : ""}\n`);
-  process.stdout.write(
+  const c = ctx.out.colors;
+  ctx.out.write(`${c.green("✓")} ${how}${account ? ` as ${c.bold(account)}` : ""}\n`);
+  ctx.out.write(
     `  token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`,
   );
-  process.stdout.write(`  stored in ${ctx.config.storage.token_file}\n`);
+  ctx.out.write(`  stored in ${ctx.config.storage.token_file}\n`);
 }
 
 async function printUrl(ctx: CommandContext): Promise<number> {
   const pkce = createPkce();
   const pendingPath = pendingLoginPath(ctx.config.storage.token_file);
   savePendingLogin(pendingPath, pkce, ctx.now());
-  process.stdout.write(`${authorizeUrl(ctx.config.oauth, pkce)}\n`);
-  process.stderr.write(
-    `${pc.dim("Open this URL in any browser, approve access, then run (within 15 minutes):")}\n  maximize login --code='CODE#STATE'\n`,
+  ctx.out.write(`${authorizeUrl(ctx.config.oauth, pkce)}\n`);
+  ctx.err.write(
+    `${ctx.err.colors.dim("Open this URL in any browser, approve access, then run (within 15 minutes):")}\n  maximize login --code='CODE#STATE'\n`,
   );
   return 0;
 }
@@ -83,12 +83,8 @@ async function finishWithCode(ctx: CommandContext, code: string): Promise<number
   return 0;
 }
 
-async function readStdin(): Promise<string> {
-  return (await Bun.stdin.text()).trim();
-}
-
 async function storeLongLived(ctx: CommandContext, given: string): Promise<number> {
-  const token = given === "-" ? await readStdin() : given;
+  const token = given === "-" ? (await ctx.readStdin()).trim() : given;
   const tokens = checkLongLivedToken(token);
   await storeTokens(createTokenStore(ctx.config.storage.token_file), tokens);
   loggedIn(ctx, tokens, "Stored the long-lived token");
@@ -106,14 +102,14 @@ async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
     `Imported the Claude Code login${plan} from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`,
   );
   if (refreshed) {
-    process.stderr.write(
-      pc.dim(
+    ctx.err.write(
+      ctx.err.colors.dim(
         "Note: that refresh replaced the refresh token Claude Code holds, so Claude Code will ask you to log in again\n(run `claude`). To avoid this, import while Claude Code's login has more than 5 minutes left, or give maximize\nits own login with `maximize login`.\n",
       ),
     );
   } else if (tokens.refresh_token) {
-    process.stderr.write(
-      pc.dim(
+    ctx.err.write(
+      ctx.err.colors.dim(
         "Note: maximize and Claude Code now share one refresh token, and each refresh replaces it. If one of them later\nsays the login expired, log in there again (or give maximize its own login with `maximize login`).\n",
       ),
     );

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import pc from "picocolors";
 import { pendingLoginPath, removePendingLogin } from "../auth/login.ts";
 import { withFileLock } from "../auth/lock.ts";
 import { createTokenStore } from "../auth/store.ts";
@@ -34,7 +33,9 @@ async function run(ctx: CommandContext): Promise<number> {
     }
   }
   const removed = await removeLogin(tokenFile);
-  process.stdout.write(removed ? `${pc.green("✓")} logged out — deleted ${tokenFile}\n` : `not logged in — there was no ${tokenFile}\n`);
+  ctx.out.write(
+    removed ? `${ctx.out.colors.green("✓")} logged out — deleted ${tokenFile}\n` : `not logged in — there was no ${tokenFile}\n`,
+  );
   return 0;
 }
 

@@ -81,7 +81,7 @@ export async function menuCommand(ctx: CommandContext): Promise<number> {
     if (action === "stop") await stopProxy(control);
     if (action === "login") await loginWizard(ctx, { browser: true, framed: false });
     if (action === "refresh") await refresh(ctx);
-    if (action === "status") p.note(formatLines(statusLines(await gatherStatus(ctx), ctx.now())), "Token status");
+    if (action === "status") p.note(formatLines(statusLines(await gatherStatus(ctx), ctx.now(), pc), pc), "Token status");
     if (action === "logout") await logout(ctx);
   }
   if (control.url) await stopProxy(control);

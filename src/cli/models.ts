@@ -1,4 +1,4 @@
-import pc from "picocolors";
+import type { Colors } from "picocolors/types";
 import { effortLevels, isActive, newestFirst, type ModelInfo } from "../models/info.ts";
 import type { CatalogueSnapshot } from "../models/catalogue.ts";
 import { createUpstream } from "../upstream/upstream.ts";
@@ -20,7 +20,7 @@ Options:
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : "");
 
-function nicknameTable(snapshot: CatalogueSnapshot, defaultModel: string): string[] {
+function nicknameTable(snapshot: CatalogueSnapshot, defaultModel: string, pc: Colors): string[] {
   const rows = snapshot.nicknames.map((row) => [
     row.nickname + (row.nickname === defaultModel ? pc.dim(" (default)") : ""),
     row.model ?? pc.yellow("no model of that line"),
@@ -30,7 +30,7 @@ function nicknameTable(snapshot: CatalogueSnapshot, defaultModel: string): strin
   return table([["nickname", "model", "effort", "from"].map((h) => pc.dim(h)), ...rows]);
 }
 
-function modelTable(models: readonly ModelInfo[]): string[] {
+function modelTable(models: readonly ModelInfo[], pc: Colors): string[] {
   const rows = models.map((model) => [
     model.id,
     model.line ?? "",
@@ -64,10 +64,11 @@ async function run(ctx: CommandContext): Promise<number> {
   const shown = snapshot.models.filter((model) => (all ? model.lifecycle !== "retired" : isActive(model))).sort(newestFirst);
 
   if (flagOption(ctx.args, "json")) {
-    process.stdout.write(`${JSON.stringify({ ...snapshot, default: ctx.config.models.default, models: shown }, null, 2)}\n`);
+    ctx.out.write(`${JSON.stringify({ ...snapshot, default: ctx.config.models.default, models: shown }, null, 2)}\n`);
     return 0;
   }
-  const lines = [...nicknameTable(snapshot, ctx.config.models.default), ""];
+  const pc = ctx.out.colors;
+  const lines = [...nicknameTable(snapshot, ctx.config.models.default, pc), ""];
   if (snapshot.source === "fallback") {
     lines.push(
       pc.yellow(
@@ -76,8 +77,8 @@ async function run(ctx: CommandContext): Promise<number> {
     );
     lines.push(pc.dim("Log in (`maximize login`) or check the network; a running proxy keeps retrying."), "");
   }
-  lines.push(...modelTable(shown));
-  process.stdout.write(`${lines.join("\n")}\n`);
+  lines.push(...modelTable(shown, pc));
+  ctx.out.write(`${lines.join("\n")}\n`);
   return 0;
 }
 

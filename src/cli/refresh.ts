@@ -1,4 +1,3 @@
-import pc from "picocolors";
 import type { StoredTokens } from "../auth/store.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import type { Command, CommandContext } from "./command.ts";
@@ -18,7 +17,7 @@ export function forceRefresh(ctx: Pick<CommandContext, "config" | "fetch">): Pro
 
 async function run(ctx: CommandContext): Promise<number> {
   const tokens = await forceRefresh(ctx);
-  process.stdout.write(`${pc.green("✓")} refreshed — the new token expires ${describeExpiry(tokens.expires_at, ctx.now())}\n`);
+  ctx.out.write(`${ctx.out.colors.green("✓")} refreshed — the new token expires ${describeExpiry(tokens.expires_at, ctx.now())}\n`);
   return 0;
 }
 

@@ -72,5 +72,5 @@ Exits 0 when a maximize on this machine answers /healthz, 1 otherwise. Meant for
 HEALTHCHECK in images without curl.
 `,
   options: {},
-  run: (ctx) => healthCommand(ctx.config),
+  run: (ctx) => healthCommand(ctx.config, ctx.out, ctx.err),
 };

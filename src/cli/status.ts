@@ -1,4 +1,4 @@
-import pc from "picocolors";
+import type { Colors } from "picocolors/types";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
@@ -60,7 +60,7 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
 }
 
 /** Label/value pairs for people (the command prints them; the menu shows them in a note). */
-export function statusLines(report: StatusReport, nowMs: number): [string, string][] {
+export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [string, string][] {
   const how =
     report.method === "api_key"
       ? "yes — Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)"
@@ -81,12 +81,13 @@ export function statusLines(report: StatusReport, nowMs: number): [string, strin
   return lines;
 }
 
-export const formatLines = (lines: [string, string][]) => lines.map(([label, value]) => `${pc.dim(label.padEnd(11))} ${value}`).join("\n");
+export const formatLines = (lines: [string, string][], pc: Colors) =>
+  lines.map(([label, value]) => `${pc.dim(label.padEnd(11))} ${value}`).join("\n");
 
 async function run(ctx: CommandContext): Promise<number> {
   const report = await gatherStatus(ctx);
-  if (flagOption(ctx.args, "json")) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${formatLines(statusLines(report, ctx.now()))}\n`);
+  if (flagOption(ctx.args, "json")) ctx.out.write(`${JSON.stringify(report, null, 2)}\n`);
+  else ctx.out.write(`${formatLines(statusLines(report, ctx.now(), ctx.out.colors), ctx.out.colors)}\n`);
   return report.logged_in ? 0 : 1;
 }
 

@@ -1,4 +1,6 @@
+import stdoutColors from "picocolors";
 import { redact, stderrColors as pc } from "../shared/log.ts";
+import type { Output } from "./command.ts";
 import { UserError } from "../shared/errors.ts";
 
 /** Exit codes: 0 success, 1 failure, 2 usage error. */
@@ -17,6 +19,10 @@ export class CommandError extends UserError {
 export function printError(message: string): void {
   process.stderr.write(`${pc.red("error")} ${redact(message)}\n`);
 }
+
+/** The process's own stdout and stderr, each with the colours that suit it. */
+export const stdoutOutput = (): Output => ({ write: (text) => void process.stdout.write(text), colors: stdoutColors });
+export const stderrOutput = (): Output => ({ write: (text) => void process.stderr.write(text), colors: pc });
 
 /** Both ends are a terminal: prompts are possible. */
 export const isInteractive = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);

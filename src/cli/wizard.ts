@@ -49,7 +49,7 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
   const opened = options.browser && (await openBrowser(url, { env: ctx.env }));
   p.log.step(opened ? "Opened your browser. If it did not show up, open this URL:" : "Open this URL in a browser:");
   // The URL goes out unframed, on its own line, so it can be copied (or clicked) in one piece.
-  process.stdout.write(`\n${url}\n\n`);
+  ctx.out.write(`\n${url}\n\n`);
 
   const pasted = await p.text({
     message: "Paste the code shown after you approve",
