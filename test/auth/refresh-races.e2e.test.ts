@@ -6,6 +6,7 @@ import { createTokenStore } from "../../src/auth/store.ts";
 import { startBinary } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { startProxy } from "../support/proxy.ts";
+import { eventually } from "../support/eventually.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,7 +91,7 @@ describe("refresh under failure and contention", () => {
     fake.fault({ route: "token", kind: "delay", delayMs: 2000 });
     const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
     const pending = ask(url).catch(() => undefined);
-    while (fake.refreshCalls === 0) await Bun.sleep(10);
+    await eventually(() => expect(fake.refreshCalls).toBeGreaterThan(0));
     child.kill("SIGKILL");
     await child.exited;
     await pending;

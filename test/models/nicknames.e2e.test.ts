@@ -134,24 +134,19 @@ describe("the catalogue changes while maximize runs", () => {
   });
 
   test("when the catalogue cannot be fetched, the built-in table answers and the log says so", async () => {
-    const fresh = await startFakeAnthropic();
-    try {
-      fresh.fault({ route: "models", status: 500, times: 100 });
-      proxy = await startProxy(fresh, { tokens: fresh.issueTokens() });
-      const response = await fetch(`${proxy.url}/v1/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "l", max_tokens: 16, messages: user("Hi") }),
-      });
-      expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-5-5");
-      expect(proxy.logs.some((line) => line.includes("cannot fetch Anthropic's model catalogue") && line.includes("built-in table"))).toBe(
-        true,
-      );
-    } finally {
-      await proxy?.stop();
-      proxy = undefined;
-      await fresh.close();
-    }
+    await using fresh = await startFakeAnthropic();
+    // the proxy is stopped by afterEach
+    fresh.fault({ route: "models", status: 500, times: 100 });
+    proxy = await startProxy(fresh, { tokens: fresh.issueTokens() });
+    const response = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "l", max_tokens: 16, messages: user("Hi") }),
+    });
+    expect(((await response.json()) as { model: string }).model).toBe("claude-sonnet-5-5");
+    expect(proxy.logs.some((line) => line.includes("cannot fetch Anthropic's model catalogue") && line.includes("built-in table"))).toBe(
+      true,
+    );
   });
 
   test("models.nicknames pins a nickname to an exact ID and/or an effort", async () => {
@@ -166,44 +161,32 @@ describe("the catalogue changes while maximize runs", () => {
   });
 
   test("a streamed request whose model was retired is retried on the successor; the stream gauge stays right", async () => {
-    const own = await startFakeAnthropic({ models: [{ id: "claude-sonnet-7", line: "sonnet" }] });
-    try {
-      proxy = await startProxy(own, { tokens: own.issueTokens() });
-      expect((await ask("m")).body.model).toBe("claude-sonnet-7");
-      own.releaseModel({ id: "claude-sonnet-8", line: "sonnet" });
-      own.retireModel("claude-sonnet-7");
-      const response = await fetch(`${proxy.url}/v1/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "m", max_tokens: 16, stream: true, messages: user("Hi") }),
-      });
-      expect(response.status).toBe(200);
-      expect(await response.text()).toContain('"model":"claude-sonnet-8"');
-      const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
-      expect(metrics).toContain("maximize_open_streams 0");
-      expect(metrics).toMatch(/maximize_streams_total\{outcome="complete"\} 1\n/);
-    } finally {
-      await proxy?.stop();
-      proxy = undefined;
-      await own.close();
-    }
+    await using own = await startFakeAnthropic({ models: [{ id: "claude-sonnet-7", line: "sonnet" }] }); // the proxy is stopped by afterEach
+    proxy = await startProxy(own, { tokens: own.issueTokens() });
+    expect((await ask("m")).body.model).toBe("claude-sonnet-7");
+    own.releaseModel({ id: "claude-sonnet-8", line: "sonnet" });
+    own.retireModel("claude-sonnet-7");
+    const response = await fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", max_tokens: 16, stream: true, messages: user("Hi") }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('"model":"claude-sonnet-8"');
+    const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+    expect(metrics).toContain("maximize_open_streams 0");
+    expect(metrics).toMatch(/maximize_streams_total\{outcome="complete"\} 1\n/);
   });
 
   test("a 404 with no successor is passed on; a second one soon after fetches the catalogue no more", async () => {
-    const own = await startFakeAnthropic({ models: [{ id: "claude-opus-9", line: "opus" }] });
-    try {
-      proxy = await startProxy(own, { tokens: own.issueTokens() });
-      const fetches = () => own.requests.filter((r) => r.path === "/v1/models").length;
-      expect((await ask("xl")).body.model).toBe("claude-opus-9");
-      own.retireModel("claude-opus-9");
-      expect((await ask("xl")).status).toBe(404);
-      expect(fetches()).toBe(2); // start-up, then the one the 404 forced
-      expect((await ask("xl")).status).toBe(404);
-      expect(fetches()).toBe(2);
-    } finally {
-      await proxy?.stop();
-      proxy = undefined;
-      await own.close();
-    }
+    await using own = await startFakeAnthropic({ models: [{ id: "claude-opus-9", line: "opus" }] }); // the proxy is stopped by afterEach
+    proxy = await startProxy(own, { tokens: own.issueTokens() });
+    const fetches = () => own.requests.filter((r) => r.path === "/v1/models").length;
+    expect((await ask("xl")).body.model).toBe("claude-opus-9");
+    own.retireModel("claude-opus-9");
+    expect((await ask("xl")).status).toBe(404);
+    expect(fetches()).toBe(2); // start-up, then the one the 404 forced
+    expect((await ask("xl")).status).toBe(404);
+    expect(fetches()).toBe(2);
   });
 });

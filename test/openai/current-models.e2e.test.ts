@@ -153,19 +153,15 @@ describe("tools on a model that always thinks", () => {
 
   test("the same loop on a proxy that never saw the thinking (restart, eviction) still succeeds, told as text", async () => {
     const { history } = await threeTurnLoop(client, { stream: false });
-    const fresh = await startProxy(env.fake, { tokens: env.fake.issueTokens() });
-    try {
-      const other = new OpenAI({ apiKey: "unused", baseURL: `${fresh.url}/v1`, maxRetries: 0 });
-      const answer = await other.chat.completions.create({ model: "xxl", messages: history, tools: [lookup], reasoning_effort: "high" });
-      expect(answer.choices[0]!.message.role).toBe("assistant"); // answered, not refused
-      const sent = lastUpstream() as { messages: { content: { type: string; text?: string }[] }[] };
-      expect(sent.messages.at(-1)!.content[0]).toMatchObject({
-        type: "text",
-        text: expect.stringContaining("[result of tool call toolu_02check]: checked"),
-      });
-      expect(fresh.logs.some((line) => line.includes("no longer known"))).toBe(true);
-    } finally {
-      await fresh.stop();
-    }
+    await using fresh = await startProxy(env.fake, { tokens: env.fake.issueTokens() });
+    const other = new OpenAI({ apiKey: "unused", baseURL: `${fresh.url}/v1`, maxRetries: 0 });
+    const answer = await other.chat.completions.create({ model: "xxl", messages: history, tools: [lookup], reasoning_effort: "high" });
+    expect(answer.choices[0]!.message.role).toBe("assistant"); // answered, not refused
+    const sent = lastUpstream() as { messages: { content: { type: string; text?: string }[] }[] };
+    expect(sent.messages.at(-1)!.content[0]).toMatchObject({
+      type: "text",
+      text: expect.stringContaining("[result of tool call toolu_02check]: checked"),
+    });
+    expect(fresh.logs.some((line) => line.includes("no longer known"))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { freePort } from "../support/binary.ts";
 import { startProxy, useLoggedInProxy, type TestProxy } from "../support/proxy.ts";
+import { eventually } from "../support/eventually.ts";
 
 const env = useLoggedInProxy();
 let client: Anthropic;
@@ -187,9 +188,7 @@ describe("client aborts", () => {
       controller.abort();
     });
     await Promise.all(aborted);
-    const deadline = Date.now() + 1000;
-    while (env.fake.activeStreams > 0 && Date.now() < deadline) await Bun.sleep(20);
-    expect(env.fake.activeStreams).toBe(0);
+    await eventually(() => expect(env.fake.activeStreams).toBe(0), 1000);
   });
 });
 

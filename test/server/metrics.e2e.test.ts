@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { startProxy, type TestProxy } from "../support/proxy.ts";
+import { eventually } from "../support/eventually.ts";
 
 let fake: FakeAnthropic;
 let loggedIn: TestProxy;
@@ -49,9 +50,12 @@ describe("/metrics", () => {
       await response.body!.getReader().read();
       controller.abort();
     }
-    await Bun.sleep(100);
-
-    const text = await (await fetch(`${loggedIn.url}/metrics`)).text();
+    // The aborted streams are counted when the server notices the client left: wait for that, not for a fixed time.
+    const text = await eventually(async () => {
+      const current = await (await fetch(`${loggedIn.url}/metrics`)).text();
+      expect(metric(current, 'maximize_streams_total{outcome="client_closed"}')).toBe("2");
+      return current;
+    });
     expect(metric(text, 'maximize_requests_total{route="/v1/messages",status="200"}')).toBe("3");
     expect(metric(text, 'maximize_requests_total{route="/v1/chat/completions",status="200"}')).toBe("2");
     expect(metric(text, 'maximize_streams_total{outcome="complete"}')).toBe("2");

@@ -15,6 +15,7 @@ import {
   type FakeAnthropic,
   type FakeModelInfo,
 } from "./fake-anthropic.ts";
+import { eventually } from "./eventually.ts";
 
 /** A current model that still takes everything the 2025 API did (budget thinking, sampling, forced tools). */
 const MODEL = "claude-sonnet-4-6";
@@ -172,14 +173,6 @@ async function stream(body: Json): Promise<SseEvent[]> {
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toStartWith("text/event-stream");
   return parseSse(await res.text());
-}
-
-async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await Bun.sleep(10);
-  }
 }
 
 const weatherTools = [
@@ -553,7 +546,7 @@ describe("faults", () => {
     };
     await expect(readAll()).rejects.toThrow();
     expect(parseSse(received).map((e) => e.event)).toEqual(["message_start", "ping", "content_block_start"]);
-    await waitFor(() => fake.activeStreams === 0);
+    await eventually(() => expect(fake.activeStreams).toBe(0), 2000);
   });
 
   test("reset on a non-streaming request: the JSON body is cut off", async () => {
@@ -582,7 +575,7 @@ describe("faults", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(80);
     expect(fake.activeStreams).toBe(1);
     abort.abort();
-    await waitFor(() => fake.activeStreams === 0);
+    await eventually(() => expect(fake.activeStreams).toBe(0), 2000);
   });
 
   test("hang: no answer until the client gives up; the fake keeps serving", async () => {

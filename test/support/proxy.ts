@@ -16,6 +16,8 @@ export interface TestProxy {
   logs: string[];
   readTokens(): StoredTokens | undefined;
   stop(): Promise<void>;
+  /** `await using proxy = await startProxy(fake)` stops it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -49,7 +51,15 @@ export async function startProxy(
   const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
   const running = startServer({ config, log });
   await running.ready;
-  return { url: running.url, config, tokenFile, logs, readTokens: () => store.read(), stop: () => running.stop(1000) };
+  return {
+    url: running.url,
+    config,
+    tokenFile,
+    logs,
+    readTokens: () => store.read(),
+    stop: () => running.stop(1000),
+    [Symbol.asyncDispose]: () => running.stop(1000),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Fetch } from "../../src/shared/http.ts";
 import { createHttpClient, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
+import { eventually } from "../support/eventually.ts";
 
 /** A server whose /hold streams send one line, then stay open until released; it counts what is open. */
 function startServer() {
@@ -55,11 +56,16 @@ beforeAll(() => {
 });
 afterAll(() => server.stop());
 
-const until = async (condition: () => boolean, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await Bun.sleep(5);
-  return condition();
-};
+/** Resolves true once the condition holds (eventually() throws its last failure when time runs out). */
+const until = async (condition: () => boolean, timeoutMs = 5000) =>
+  eventually(
+    () => {
+      if (!condition()) throw new Error("condition not reached in time");
+      return true;
+    },
+    timeoutMs,
+    5,
+  );
 
 describe("createHttpClient", () => {
   const client = createHttpClient();

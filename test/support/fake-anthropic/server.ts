@@ -151,6 +151,9 @@ export class FakeServer implements FakeAnthropic {
   setPlan(update: PlanUpdate): void {
     this.planState = updatePlan(this.planState, update);
   }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
   async close(): Promise<void> {
     await this.server.stop(true);
   }

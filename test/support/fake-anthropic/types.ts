@@ -119,4 +119,6 @@ export interface FakeAnthropic {
   setPlan(update: PlanUpdate): void;
   readonly plan: PlanState;
   close(): Promise<void>;
+  /** `await using fake = await startFakeAnthropic()` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test";
+import { accountOf, describeAccount, describeExpiry, humanDuration } from "../../src/cli/format.ts";
+
+test.each([
+  [0, "0s"],
+  [45, "45s"],
+  [60, "1m"],
+  [3599, "59m"],
+  [3600, "1h 0m"],
+  [7 * 3600 + 59 * 60, "7h 59m"],
+  [86_400, "1d"],
+  [3 * 86_400 + 4 * 3600, "3d 4h"],
+  [-5, "0s"],
+])("humanDuration(%p) = %p", (seconds, expected) => {
+  expect(humanDuration(seconds)).toBe(expected);
+});
+
+test.each<[number | null, string]>([
+  [null, "no expiry recorded (long-lived token)"],
+  [1000 + 7200, "in 2h 0m"],
+  [1000 - 180, "expired 3m ago"],
+])("describeExpiry(%p)", (expiresAt, expected) => {
+  expect(describeExpiry(expiresAt, 1000 * 1000)).toBe(expected);
+});
+
+test.each<[unknown, unknown, string | undefined]>([
+  [{ email_address: "a@b.c" }, { name: "Acme" }, "a@b.c (Acme)"],
+  [{ email_address: "a@b.c" }, undefined, "a@b.c"],
+  [undefined, { name: "Acme" }, "Acme"],
+  ["not an object", { name: "" }, undefined],
+])("describeAccount(%p, %p)", (account, organization, expected) => {
+  expect(describeAccount({ account, organization })).toBe(expected as never);
+  expect(accountOf({ account, organization }).email).toBe(typeof account === "object" ? "a@b.c" : undefined);
+});
