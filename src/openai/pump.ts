@@ -5,14 +5,20 @@
  */
 import { failedMidResponse } from "../upstream/failures.ts";
 import { parseServerSentEvents } from "../upstream/sse.ts";
-import type { ChatStreamTranslator } from "./stream.ts";
+/** What the pump drives: a translator from Anthropic events to the client's SSE text (Chat Completions or Responses). */
+export interface StreamTranslator {
+  event(name: string, data: unknown): string[];
+  end(): string[];
+  fail(error: unknown): string[];
+  readonly closed: boolean;
+}
 
 const encoder = new TextEncoder();
 
-/** The OpenAI chunks for an upstream Anthropic SSE body; `watcher` sees every event too (the thinking collector). */
+/** The client's SSE text for an upstream Anthropic SSE body; `watcher` sees every event too (the thinking collector). */
 export function chatStream(
   upstream: ReadableStream<Uint8Array>,
-  translator: ChatStreamTranslator,
+  translator: StreamTranslator,
   watcher?: { event(name: string, data: unknown): void; end(): void },
 ) {
   const events = parseServerSentEvents(upstream);

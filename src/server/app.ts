@@ -8,6 +8,7 @@ import type { AppDeps, RouteDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { openaiRoutes } from "./routes/openai.ts";
+import { responsesRoutes } from "./routes/responses.ts";
 import { statusRoutes } from "./routes/status.ts";
 
 export type { AppDeps } from "./deps.ts";
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps) {
     .use(statusRoutes(routeDeps))
     .use(messagesRoutes(routeDeps))
     .use(openaiRoutes(routeDeps))
+    .use(responsesRoutes(routeDeps))
     .use(modelsRoutes(routeDeps));
   table = routeTable(app.routes);
 

@@ -1,6 +1,8 @@
 import type { Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
+import type { ReasoningSeal } from "../openai/responses/seal.ts";
+import type { ResponseStore } from "../openai/responses/store.ts";
 import type { ThinkingCache } from "../openai/thinking-cache.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import type { Logger } from "../shared/log.ts";
@@ -15,6 +17,10 @@ export interface AppDeps {
   models: ModelCatalogue;
   /** Signed thinking kept between the turns of OpenAI tool loops. */
   thinking: ThinkingCache;
+  /** Recent Responses API answers, for previous_response_id and item_reference. */
+  responses: ResponseStore;
+  /** Seals reasoning items' encrypted_content (the key outlives restarts). */
+  seal: ReasoningSeal;
   log: Logger;
   metrics: Metrics;
 }

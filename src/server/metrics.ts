@@ -9,6 +9,7 @@ export interface Metrics {
   /** A tool call's thinking looked up for an OpenAI client: found or not. */
   thinkingLookup(outcome: "hit" | "miss"): void;
   thinkingCacheSize(entries: number): void;
+  responsesStored(entries: number): void;
   render(): string;
 }
 
@@ -20,6 +21,7 @@ export function createMetrics(): Metrics {
   const thinkingLookups = new Map<string, number>();
   let openStreams = 0;
   let thinkingEntries = 0;
+  let storedResponses = 0;
   const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
   const lines = (name: string, help: string, type: string, map: Map<string, number>, label: (key: string) => string) => [
@@ -42,6 +44,9 @@ export function createMetrics(): Metrics {
     thinkingLookup: (outcome) => void bump(thinkingLookups, outcome),
     thinkingCacheSize(entries) {
       thinkingEntries = entries;
+    },
+    responsesStored(entries) {
+      storedResponses = entries;
     },
     render() {
       const split = (key: string) => key.split(" ") as [string, string];
@@ -72,6 +77,9 @@ export function createMetrics(): Metrics {
         "# HELP maximize_thinking_cache_entries Tool calls whose signed thinking is kept for OpenAI tool loops.",
         "# TYPE maximize_thinking_cache_entries gauge",
         `maximize_thinking_cache_entries ${thinkingEntries}`,
+        "# HELP maximize_responses_stored Responses API answers kept for previous_response_id and item_reference.",
+        "# TYPE maximize_responses_stored gauge",
+        `maximize_responses_stored ${storedResponses}`,
         "# HELP maximize_open_streams Response bodies being relayed now.",
         "# TYPE maximize_open_streams gauge",
         `maximize_open_streams ${openStreams}`,

@@ -1,7 +1,7 @@
 import type { ApiError } from "../shared/errors.ts";
 
 /** The OpenAI routes answer errors in OpenAI's shape; every other route in Anthropic's. */
-export const isOpenAIPath = (path: string) => path.startsWith("/v1/chat/");
+export const isOpenAIPath = (path: string) => path.startsWith("/v1/chat/") || path === "/v1/responses" || path.startsWith("/v1/responses/");
 
 /** The one place an error becomes a response, in the error shape of the API the route speaks. */
 export function errorResponse(error: ApiError, path: string): Response {

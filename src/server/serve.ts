@@ -1,8 +1,12 @@
 import type { Server } from "bun";
+import { dirname, join } from "node:path";
 import { createCredentials } from "../auth/credentials.ts";
 import type { Config } from "../config/load.ts";
 import { createCatalogue } from "../models/live.ts";
+import { createReasoningSeal } from "../openai/responses/seal.ts";
+import { createResponseStore } from "../openai/responses/store.ts";
 import { createThinkingCache } from "../openai/thinking-cache.ts";
+import { loadOrCreateKey } from "../auth/secret-key.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
@@ -68,7 +72,11 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   const models = createCatalogue(config, upstream, log);
   const ready = models.refresh(); // at start-up, so the first request finds nicknames resolved
   const thinking = createThinkingCache({ onSize: metrics.thinkingCacheSize });
-  const { handle } = createApp({ config, credentials, upstream, models, thinking, log, metrics });
+  const responses = createResponseStore({ onSize: metrics.responsesStored });
+  const seal = createReasoningSeal(
+    loadOrCreateKey(join(dirname(config.storage.token_file), "reasoning.key"), (message) => log.warn(message)),
+  );
+  const { handle } = createApp({ config, credentials, upstream, models, thinking, responses, seal, log, metrics });
 
   let server: Server<undefined>;
   try {

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { createCredentials } from "../../src/auth/credentials.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createCatalogue } from "../../src/models/live.ts";
+import { createReasoningSeal } from "../../src/openai/responses/seal.ts";
+import { createResponseStore } from "../../src/openai/responses/store.ts";
 import { createThinkingCache } from "../../src/openai/thinking-cache.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
@@ -28,6 +30,8 @@ export function testApp(env: Record<string, string> = {}) {
     upstream,
     models: createCatalogue(config, upstream),
     thinking: createThinkingCache(),
+    responses: createResponseStore(),
+    seal: createReasoningSeal(new Uint8Array(32)),
     log,
     metrics,
   });
