@@ -49,7 +49,11 @@ export interface ResponsesStreamTranslator {
   end(): string[];
   /** `response.failed` with the error; nothing is written after it. */
   fail(error: unknown): string[];
-  /** True once a terminal event has been produced: read no further. */
+  /**
+   * True once the stream failed (an upstream error, or `fail`): read no further. After a normal terminal event it
+   * stays false, so the pump reads upstream to its end (Codex hangs up at `response.completed`; the upstream was
+   * done by then, and cancelling it would count as a client that left early).
+   */
   readonly closed: boolean;
   /** The Response of the terminal event (completed, incomplete or failed); undefined until then. */
   readonly response: ResponseObject | undefined;
@@ -201,7 +205,8 @@ export function createResponsesStreamTranslator(ctx: ResponsesContext): Response
   let sequence = 0;
   let out: string[] = [];
   let started = false;
-  let closed = false;
+  let terminated = false;
+  let failed = false;
   let messageId: string | undefined;
   let model = ctx.model;
   let usage: AnthropicUsage = {};
@@ -362,10 +367,11 @@ export function createResponsesStreamTranslator(ctx: ResponsesContext): Response
   const terminate = (response: ResponseObject, type: string) => {
     final = response;
     send(type, { response });
-    closed = true;
+    terminated = true;
   };
 
   const failWith = (error: unknown) => {
+    failed = true;
     start();
     const response = responseObject(ctx, {
       status: "failed",
@@ -444,17 +450,17 @@ export function createResponsesStreamTranslator(ctx: ResponsesContext): Response
 
   return {
     event(name, data) {
-      if (closed) return [];
+      if (terminated) return [];
       handle(name, data);
       return flush();
     },
     fail(error) {
-      if (closed) return [];
+      if (terminated) return [];
       failWith(error);
       return flush();
     },
     end() {
-      if (closed) return [];
+      if (terminated) return [];
       // Upstream ended without message_stop: an answer with its stop_reason is whole (as in the chat stream);
       // without one it was cut short, and saying so is the only honest ending.
       if (stopReason === undefined) failWith(new ApiError(502, "the Anthropic stream ended before the answer was complete"));
@@ -462,7 +468,7 @@ export function createResponsesStreamTranslator(ctx: ResponsesContext): Response
       return flush();
     },
     get closed() {
-      return closed;
+      return failed;
     },
     get response() {
       return final;

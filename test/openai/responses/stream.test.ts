@@ -394,7 +394,9 @@ describe("the streamed answer is the non-stream answer", () => {
     const done = all.filter((data) => data.type === "response.output_item.done");
     expect(done.map((data) => data.item)).toEqual(whole.output);
     expect(done.map((data) => data.output_index)).toEqual(whole.output.map((_, index) => index));
-    expect(translator.closed).toBe(true);
+    // A whole answer: the pump keeps reading upstream to its end (closed is only for failures).
+    expect(translator.closed).toBe(false);
+    expect(translator.event("ping", { type: "ping" })).toEqual([]); // nothing after the terminal event
     expect(translator.end()).toEqual([]);
   });
 });
