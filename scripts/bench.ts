@@ -46,6 +46,21 @@ const CHAT_STREAM_BODY = JSON.stringify({
   stream: true,
   messages: [{ role: "user", content: "Say hello in one short sentence." }],
 });
+const RESPONSES_BODY = JSON.stringify({ model: "l", max_output_tokens: 256, input: "Say hello in one short sentence." });
+const RESPONSES_STREAM_BODY = JSON.stringify({
+  model: "l",
+  max_output_tokens: 256,
+  stream: true,
+  input: "Say hello in one short sentence.",
+});
+/** `user` becomes metadata.user_id upstream, where the bench upstream reads its pacing from. */
+const RESPONSES_PACED_BODY = JSON.stringify({
+  model: "l",
+  max_output_tokens: 256,
+  stream: true,
+  user: "bench:events=20&gap=10",
+  input: "Pace this.",
+});
 /** `user` becomes metadata.user_id upstream, where the bench upstream reads its pacing from. */
 const CHAT_PACED_BODY = JSON.stringify({
   model: "l",
@@ -99,6 +114,9 @@ async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<Open
     messagesStream: await streamLatency(proxyUrl, "/v1/messages", STREAM_BODY, settings.streamSamples),
     chatStream: await streamLatency(proxyUrl, "/v1/chat/completions", CHAT_STREAM_BODY, settings.streamSamples),
     chatPacing: await pacing(proxyUrl, "/v1/chat/completions", CHAT_PACED_BODY, 10),
+    responses: await c1("/v1/responses", RESPONSES_BODY),
+    responsesStream: await streamLatency(proxyUrl, "/v1/responses", RESPONSES_STREAM_BODY, settings.streamSamples),
+    responsesPacing: await pacing(proxyUrl, "/v1/responses", RESPONSES_PACED_BODY, 10),
   };
 }
 

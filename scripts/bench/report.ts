@@ -48,6 +48,7 @@ function latencyTable(r: Results): string {
     rows.push(
       loadRow("c=1 maximize /v1/messages", r.openai.messages),
       loadRow("c=1 maximize /v1/chat/completions", r.openai.chat, r.openai.messages),
+      ...(r.openai.responses ? [loadRow("c=1 maximize /v1/responses", r.openai.responses, r.openai.messages)] : []),
     );
   }
   return table(head, rows);
@@ -75,6 +76,7 @@ function streamTable(r: Results): string {
     rows.push(
       streamRow("maximize /v1/messages", r.openai.messagesStream),
       streamRow("maximize /v1/chat/completions", r.openai.chatStream, r.openai.messagesStream),
+      ...(r.openai.responsesStream ? [streamRow("maximize /v1/responses", r.openai.responsesStream, r.openai.messagesStream)] : []),
     );
   }
   return table(head, rows);
@@ -90,6 +92,7 @@ function otherTable(r: Results): string {
     pace("pacing direct", r.pacing.direct),
     pace("pacing maximize", r.pacing.proxy),
     ...(r.openai.measured ? [pace("pacing maximize /v1/chat/completions", r.openai.chatPacing)] : []),
+    ...(r.openai.measured && r.openai.responsesPacing ? [pace("pacing maximize /v1/responses", r.openai.responsesPacing)] : []),
     [
       "RSS idle (fresh start)",
       `${f(r.memory.idleMB, 1)} MB` +

@@ -19,7 +19,18 @@ export interface Trio<T> {
 }
 
 export type OpenAIResult =
-  | { measured: true; messages: LoadResult; chat: LoadResult; messagesStream: StreamLatency; chatStream: StreamLatency; chatPacing: Pacing }
+  | {
+      measured: true;
+      messages: LoadResult;
+      chat: LoadResult;
+      messagesStream: StreamLatency;
+      chatStream: StreamLatency;
+      chatPacing: Pacing;
+      /** Absent in results from before the Responses API. */
+      responses?: LoadResult;
+      responsesStream?: StreamLatency;
+      responsesPacing?: Pacing;
+    }
   | { measured: false; reason: string };
 
 /** The c=64 load with the load generator and upstream on CPU 0 and the proxy alone on CPU 1. */

@@ -14,13 +14,21 @@ export interface ReasoningSeal {
   open(sealed: string): readonly ThinkingBlock[] | undefined;
 }
 
-/** `key`: 32 bytes, kept across restarts (auth/secret-key.ts) so sealed items stay valid. */
-export function createReasoningSeal(key: Uint8Array): ReasoningSeal {
-  if (key.length !== 32) throw new Error("the reasoning key must be 32 bytes");
+/**
+ * `key`: 32 bytes, kept across restarts (auth/secret-key.ts) so sealed items stay valid; a function is called on first
+ * use (reading the key file is not worth doing at start-up for a server that may never see a reasoning item).
+ */
+export function createReasoningSeal(source: Uint8Array | (() => Uint8Array)): ReasoningSeal {
+  let cached: Uint8Array | undefined;
+  const keyOf = () => {
+    cached ??= typeof source === "function" ? source() : source;
+    if (cached.length !== 32) throw new Error("the reasoning key must be 32 bytes");
+    return cached;
+  };
   return {
     seal(blocks) {
       const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", key, iv);
+      const cipher = createCipheriv("aes-256-gcm", keyOf(), iv);
       const body = Buffer.concat([cipher.update(JSON.stringify(blocks), "utf8"), cipher.final()]);
       return PREFIX + Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
     },
@@ -29,7 +37,7 @@ export function createReasoningSeal(key: Uint8Array): ReasoningSeal {
       const bytes = Buffer.from(sealed.slice(PREFIX.length), "base64url");
       if (bytes.length < 12 + 16) return undefined;
       try {
-        const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12));
+        const decipher = createDecipheriv("aes-256-gcm", keyOf(), bytes.subarray(0, 12));
         decipher.setAuthTag(bytes.subarray(bytes.length - 16));
         const text = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]).toString("utf8");
         const parsed: unknown = JSON.parse(text);
