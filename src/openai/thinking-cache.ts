@@ -5,6 +5,7 @@
  * back in front of the tool calls when the results arrive. Bounded: least recently used out past `maxEntries`, and
  * nothing older than `ttlMs`.
  */
+import { createLru } from "../shared/lru.ts";
 
 export type ThinkingBlock = { type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string };
 
@@ -25,41 +26,24 @@ export interface ThinkingCacheOptions {
 }
 
 export function createThinkingCache(options: ThinkingCacheOptions = {}): ThinkingCache {
-  const maxEntries = options.maxEntries ?? 2000;
-  const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
-  const now = options.now ?? Date.now;
-  // A Map iterates in insertion order: re-inserting on use makes the first key the least recently used.
-  const entries = new Map<string, { blocks: readonly ThinkingBlock[]; expires: number }>();
-
+  const entries = createLru<readonly ThinkingBlock[]>({
+    maxEntries: options.maxEntries ?? 2000,
+    ttlMs: options.ttlMs ?? 60 * 60 * 1000,
+    now: options.now,
+    onSize: options.onSize,
+  });
   return {
     remember(toolCallIds, blocks) {
       if (blocks.length === 0) return;
-      const expires = now() + ttlMs;
-      for (const id of toolCallIds) {
-        entries.delete(id);
-        entries.set(id, { blocks, expires });
-      }
-      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      options.onSize?.(entries.size);
+      for (const id of toolCallIds) entries.set(id, blocks);
     },
-    recall(toolCallId) {
-      const entry = entries.get(toolCallId);
-      if (!entry) return undefined;
-      entries.delete(toolCallId);
-      if (entry.expires <= now()) {
-        options.onSize?.(entries.size);
-        return undefined;
-      }
-      entries.set(toolCallId, entry);
-      return entry.blocks;
-    },
+    recall: (toolCallId) => entries.get(toolCallId),
     get size() {
       return entries.size;
     },
   };
 }
 
-/** What is read of an upstream block (a structural type, so any block object fits). */
 type Block = { type?: unknown; id?: unknown; thinking?: unknown; signature?: unknown; data?: unknown };
 
 /** A thinking or redacted_thinking block as it came, or undefined for any other block. */

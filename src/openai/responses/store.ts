@@ -3,6 +3,7 @@
  * sends earlier steps by reference). Bounded like the thinking cache: least recently used out past `maxEntries`, and
  * nothing older than `ttlMs`. A request with `store: false` is not kept.
  */
+import { createLru } from "../../shared/lru.ts";
 import type { InputItem } from "./schema.ts";
 
 export interface StoredResponse {
@@ -21,34 +22,18 @@ export interface ResponseStore {
 export function createResponseStore(
   options: { maxEntries?: number; ttlMs?: number; now?: () => number; onSize?: (size: number) => void } = {},
 ): ResponseStore {
-  const maxEntries = options.maxEntries ?? 500;
-  const ttlMs = options.ttlMs ?? 60 * 60 * 1000;
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, { response: StoredResponse; expires: number }>();
-
-  const live = (id: string) => {
-    const entry = entries.get(id);
-    if (!entry) return undefined;
-    entries.delete(id);
-    if (entry.expires <= now()) {
-      options.onSize?.(entries.size);
-      return undefined;
-    }
-    entries.set(id, entry);
-    return entry.response;
-  };
-
+  const entries = createLru<StoredResponse>({
+    maxEntries: options.maxEntries ?? 500,
+    ttlMs: options.ttlMs ?? 60 * 60 * 1000,
+    now: options.now,
+    onSize: options.onSize,
+  });
   return {
-    put(id, response) {
-      entries.delete(id);
-      entries.set(id, { response, expires: now() + ttlMs });
-      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      options.onSize?.(entries.size);
-    },
-    get: live,
-    item(id) {
-      for (const [responseId] of [...entries].reverse()) {
-        const found = live(responseId)?.items.find((item) => (item as { id?: unknown }).id === id);
+    put: (id, response) => entries.set(id, response),
+    get: (id) => entries.get(id),
+    item: (id) => {
+      for (const response of entries.values()) {
+        const found = response.items.find((item) => (item as { id?: unknown }).id === id);
         if (found) return found;
       }
       return undefined;
