@@ -7,12 +7,22 @@ import { modelsCommand } from "./cli/models.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
+import { usageCommand } from "./cli/usage.ts";
 import { EXIT, UsageError, isInteractive, printError, stderrOutput, stdoutOutput } from "./cli/ui.ts";
 import { loadConfig } from "./config/load.ts";
 import { UserError } from "./shared/errors.ts";
 import { VERSION } from "./shared/version.ts";
 
-const COMMANDS: readonly Command[] = [serve, loginCommand, statusCommand, modelsCommand, refreshCommand, logoutCommand, health];
+const COMMANDS: readonly Command[] = [
+  serve,
+  loginCommand,
+  statusCommand,
+  usageCommand,
+  modelsCommand,
+  refreshCommand,
+  logoutCommand,
+  health,
+];
 const byName = new Map(COMMANDS.map((command) => [command.name, command]));
 const ALL_OPTIONS: OptionSpec = Object.assign({}, ...COMMANDS.map((command) => command.options));
 

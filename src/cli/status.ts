@@ -6,6 +6,7 @@ import { createCredentials } from "../auth/credentials.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { accountOf, describeExpiry } from "./format.ts";
 import { isServing, localUrl } from "./health.ts";
+import { gatherUsage, usageSummary } from "./usage.ts";
 
 const HELP = `Usage: maximize status [--json]
 
@@ -28,6 +29,8 @@ export interface StatusReport {
   token_file: string;
   listen: string;
   running: boolean;
+  /** The plan's windows in one line ("5-hour 42 % (resets in 2h 13m), 7-day 10 %"), when they could be learnt. */
+  plan: string | null;
   error?: string;
 }
 
@@ -55,6 +58,7 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     token_file: auth.token_file,
     listen: localUrl(ctx.config),
     running: await isServing(ctx.config, 700),
+    plan: auth.logged_in && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
     ...(auth.error ? { error: auth.error } : {}),
   };
 }
@@ -75,6 +79,7 @@ export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [s
     const expiry = describeExpiry(report.expires_at, nowMs);
     lines.push(["expires", `${expiry}${report.refreshable ? pc.dim(" — refreshed automatically") : ""}`]);
   }
+  if (report.plan) lines.push(["plan", `${report.plan} ${pc.dim("— maximize usage")}`]);
   if (!report.logged_in && !report.error) lines.push(["next", "run `maximize login`"]);
   lines.push(["token file", report.token_file]);
   lines.push(["listen", `${report.listen} ${report.running ? pc.green("(running)") : pc.dim("(not running)")}`]);

@@ -1,10 +1,11 @@
 import { Elysia, ValidationError } from "elysia";
 import { ApiError, AuthError, type AuthErrorKind } from "../shared/errors.ts";
+import { redact } from "../shared/log.ts";
 import { requestGuards } from "./guard.ts";
 import { pathOf } from "./paths.ts";
 import { errorResponse } from "./respond.ts";
 import { routeTable, type RouteTable } from "./route-table.ts";
-import type { AppDeps, RouteDeps } from "./deps.ts";
+import type { AppDeps, RecentError, RouteDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { openaiRoutes } from "./routes/openai.ts";
@@ -55,12 +56,26 @@ function toApiError(code: string | number, error: unknown, request: Request, tab
   return new ApiError(500, `maximize failed: ${(error as Error)?.message ?? String(error)}`);
 }
 
+const RECENT_ERRORS = 20;
+
+/** Keeps an error's route, status and message (from a copy of the body; errors only, so the cost is theirs). */
+async function noteError(errors: RecentError[], route: string, response: Response): Promise<void> {
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+  const message = typeof body?.error?.message === "string" ? redact(body.error.message).slice(0, 300) : `HTTP ${response.status}`;
+  errors.unshift({ at: new Date().toISOString(), route, status: response.status, message });
+  errors.length = Math.min(errors.length, RECENT_ERRORS);
+}
+
 /**
  * The HTTP app (no listening here). `handle` is the entry point: it adds the access-log line and metrics.
  */
 export function createApp(deps: AppDeps) {
   const models = new WeakMap<Request, string>();
-  const routeDeps: RouteDeps = { ...deps, noteModel: (request, model) => models.set(request, model) };
+  const errors: RecentError[] = [];
+  const routeDeps: RouteDeps = { ...deps, noteModel: (request, model) => models.set(request, model), recentErrors: () => [...errors] };
 
   let table: RouteTable = routeTable([]);
   const app = new Elysia({ name: "maximize" })
@@ -85,6 +100,7 @@ export function createApp(deps: AppDeps) {
     const seconds = (performance.now() - started) / 1000;
     const path = pathOf(request.url);
     deps.metrics.request(table.match(path) ?? "other", response.status, seconds);
+    if (response.status >= 400) void noteError(errors, path, response);
     if (path !== "/healthz" && path !== "/metrics" && deps.log.enabled("info")) {
       const model = models.get(request);
       deps.log.info(`${request.method} ${path}${model ? ` model=${model}` : ""} ${response.status} ${(seconds * 1000).toFixed(0)}ms`);

@@ -1,6 +1,8 @@
 import type { Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
+import type { PlanTracker } from "../plan/tracker.ts";
+import type { UsageReader } from "../plan/usage-api.ts";
 import type { ReasoningSeal } from "../openai/responses/seal.ts";
 import type { ResponseStore } from "../openai/responses/store.ts";
 import type { ThinkingCache } from "../openai/thinking-cache.ts";
@@ -21,6 +23,10 @@ export interface AppDeps {
   responses: ResponseStore;
   /** Seals reasoning items' encrypted_content (the key outlives restarts). */
   seal: ReasoningSeal;
+  /** The subscription plan as the upstream answers' headers tell it. */
+  plan: PlanTracker;
+  /** The usage endpoint, for when no answer has told the plan yet. */
+  usage: UsageReader;
   log: Logger;
   metrics: Metrics;
 }
@@ -28,4 +34,13 @@ export interface AppDeps {
 /** What every route module receives: the app's dependencies plus a way to tag the access-log line. */
 export interface RouteDeps extends AppDeps {
   noteModel(request: Request, model: string): void;
+  /** The last few errors answered (route, status, message: never a prompt, an answer or a secret). */
+  recentErrors(): RecentError[];
+}
+
+export interface RecentError {
+  at: string;
+  route: string;
+  status: number;
+  message: string;
 }

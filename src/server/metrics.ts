@@ -1,7 +1,29 @@
 /**
  * In-process counters, served as Prometheus text on GET /metrics. Created per app (no globals).
  */
+import type { PlanState } from "../plan/plan.ts";
+import type { TokenUsage } from "../upstream/usage-meter.ts";
+
+/** Upper bounds of the duration histograms, in seconds (Prometheus: `le`, base units). */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] as const;
+
+export interface ModelCounts {
+  requests: number;
+  tokens: TokenUsage;
+}
+
 export interface Metrics {
+  /** A Messages call sent upstream for a model (the model it resolved to). */
+  modelRequest(model: string): void;
+  /** Tokens an answer used, by model and kind. */
+  tokens(model: string, usage: TokenUsage): void;
+  /** Time from sending upstream to its response headers. */
+  upstreamTtfb(route: string, seconds: number): void;
+  /** A request's whole duration, to the last byte of a stream. */
+  requestDuration(route: string, seconds: number): void;
+  /** Requests and tokens per model since start (the status page). */
+  models(): Record<string, ModelCounts>;
+  readonly openStreams: number;
   request(route: string, status: number, seconds: number): void;
   streamEnded(outcome: string): void;
   refresh(outcome: "ok" | "failed"): void;
@@ -13,7 +35,36 @@ export interface Metrics {
   render(): string;
 }
 
-export function createMetrics(): Metrics {
+type Histogram = { counts: number[]; sum: number; count: number };
+
+const histogramLines = (name: string, help: string, map: Map<string, Histogram>) => [
+  `# HELP ${name} ${help}`,
+  `# TYPE ${name} histogram`,
+  ...[...map].flatMap(([route, h]) => [
+    ...BUCKETS.map((le, i) => `${name}_bucket{route="${route}",le="${le}"} ${h.counts[i]}`),
+    `${name}_bucket{route="${route}",le="+Inf"} ${h.count}`,
+    `${name}_sum{route="${route}"} ${h.sum}`,
+    `${name}_count{route="${route}"} ${h.count}`,
+  ]),
+];
+
+/** `plan`: the plan states to expose as gauges (the plan tracker's). */
+export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metrics {
+  const byModel = new Map<string, ModelCounts>();
+  const ttfb = new Map<string, Histogram>();
+  const durations = new Map<string, Histogram>();
+  const observe = (map: Map<string, Histogram>, route: string, seconds: number) => {
+    let h = map.get(route);
+    if (!h) map.set(route, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) (h.counts[i] as number)++;
+    h.sum += seconds;
+    h.count++;
+  };
+  const model = (id: string) => {
+    let counts = byModel.get(id);
+    if (!counts) byModel.set(id, (counts = { requests: 0, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 } }));
+    return counts;
+  };
   const requests = new Map<string, number>();
   const durationSum = new Map<string, number>();
   const streams = new Map<string, number>();
@@ -31,6 +82,20 @@ export function createMetrics(): Metrics {
   ];
 
   return {
+    modelRequest: (id) => void model(id).requests++,
+    tokens(id, usage) {
+      const counts = model(id).tokens;
+      counts.input += usage.input;
+      counts.output += usage.output;
+      counts.cache_read += usage.cache_read;
+      counts.cache_write += usage.cache_write;
+    },
+    upstreamTtfb: (route, seconds) => observe(ttfb, route, seconds),
+    requestDuration: (route, seconds) => observe(durations, route, seconds),
+    models: () => Object.fromEntries([...byModel].map(([id, counts]) => [id, { requests: counts.requests, tokens: { ...counts.tokens } }])),
+    get openStreams() {
+      return openStreams;
+    },
     request(route, status, seconds) {
       bump(requests, `${route} ${status}`);
       bump(durationSum, route, seconds);
@@ -77,6 +142,17 @@ export function createMetrics(): Metrics {
         "# HELP maximize_thinking_cache_entries Tool calls whose signed thinking is kept for OpenAI tool loops.",
         "# TYPE maximize_thinking_cache_entries gauge",
         `maximize_thinking_cache_entries ${thinkingEntries}`,
+        "# HELP maximize_model_requests_total Messages calls sent upstream, by the model they went to.",
+        "# TYPE maximize_model_requests_total counter",
+        ...[...byModel].map(([id, counts]) => `maximize_model_requests_total{model="${id}"} ${counts.requests}`),
+        "# HELP maximize_tokens_total Tokens used, by model and kind (from answers and streams as they pass).",
+        "# TYPE maximize_tokens_total counter",
+        ...[...byModel].flatMap(([id, counts]) =>
+          Object.entries(counts.tokens).map(([kind, value]) => `maximize_tokens_total{model="${id}",kind="${kind}"} ${value}`),
+        ),
+        ...histogramLines("maximize_upstream_ttfb_seconds", "Seconds from sending upstream to its response headers.", ttfb),
+        ...histogramLines("maximize_request_duration_seconds", "Seconds a request took, to the last byte of a stream.", durations),
+        ...planLines(options.plan?.() ?? []),
         "# HELP maximize_responses_stored Responses API answers kept for previous_response_id and item_reference.",
         "# TYPE maximize_responses_stored gauge",
         `maximize_responses_stored ${storedResponses}`,
@@ -87,4 +163,24 @@ export function createMetrics(): Metrics {
       ].join("\n");
     },
   };
+}
+
+/** The plan's windows as gauges: utilization (0–1) and when each resets. */
+function planLines(states: PlanState[]): string[] {
+  const windows = states.flatMap((state) =>
+    Object.entries(state.windows).map(([name, window]) => ({ account: state.account, name, window })),
+  );
+  return [
+    "# HELP maximize_plan_utilization How much of a subscription window is used (0–1), as Anthropic last reported it.",
+    "# TYPE maximize_plan_utilization gauge",
+    ...windows.map(({ account, name, window }) => `maximize_plan_utilization{account="${account}",window="${name}"} ${window.utilization}`),
+    "# HELP maximize_plan_resets_at_seconds When a subscription window resets (unix seconds).",
+    "# TYPE maximize_plan_resets_at_seconds gauge",
+    ...windows
+      .filter(({ window }) => window.resets_at)
+      .map(
+        ({ account, name, window }) =>
+          `maximize_plan_resets_at_seconds{account="${account}",window="${name}"} ${Date.parse(window.resets_at as string) / 1000}`,
+      ),
+  ];
 }

@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { createCredentials } from "../auth/credentials.ts";
 import type { Config } from "../config/load.ts";
 import { createCatalogue } from "../models/live.ts";
+import { createPlanTracker } from "../plan/tracker.ts";
+import { createUsageReader } from "../plan/usage-api.ts";
 import { createReasoningSeal } from "../openai/responses/seal.ts";
 import { createResponseStore } from "../openai/responses/store.ts";
 import { createThinkingCache } from "../openai/thinking-cache.ts";
@@ -62,13 +64,20 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     );
   }
   const fetch = options.fetch ?? globalThis.fetch;
-  const metrics = createMetrics();
+  const plan = createPlanTracker({ log });
+  const metrics = createMetrics({ plan: plan.states });
   const credentials = createCredentials(config, fetch, (outcome, detail) => {
     metrics.refresh(outcome);
     if (outcome === "ok") log.info("refreshed the Claude access token");
     else log.warn(`token refresh failed: ${detail}`);
   });
-  const upstream = createUpstream({ config, credentials, fetch: options.upstreamFetch ?? defaultUpstreamFetch(), log });
+  const upstream = createUpstream({
+    config,
+    credentials,
+    fetch: options.upstreamFetch ?? defaultUpstreamFetch(),
+    log,
+    onAnswer: (headers, status) => plan.observe(headers, status),
+  });
   const models = createCatalogue(config, upstream, log);
   const ready = models.refresh(); // at start-up, so the first request finds nicknames resolved
   const thinking = createThinkingCache({ onSize: metrics.thinkingCacheSize });
@@ -76,7 +85,8 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   const seal = createReasoningSeal(
     loadOrCreateKey(join(dirname(config.storage.token_file), "reasoning.key"), (message) => log.warn(message)),
   );
-  const { handle } = createApp({ config, credentials, upstream, models, thinking, responses, seal, log, metrics });
+  const usage = createUsageReader({ upstream });
+  const { handle } = createApp({ config, credentials, upstream, models, thinking, responses, seal, plan, usage, log, metrics });
 
   let server: Server<undefined>;
   try {

@@ -14,6 +14,8 @@ export interface GuardOptions {
   /** Aborts the upstream request. */
   abort: (reason: string) => void;
   onEnd?: (outcome: StreamOutcome) => void;
+  /** Sees each run of whole events on its way to the client (token counting). */
+  onEvents?: (bytes: Uint8Array) => void;
 }
 
 const encoder = new TextEncoder();
@@ -89,10 +91,14 @@ export function guardStream(body: ReadableStream<Uint8Array>, options: GuardOpti
           const end = endOfLastEvent(bytes);
           if (end === bytes.length) {
             tail = undefined;
+            options.onEvents?.(bytes);
             return controller.enqueue(bytes);
           }
           tail = end === -1 ? bytes : bytes.subarray(end);
-          if (end > 0) return controller.enqueue(bytes.subarray(0, end));
+          if (end > 0) {
+            options.onEvents?.(bytes.subarray(0, end));
+            return controller.enqueue(bytes.subarray(0, end));
+          }
         }
       },
       cancel(reason) {

@@ -7,6 +7,7 @@ import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts"
 import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
 import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";
+import { createStreamUsageMeter, type TokenUsage, usageOfJson } from "./usage-meter.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
 
 export interface UpstreamCall {
@@ -24,6 +25,8 @@ export interface UpstreamCall {
   onEnd?: (outcome: StreamOutcome) => void;
   /** The model's line, when the catalogue knows it (betas depend on it). */
   line?: string;
+  /** Told the answer's token usage once it is known (a whole answer: at once; a stream: when it ends). */
+  onUsage?: (usage: TokenUsage) => void;
 }
 
 export interface Upstream {
@@ -40,9 +43,11 @@ interface Deps {
   credentials: Credentials;
   fetch: Fetch;
   log?: Logger;
+  /** Sees every upstream answer's headers and status (the plan tracker reads the unified rate-limit headers). */
+  onAnswer?: (headers: Headers, status: number) => void;
 }
 
-export function createUpstream({ config, credentials, fetch, log }: Deps): Upstream {
+export function createUpstream({ config, credentials, fetch, log, onAnswer }: Deps): Upstream {
   const timeoutMs = config.api.request_timeout * 1000;
   const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
 
@@ -128,6 +133,7 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
             response = await sendOnce(call, credential, controller);
           }
         }
+        onAnswer?.(response.headers, response.status);
         const headers = downstreamHeaders(response.headers);
         if (!response.body) {
           release();
@@ -137,15 +143,23 @@ export function createUpstream({ config, credentials, fetch, log }: Deps): Upstr
         if (!isEventStream(headers.get("content-type"))) {
           const bytes = await readWhole(response, controller, call);
           if (!response.ok) explainRefusal(response.status, bytes, response.headers, log);
+          else if (call.onUsage) {
+            const usage = usageOfJson(bytes);
+            if (usage) call.onUsage(usage);
+          }
           release();
           call.onEnd?.("complete");
           return new Response(bytes, { status: response.status, headers });
         }
+        const meter = call.onUsage ? createStreamUsageMeter() : undefined;
         const body = guardStream(response.body, {
           idleTimeoutMs,
           abort: (reason) => controller.abort(reason),
+          ...(meter ? { onEvents: meter.feed } : {}),
           onEnd: (outcome) => {
             release();
+            const usage = meter?.result();
+            if (usage) call.onUsage?.(usage);
             // A read that failed because the client went away is the client's doing, not upstream's.
             call.onEnd?.(outcome === "upstream_error" && call.signal?.aborted ? "client_closed" : outcome);
           },

@@ -11,6 +11,8 @@ import { createCatalogue } from "../../src/models/live.ts";
 import { createReasoningSeal } from "../../src/openai/responses/seal.ts";
 import { createResponseStore } from "../../src/openai/responses/store.ts";
 import { createThinkingCache } from "../../src/openai/thinking-cache.ts";
+import { createPlanTracker } from "../../src/plan/tracker.ts";
+import { createUsageReader } from "../../src/plan/usage-api.ts";
 import { createApp } from "../../src/server/app.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import { createLogger } from "../../src/shared/log.ts";
@@ -32,6 +34,8 @@ export function testApp(env: Record<string, string> = {}) {
     thinking: createThinkingCache(),
     responses: createResponseStore(),
     seal: createReasoningSeal(new Uint8Array(32)),
+    plan: createPlanTracker(),
+    usage: createUsageReader({ upstream }),
     log,
     metrics,
   });

@@ -54,7 +54,9 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
   deps.noteModel(request, describeResolution(call.resolution));
   if (call.streaming) deps.metrics.streamOpened();
   const route = pathOf(request.url);
+  const started = performance.now();
   const finish = (outcome: StreamOutcome, model: string) => {
+    deps.metrics.requestDuration(route, (performance.now() - started) / 1000);
     if (call.streaming) deps.metrics.streamEnded(outcome);
     if (outcome !== "complete") deps.log.warn(`${route} ${model}: response ended early (${outcome.replace("_", " ")})`);
   };
@@ -62,6 +64,8 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
     // An answer read whole ends before send() returns: hold its outcome until we know it is the one we keep.
     let held: StreamOutcome | undefined;
     let holding = true;
+    const sent = performance.now();
+    deps.metrics.modelRequest(resolution.model);
     const response = await deps.upstream.send({
       path: call.path,
       body: withResolution(call.body, resolution, call.effort !== false),
@@ -72,7 +76,9 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
         if (holding) held = outcome;
         else finish(outcome, resolution.model);
       },
+      onUsage: (usage) => deps.metrics.tokens(resolution.model, usage),
     });
+    deps.metrics.upstreamTtfb(route, (performance.now() - sent) / 1000);
     holding = false;
     return { response, settle: () => held && finish(held, resolution.model) };
   };

@@ -1,0 +1,145 @@
+import type { Colors } from "picocolors/types";
+import { createCredentials } from "../auth/credentials.ts";
+import type { Config } from "../config/load.ts";
+import { type PlanState, WINDOW_LABELS } from "../plan/plan.ts";
+import { createUsageReader } from "../plan/usage-api.ts";
+import type { Fetch } from "../shared/http.ts";
+import { createUpstream } from "../upstream/upstream.ts";
+import { flagOption, type Command, type CommandContext } from "./command.ts";
+import { humanDuration } from "./format.ts";
+import { isServing, localUrl } from "./health.ts";
+
+const HELP = `Usage: maximize usage [--json]
+
+How much of your plan's 5-hour and weekly limits is used, and when each resets. Asks the
+running proxy when one is up (it learns the plan from every answer), otherwise Anthropic's
+usage endpoint with your login (no tokens are spent). An API key has no plan limits to show.
+
+Options:
+  --json    per account: status, and for each window utilization (0–1) and resets_at (ISO 8601)
+`;
+
+export interface UsageReport {
+  accounts: PlanState[];
+  /** Where it came from: the running proxy, or the usage endpoint asked directly. */
+  from: "proxy" | "usage_api";
+  error?: string;
+}
+
+/** The plan: from the running proxy's GET /usage, else from the usage endpoint with the stored login. */
+export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeoutMs = 15_000): Promise<UsageReport> {
+  if (await isServing(ctx.config, 700)) {
+    const key = ctx.config.server.api_keys[0];
+    const response = await ctx.fetch(`${localUrl(ctx.config)}/usage`, { headers: key ? { "x-api-key": key } : {} }).catch(() => undefined);
+    if (response?.ok) return { ...((await response.json()) as { accounts: PlanState[]; error?: string }), from: "proxy" };
+  }
+  const credentials = createCredentials(ctx.config, ctx.fetch);
+  if (credentials.status().method === "api_key")
+    return { accounts: [], from: "usage_api", error: "maximize uses an Anthropic API key: there are no plan limits to show" };
+  const upstream = createUpstream({ config: ctx.config, credentials, fetch: ctx.fetch });
+  return createUsageReader({ upstream, timeoutMs })
+    .read()
+    .then(
+      (state): UsageReport => ({ accounts: [state], from: "usage_api" }),
+      (error: unknown): UsageReport => ({ accounts: [], from: "usage_api", error: (error as Error).message }),
+    );
+}
+
+const BAR = 24;
+
+/** "resets 18:40, in 2h 13m" (local time). */
+export function describeReset(iso: string | null, nowMs: number): string {
+  if (!iso) return "reset time unknown";
+  const at = Date.parse(iso);
+  const clock = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  const left = (at - nowMs) / 1000;
+  const day =
+    new Date(at).toDateString() === new Date(nowMs).toDateString() ? "" : `${new Date(at).toLocaleDateString([], { weekday: "short" })} `;
+  return left > 0 ? `resets ${day}${clock}, in ${humanDuration(left)}` : `reset ${day}${clock}`;
+}
+
+function bar(utilization: number, c: Colors): string {
+  const filled = Math.round(Math.min(1, Math.max(0, utilization)) * BAR);
+  const colour = utilization >= 0.9 ? c.red : utilization >= 0.75 ? c.yellow : c.green;
+  return colour("█".repeat(filled)) + c.dim("░".repeat(BAR - filled));
+}
+
+/** One line per window: label, bar, percent, reset. */
+export function windowLines(state: PlanState, nowMs: number, c: Colors): string[] {
+  const rows = Object.entries(state.windows).map(([name, window]) => [
+    (WINDOW_LABELS[name] ?? name).padEnd(13),
+    bar(window.utilization, c),
+    `${String(Math.round(window.utilization * 100)).padStart(3)} %`,
+    describeReset(window.resets_at, nowMs),
+  ]);
+  const extra = state.extra_usage;
+  if (extra?.is_enabled && typeof extra.utilization === "number") {
+    rows.push([
+      "extra usage".padEnd(13),
+      bar(extra.utilization, c),
+      `${String(Math.round(extra.utilization * 100)).padStart(3)} %`,
+      extra.monthly_limit != null ? `of ${extra.monthly_limit} a month` : "",
+    ]);
+  }
+  return rows.map((row) => row.join("  ").trimEnd());
+}
+
+/** The one-line summary `maximize status` shows: "5-hour 42 % (resets in 2h 13m), 7-day 10 %". */
+export function usageSummary(report: UsageReport, nowMs: number): string | undefined {
+  const state = report.accounts[0];
+  if (!state) return undefined;
+  return Object.entries(state.windows)
+    .map(([name, window], i) => {
+      const left = window.resets_at ? (Date.parse(window.resets_at) - nowMs) / 1000 : undefined;
+      const reset = i === 0 && left !== undefined && left > 0 ? ` (resets in ${humanDuration(left)})` : "";
+      return `${WINDOW_LABELS[name] ?? name} ${Math.round(window.utilization * 100)} %${reset}`;
+    })
+    .join(", ");
+}
+
+async function run(ctx: CommandContext): Promise<number> {
+  const report = await gatherUsage(ctx);
+  if (flagOption(ctx.args, "json")) {
+    const accounts = report.accounts.map((state) => ({
+      account: state.account,
+      status: state.status,
+      windows: Object.fromEntries(
+        Object.entries(state.windows).map(([name, w]) => [name, { utilization: w.utilization, resets_at: w.resets_at }]),
+      ),
+      ...(state.extra_usage ? { extra_usage: state.extra_usage } : {}),
+      source: state.source,
+      seen_at: state.seen_at,
+    }));
+    ctx.out.write(`${JSON.stringify({ accounts, from: report.from, ...(report.error ? { error: report.error } : {}) }, null, 2)}\n`);
+    return report.accounts.length > 0 ? 0 : 1;
+  }
+  const c = ctx.out.colors;
+  if (report.accounts.length === 0) {
+    ctx.err.write(
+      `${report.error ?? "no plan information yet"} — ${/login|logged in/.test(report.error ?? "") ? "run `maximize login`" : "try again shortly"}\n`,
+    );
+    return 1;
+  }
+  for (const state of report.accounts) {
+    const status =
+      state.status === "rejected"
+        ? c.red("limit reached")
+        : state.status === "allowed_warning"
+          ? c.yellow("close to a limit")
+          : state.status
+            ? c.green(state.status)
+            : "";
+    const seen = `${state.source === "headers" ? "from the last answer" : "from the usage endpoint"}, ${humanDuration((ctx.now() - Date.parse(state.seen_at)) / 1000)} ago`;
+    ctx.out.write(`${c.bold(state.account)} ${status} ${c.dim(`(${seen})`)}\n`);
+    for (const line of windowLines(state, ctx.now(), c)) ctx.out.write(`  ${line}\n`);
+  }
+  return 0;
+}
+
+export const usageCommand: Command = {
+  name: "usage",
+  summary: "how much of your 5-hour and weekly limits is used, and when they reset",
+  help: HELP,
+  options: { json: { type: "boolean" } },
+  run,
+};

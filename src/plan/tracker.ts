@@ -1,0 +1,55 @@
+/**
+ * The plan as seen in traffic, per account, and the moments worth a log line: a window crossing 75 % or 90 %, the
+ * status turning `allowed_warning`, a request refused for the plan. Parsing runs only on answers that carry the
+ * unified headers (subscription logins), and costs a few header lookups.
+ */
+import { planFromHeaders, WINDOW_LABELS, type PlanState } from "./plan.ts";
+
+export interface PlanTracker {
+  /** Reads an upstream answer's headers (status: the HTTP status, for the rejected case). */
+  observe(headers: Headers, status: number, account?: string): void;
+  /** The latest state per account. */
+  states(): PlanState[];
+}
+
+const THRESHOLDS = [0.75, 0.9] as const;
+
+const describeReset = (iso: string | null) => (iso ? ` (resets ${iso})` : "");
+
+export function createPlanTracker(
+  options: { log?: { info(m: string): void; warn(m: string): void }; now?: () => number } = {},
+): PlanTracker {
+  const now = options.now ?? Date.now;
+  const states = new Map<string, PlanState>();
+  return {
+    observe(headers, status, account = "default") {
+      if (!headers.has("anthropic-ratelimit-unified-status")) return;
+      const next = planFromHeaders(headers, account, now());
+      if (!next) return;
+      const previous = states.get(account);
+      states.set(account, next);
+      const log = options.log;
+      if (!log) return;
+      for (const [name, window] of Object.entries(next.windows)) {
+        const before = previous?.windows[name]?.utilization ?? 0;
+        const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);
+        if (crossed !== undefined) {
+          log.warn(
+            `plan: the ${WINDOW_LABELS[name] ?? name} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
+          );
+        }
+      }
+      if (next.status === "allowed_warning" && previous?.status !== "allowed_warning") {
+        log.warn(
+          `plan: Anthropic says the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is close${describeReset(next.resets_at)}`,
+        );
+      }
+      if (status === 429 && next.status === "rejected") {
+        log.warn(
+          `plan: a request was refused: the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is used up${describeReset(next.resets_at)}`,
+        );
+      }
+    },
+    states: () => [...states.values()],
+  };
+}
