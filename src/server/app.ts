@@ -9,6 +9,7 @@ import type { AppDeps, RecentError, RouteDeps } from "./deps.ts";
 import { messagesRoutes } from "./routes/messages.ts";
 import { modelsRoutes } from "./routes/models.ts";
 import { openaiRoutes } from "./routes/openai.ts";
+import { pageRoutes } from "./routes/page.ts";
 import { responsesRoutes } from "./routes/responses.ts";
 import { statusRoutes } from "./routes/status.ts";
 
@@ -58,6 +59,9 @@ function toApiError(code: string | number, error: unknown, request: Request, tab
 
 const RECENT_ERRORS = 20;
 
+/** Polled by monitors and the status page: not worth an access-log line each time (errors still count in /metrics). */
+const QUIET_PATHS = new Set(["/healthz", "/metrics", "/usage", "/status.json"]);
+
 /** Keeps an error's route, status and message (from a copy of the body; errors only, so the cost is theirs). */
 async function noteError(errors: RecentError[], route: string, response: Response): Promise<void> {
   const body = (await response
@@ -87,6 +91,7 @@ export function createApp(deps: AppDeps) {
         deps.log.error((error as Error)?.stack ?? String(error));
       return errorResponse(apiError, pathOf(request.url));
     })
+    .use(pageRoutes(routeDeps))
     .use(statusRoutes(routeDeps))
     .use(messagesRoutes(routeDeps))
     .use(openaiRoutes(routeDeps))
@@ -101,7 +106,7 @@ export function createApp(deps: AppDeps) {
     const path = pathOf(request.url);
     deps.metrics.request(table.match(path) ?? "other", response.status, seconds);
     if (response.status >= 400) void noteError(errors, path, response);
-    if (path !== "/healthz" && path !== "/metrics" && deps.log.enabled("info")) {
+    if (!QUIET_PATHS.has(path) && deps.log.enabled("info")) {
       const model = models.get(request);
       deps.log.info(`${request.method} ${path}${model ? ` model=${model}` : ""} ${response.status} ${(seconds * 1000).toFixed(0)}ms`);
     }

@@ -8,6 +8,11 @@ import { errorResponse } from "./respond.ts";
 
 /** Paths anyone may call, even when proxy API keys are configured. */
 const OPEN_PATHS = new Set(["/healthz"]);
+/**
+ * Paths served without a proxy key but still behind the Origin/Host checks: the status page (GET /) holds no data
+ * (its script fetches /usage and /status.json, which need the key), and a person needs it to type the key in.
+ */
+const KEYLESS_PATHS = new Set([...OPEN_PATHS, "/"]);
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
@@ -28,7 +33,7 @@ export function createKeyGuard(keys: readonly string[]): (request: Request, path
   if (keys.length === 0) return () => undefined;
   const expected = keys.map(digest);
   return (request, path) => {
-    if (OPEN_PATHS.has(path)) return undefined;
+    if (KEYLESS_PATHS.has(path)) return undefined;
     const key = presentedKey(request.headers);
     if (!key)
       return new ApiError(

@@ -54,15 +54,15 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
   const ttfb = new Map<string, Histogram>();
   const durations = new Map<string, Histogram>();
   const observe = (map: Map<string, Histogram>, route: string, seconds: number) => {
-    let h = map.get(route);
-    if (!h) map.set(route, (h = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+    const h = map.get(route) ?? { counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+    map.set(route, h);
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) (h.counts[i] as number)++;
     h.sum += seconds;
     h.count++;
   };
   const model = (id: string) => {
-    let counts = byModel.get(id);
-    if (!counts) byModel.set(id, (counts = { requests: 0, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 } }));
+    const counts = byModel.get(id) ?? { requests: 0, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 } };
+    byModel.set(id, counts);
     return counts;
   };
   const requests = new Map<string, number>();
