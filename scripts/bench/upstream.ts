@@ -94,7 +94,25 @@ interface Streams {
   held: Set<() => void>;
 }
 
-const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": "req_bench" };
+/**
+ * The plan headers a subscription answer carries (docs/PROTOCOL.md §8), so the bench pays for maximize's reading of
+ * them as a real subscription does.
+ */
+const PLAN_HEADERS = {
+  "anthropic-ratelimit-unified-status": "allowed",
+  "anthropic-ratelimit-unified-reset": "1800000000",
+  "anthropic-ratelimit-unified-representative-claim": "five_hour",
+  "anthropic-ratelimit-unified-5h-utilization": "0.12",
+  "anthropic-ratelimit-unified-5h-reset": "1800000000",
+  "anthropic-ratelimit-unified-7d-utilization": "0.34",
+  "anthropic-ratelimit-unified-7d-reset": "1800600000",
+};
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  "request-id": "req_bench",
+  ...PLAN_HEADERS,
+};
 
 function sseResponse(plan: StreamPlan, streams: Streams): Response {
   const { head, body } = streamEvents(plan.deltas);
@@ -148,7 +166,7 @@ export function createHandler(streams: Streams) {
     if (url.pathname === "/v1/messages" && request.method === "POST") {
       const body = (await request.json()) as Body;
       if (body.stream === true) return sseResponse(planOf(url, body), streams);
-      return new Response(MESSAGE, { headers: { "content-type": "application/json", "request-id": "req_bench" } });
+      return new Response(MESSAGE, { headers: { "content-type": "application/json", "request-id": "req_bench", ...PLAN_HEADERS } });
     }
     if (url.pathname === "/v1/messages/count_tokens") return Response.json({ input_tokens: 12 });
     if (url.pathname === "/v1/models") return Response.json(MODELS);
