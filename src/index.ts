@@ -50,12 +50,12 @@ function findCommand(argv: string[]): Command | undefined {
   const command = byName.get(name);
   if (command) return command;
   parseCommandLine(argv); // an unknown option is the clearer message, when there is one
-  throw new UsageError(`unknown command "${name}" — run \`maximize --help\` for the list`);
+  throw new UsageError(`maximize: unknown command "${name}". See maximize --help for the list.`);
 }
 
 async function main(argv: string[]): Promise<number> {
   const command = findCommand(argv);
-  const args = parseCommandLine(argv, command?.options);
+  const args = parseCommandLine(argv, command?.options, command?.name);
   if (args.values.version) {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === "help") {
     const topic = args.positionals[0];
     const about = topic === undefined ? undefined : byName.get(topic);
-    if (topic !== undefined && !about) throw new UsageError(`no command "${topic}" — run \`maximize --help\` for the list`);
+    if (topic !== undefined && !about) throw new UsageError(`maximize help: no command "${topic}". See maximize --help for the list.`);
     process.stdout.write(about ? commandHelp(about) : HELP);
     return EXIT.ok;
   }
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (args.positionals.length > 0) {
-    throw new UsageError(`unexpected argument "${args.positionals[0]}" — run \`maximize ${args.command} --help\``);
+    throw new UsageError(`maximize ${args.command}: unexpected argument "${args.positionals[0]}". See maximize ${args.command} --help.`);
   }
   const config = loadConfig({ flags: args.configFlags });
   const ctx: CommandContext = {

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { STRING_SETTINGS } from "../config/schema.ts";
 import { UsageError } from "./ui.ts";
 
-export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+/** A command's options: a string option takes a value (the next argument, even one starting with "-"), a boolean none. */
+export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
 /** The settings that have a flag (config/schema.ts is the one table of them). */
 const SETTING_FLAGS = STRING_SETTINGS.flatMap((setting) => (setting.flag ? [setting.flag] : []));
@@ -47,17 +47,77 @@ export interface ParsedArgs {
   configFlags: Record<string, string | undefined>;
 }
 
-/** Parses argv (without the runtime and script): `[command] [options]`, options anywhere. */
-export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}): ParsedArgs {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...commandOptions }, allowPositionals: true, strict: true });
-  } catch (error) {
-    const why = (error as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, "");
-    throw new UsageError(`${why} — see \`maximize COMMAND --help\` for the options`);
+/** `maximize login` or `maximize`, and where its help is: the start and end of every usage error. */
+const usageError = (command: string | undefined, what: string) => {
+  const prefix = command ? `maximize ${command}` : "maximize";
+  return new UsageError(`${prefix}: ${what}. See ${prefix} --help.`);
+};
+
+interface Scan {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
+/**
+ * Our own reading of argv (node:util's parseArgs refuses option values that start with "-", and its messages name
+ * neither the command nor its help): `--name value`, `--name=value`, `-x`, `-xy` for boolean shorts, `--` ends
+ * the options. A string option always takes the next argument as its value, so a pasted `--code -abc…` works.
+ * `strict: false` skips what it does not know instead of refusing it (for finding the command first).
+ */
+function scan(argv: readonly string[], options: OptionSpec, command: string | undefined, strict: boolean): Scan {
+  const positionals: string[] = [];
+  const values: Record<string, string | boolean | undefined> = {};
+  const byShort = new Map(Object.entries(options).flatMap(([name, spec]) => (spec.short ? [[spec.short, name] as const] : [])));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = arg.slice(2, eq === -1 ? undefined : eq);
+      const spec = options[name];
+      if (!spec) {
+        if (strict) throw usageError(command, `unknown option --${name}`);
+        continue;
+      }
+      if (spec.type === "boolean") {
+        if (eq !== -1 && strict) throw usageError(command, `--${name} takes no value (got "${arg}")`);
+        values[name] = true;
+      } else if (eq !== -1) {
+        values[name] = arg.slice(eq + 1);
+      } else if (i + 1 < argv.length) {
+        values[name] = argv[++i];
+      } else if (strict) {
+        throw usageError(command, `--${name} needs a value`);
+      }
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      for (const letter of arg.slice(1)) {
+        const name = byShort.get(letter);
+        const spec = name === undefined ? undefined : options[name];
+        if (name === undefined || spec?.type !== "boolean") {
+          if (strict) throw usageError(command, `unknown option ${arg.length === 2 ? arg : `-${letter} (in ${arg})`}`);
+          continue;
+        }
+        values[name] = true;
+      }
+      continue;
+    }
+    positionals.push(arg);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  const [command, ...positionals] = parsed.positionals;
+  return { positionals, values };
+}
+
+/**
+ * Parses argv (without the runtime and script): `[command] [options]`, options anywhere. `commandName` is the
+ * command the options belong to (found by peekCommand), for the messages; none for `maximize` alone or an unknown one.
+ */
+export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}, commandName?: string): ParsedArgs {
+  const { positionals: all, values } = scan(argv, { ...GLOBAL_OPTIONS, ...commandOptions }, commandName, true);
+  const [command, ...positionals] = all;
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   return {
     command,
@@ -78,15 +138,5 @@ export function parseCommandLine(argv: string[], commandOptions: OptionSpec = {}
  * `knownOptions` are all options of all commands, so that option values are not mistaken for the command.
  */
 export function peekCommand(argv: string[], knownOptions: OptionSpec): string | undefined {
-  try {
-    const { positionals } = parseArgs({
-      args: argv,
-      options: { ...GLOBAL_OPTIONS, ...knownOptions },
-      allowPositionals: true,
-      strict: false,
-    });
-    return positionals[0];
-  } catch {
-    return undefined;
-  }
+  return scan(argv, { ...GLOBAL_OPTIONS, ...knownOptions }, undefined, false).positionals[0];
 }

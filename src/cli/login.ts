@@ -127,10 +127,10 @@ function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "impo
   ].filter((mode): mode is "print-url" | "code" | "token" | "import" => typeof mode === "string");
   if (chosen.length > 1)
     throw new UsageError(
-      `choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")})`,
+      `maximize login: choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")}). See maximize login --help.`,
     );
   if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import")
-    throw new UsageError("--from only goes with --import-claude-code");
+    throw new UsageError("maximize login: --from only goes with --import-claude-code. See maximize login --help.");
   return chosen[0] ?? "wizard";
 }
 
@@ -142,7 +142,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (mode === "import") return importFromClaudeCode(ctx);
   if (!ctx.interactive) {
     throw new UsageError(
-      "`maximize login` without options needs a terminal. Headless: `maximize login --print-url`, open the URL anywhere, then `maximize login --code='CODE#STATE'` — or use --token / --import-claude-code (see `maximize login --help`)",
+      "maximize login: without options it needs a terminal. Headless: `maximize login --print-url`, open the URL anywhere, then `maximize login --code='CODE#STATE'` — or use --token / --import-claude-code. See maximize login --help.",
     );
   }
   const { loginWizard } = await import("./wizard.ts");

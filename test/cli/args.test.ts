@@ -25,6 +25,46 @@ describe("parseCommandLine", () => {
     expect(() => parseCommandLine(["serve", "--prot", "1"])).toThrow(/--help/);
   });
 
+  const LOGIN = { code: { type: "string" }, yes: { type: "boolean", short: "y" }, "no-browser": { type: "boolean" } } as const;
+
+  // Our own words, naming the command and its help; never node's parseArgs text or a literal "COMMAND".
+  test.each<[string, string[], string | undefined, string]>([
+    ["unknown long option", ["login", "--foo"], "login", "maximize login: unknown option --foo. See maximize login --help."],
+    ["unknown option with a value", ["login", "--foo=1"], "login", "maximize login: unknown option --foo. See maximize login --help."],
+    ["unknown short option", ["login", "-x"], "login", "maximize login: unknown option -x. See maximize login --help."],
+    ["unknown letter in a group", ["login", "-yq"], "login", "maximize login: unknown option -q (in -yq). See maximize login --help."],
+    ["a string option at the end", ["login", "--code"], "login", "maximize login: --code needs a value. See maximize login --help."],
+    [
+      "a value for a boolean",
+      ["login", "--no-browser=yes"],
+      "login",
+      'maximize login: --no-browser takes no value (got "--no-browser=yes"). See maximize login --help.',
+    ],
+    ["no command", ["--foo"], undefined, "maximize: unknown option --foo. See maximize --help."],
+  ])("%s", (_name, argv, command, message) => {
+    expect(() => parseCommandLine(argv, LOGIN, command)).toThrow(new UsageError(message));
+  });
+
+  test.each<[string, string[], Record<string, string | boolean>, string[]]>([
+    ["a value that starts with -", ["login", "--code", "-abc#xyz"], { code: "-abc#xyz" }, []],
+    ["a value that is only -", ["login", "--code", "-"], { code: "-" }, []],
+    ["a value that looks like an option", ["login", "--code", "--yes"], { code: "--yes" }, []],
+    ["--name=value", ["login", "--code=-a=b"], { code: "-a=b" }, []],
+    ["an empty value", ["login", "--code="], { code: "" }, []],
+    ["a short boolean", ["login", "-y"], { yes: true }, []],
+    ["grouped short booleans", ["login", "-yh"], { yes: true, help: true }, []],
+    ["-- ends the options", ["help", "--", "--yes"], {}, ["--yes"]],
+    ["a lone - is an argument", ["help", "-"], {}, ["-"]],
+  ])("%s", (_name, argv, values, positionals) => {
+    const parsed = parseCommandLine(argv, LOGIN, argv[0]);
+    expect(Object.fromEntries(Object.entries(parsed.values).filter(([, value]) => value !== undefined))).toEqual(values);
+    expect(parsed.positionals).toEqual(positionals);
+  });
+
+  test("a setting's value may start with - too (the config then judges it)", () => {
+    expect(parseCommandLine(["serve", "--port", "-1"]).configFlags.port).toBe("-1");
+  });
+
   test("a command's own options are accepted only when given", () => {
     expect(parseCommandLine(["status", "--json"], { json: { type: "boolean" } }).values.json).toBe(true);
     expect(() => parseCommandLine(["status", "--json"])).toThrow(UsageError);
@@ -34,6 +74,8 @@ describe("parseCommandLine", () => {
 test("peekCommand finds the command even past option values, and never throws", () => {
   expect(peekCommand(["--port", "9000", "serve"], {})).toBe("serve");
   expect(peekCommand(["--whatever"], {})).toBeUndefined();
+  expect(peekCommand(["--code", "-abc", "login"], { code: { type: "string" } })).toBe("login");
+  expect(peekCommand(["--code"], { code: { type: "string" } })).toBeUndefined();
 });
 
 test("the help lists every setting that has a flag (one table for flags and help)", () => {

@@ -159,7 +159,7 @@ describe("help, version, usage errors", () => {
   test.each([
     [["frobnicate"], /unknown command "frobnicate"/],
     [["status", "extra"], /unexpected argument "extra"/],
-    [["status", "--yes"], /Unknown option '--yes'/],
+    [["status", "--yes"], /maximize status: unknown option --yes\. See maximize status --help\./],
     [["--port", "nope", "status"], /--port is "nope"/],
   ])("maximize %p exits 2 (or 1 for bad config) with one line", async (args, message) => {
     const result = await runCli(cliWorld(fake), args);

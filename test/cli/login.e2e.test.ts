@@ -377,7 +377,7 @@ describe("login usage errors (exit 2)", () => {
     [["login", "--print-url", "--token", "x"], /choose one of/],
     [["login", "--from", "/x"], /--from only goes with --import-claude-code/],
     [["login"], /needs a terminal.*--print-url/],
-    [["login", "--bogus"], /Unknown option '--bogus'/],
+    [["login", "--bogus"], /maximize login: unknown option --bogus\. See maximize login --help\./],
   ])("maximize %p", async (args, message) => {
     const result = await runCli(cliWorld(fake), args);
     expect(result.code).toBe(2);
