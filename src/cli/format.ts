@@ -35,3 +35,17 @@ export function describeAccount(tokens: { account?: unknown; organization?: unkn
   if (email && organization) return `${email} (${organization})`;
   return email ?? organization;
 }
+
+/** Words into lines of at most `width` columns (a longer word gets a line of its own), for text a frame would otherwise break mid-phrase. */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -1,6 +1,7 @@
 import * as p from "@clack/prompts";
 import pc from "picocolors";
 import { UserError } from "../shared/errors.ts";
+import { createCredentials } from "../auth/credentials.ts";
 import { createLogger } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import type { CommandContext } from "./command.ts";
@@ -8,10 +9,35 @@ import { describeExpiry } from "./format.ts";
 import { removeLogin } from "./logout.ts";
 import { createProxyControl, type ProxyControl } from "./proxy-control.ts";
 import { forceRefresh } from "./refresh.ts";
-import { formatLines, gatherStatus, statusLines } from "./status.ts";
+import { formatLines, gatherStatus, loginSummary, statusLines } from "./status.ts";
 import { loginWizard } from "./wizard.ts";
 
 type Action = "start" | "stop" | "login" | "refresh" | "status" | "logout" | "exit";
+
+/** The login as the menu shows it, read afresh (a login or logout in the menu, or another terminal, changes it). */
+const currentLogin = (ctx: CommandContext) => loginSummary(createCredentials(ctx.config, ctx.fetch).status());
+
+/**
+ * Start, but not blindly: without a working login every API request would get a 401, and the log is muted to
+ * warnings while the menu is up, so nobody would see why. Say so and offer the login first.
+ */
+async function startChecked(ctx: CommandContext, control: ProxyControl): Promise<void> {
+  const login = currentLogin(ctx);
+  if (!login.working) {
+    p.log.warn(`${login.text}. Started like this, the proxy answers every API request with 401 until you log in.`);
+    const next = await p.select<"login" | "anyway" | "back">({
+      message: "Log in first?",
+      options: [
+        { value: "login", label: "Log in, then start the proxy" },
+        { value: "anyway", label: "Start anyway", hint: "requests get 401 until you log in" },
+        { value: "back", label: "Back to the menu" },
+      ],
+    });
+    if (p.isCancel(next) || next === "back") return;
+    if (next === "login" && (await loginWizard(ctx, { browser: true, framed: false })) !== 0) return;
+  }
+  startProxy(control);
+}
 
 function startProxy(control: ProxyControl): void {
   try {
@@ -51,10 +77,20 @@ async function logout(ctx: CommandContext): Promise<void> {
   p.log.success(removed ? `Logged out — deleted ${tokenFile}` : "You were not logged in.");
 }
 
-async function choose(control: ProxyControl): Promise<Action> {
+/**
+ * Where the cursor rests after an action: on the item just used, except that it never lands on Start/Stop — two
+ * Enters in a row must not stop a running proxy. Start and stop leave it on Token status (harmless, and it shows both).
+ */
+const restingPlace = (last: Action | undefined): Action | undefined =>
+  last === undefined ? undefined : last === "start" || last === "stop" || last === "logout" ? "status" : last;
+
+async function choose(ctx: CommandContext, control: ProxyControl, last: Action | undefined): Promise<Action> {
   const url = control.url;
+  const login = currentLogin(ctx);
+  const header = `${url ? `Proxy running on ${url}` : "What would you like to do?"}\n${login.working ? pc.dim(login.text) : pc.yellow(login.text)}`;
   const choice = await p.select<Action>({
-    message: url ? `Proxy running on ${url}` : "What would you like to do?",
+    message: header,
+    initialValue: restingPlace(last),
     options: [
       url ? { value: "stop", label: "Stop proxy" } : { value: "start", label: "Start proxy", hint: "in this terminal" },
       { value: "login", label: "Login" },
@@ -74,10 +110,12 @@ export async function menuCommand(ctx: CommandContext): Promise<number> {
   const log = createLogger({ level, secrets: [...ctx.config.server.api_keys, ctx.config.api.anthropic_api_key ?? ""] });
   const control = createProxyControl({ config: ctx.config, log, fetch: ctx.fetch });
   p.intro(pc.inverse(` maximize ${VERSION} `));
+  let last: Action | undefined;
   for (;;) {
-    const action = await choose(control);
+    const action = await choose(ctx, control, last);
+    last = action;
     if (action === "exit") break;
-    if (action === "start") startProxy(control);
+    if (action === "start") await startChecked(ctx, control);
     if (action === "stop") await stopProxy(control);
     if (action === "login") await loginWizard(ctx, { browser: true, framed: false });
     if (action === "refresh") await refresh(ctx);

@@ -4,7 +4,7 @@ import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
-import { accountOf, describeExpiry } from "./format.ts";
+import { accountOf, describeExpiry, humanDuration } from "./format.ts";
 import { isServing, localUrl } from "./health.ts";
 import { gatherUsage, usageSummary } from "./usage.ts";
 
@@ -61,6 +61,21 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     plan: auth.logged_in && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
     ...(auth.error ? { error: auth.error } : {}),
   };
+}
+
+/** The login in one line (the menu's header), and whether the proxy could use it now, from the files alone (no network). */
+export function loginSummary(auth: AuthStatus): { text: string; working: boolean } {
+  if (auth.method === "api_key") return { text: "Using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)", working: true };
+  if (auth.method === "none") {
+    if (auth.error) return { text: `Login unusable: ${auth.error}`, working: false };
+    return { text: "Not logged in — choose Login", working: false };
+  }
+  const who = auth.account ? ` as ${auth.account}` : "";
+  const left = auth.expires_in_seconds;
+  if (left === null) return { text: `Logged in${who} (long-lived token)`, working: true };
+  if (left > 0) return { text: `Logged in${who} (Claude subscription; token expires in ${humanDuration(left)})`, working: true };
+  if (auth.refreshable) return { text: `Logged in${who} (token expired; renewed on the first request)`, working: true };
+  return { text: `Login expired ${humanDuration(-left)} ago — choose Login to log in again`, working: false };
 }
 
 /** Label/value pairs for people (the command prints them; the menu shows them in a note). */

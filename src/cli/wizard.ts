@@ -3,13 +3,16 @@ import pc from "picocolors";
 import { completeLogin, LoginError } from "../auth/login.ts";
 import { authorizeUrl, createPkce, parsePastedCode } from "../auth/pkce.ts";
 import { createTokenStore, TokenFileError } from "../auth/store.ts";
-import { openBrowser } from "./browser.ts";
+import { browserCommands, openBrowser } from "./browser.ts";
 import type { CommandContext } from "./command.ts";
-import { describeAccount, describeExpiry } from "./format.ts";
+import { describeAccount, describeExpiry, wrapWords } from "./format.ts";
 
 export const DISCLAIMER =
-  "maximize is not affiliated with Anthropic. Using a subscription outside Claude Code may stop working at any time,\n" +
+  "maximize is not affiliated with Anthropic. Using a subscription outside Claude Code may stop working at any time, " +
   "may break Anthropic's terms, and may be billed as extra usage. Your account, your responsibility.";
+
+/** The note's frame takes 6 columns ("│  " … " │"); past 80 columns, lines this long still read well. */
+const noteWidth = (columns: number | undefined) => Math.min(columns || 80, 80) - 6;
 
 /** Who is logged in now, for the "this replaces…" line; nothing when there is no usable token file. */
 function currentLogin(path: string): string | undefined {
@@ -30,23 +33,27 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
   const framed = options.framed ?? true;
   const tokenFile = ctx.config.storage.token_file;
   if (framed) p.intro(pc.inverse(" maximize login "));
+  const pkce = createPkce();
+  const url = authorizeUrl(ctx.config.oauth, pkce);
+  // Promise a browser only where one may open: not with --no-browser, nor where there is nothing to open it with.
+  const tryBrowser = options.browser && browserCommands(url, process.platform, ctx.env).length > 0;
   p.note(
     [
-      "1. A Claude page opens in your browser: log in and approve access.",
+      tryBrowser
+        ? "1. A Claude page opens in your browser: log in and approve access."
+        : "1. Open the URL shown below in a browser: log in and approve access.",
       "2. The page then shows a code. Copy it.",
       "3. Paste it here. maximize trades it for tokens and keeps them in",
       `   ${tokenFile} (readable only by you).`,
       "",
-      pc.dim(DISCLAIMER),
+      ...wrapWords(DISCLAIMER, noteWidth(process.stdout.columns)).map((line) => pc.dim(line)),
     ].join("\n"),
     "What happens",
   );
   const existing = currentLogin(tokenFile);
   if (existing) p.log.info(`You are logged in as ${existing}. A new login replaces it; cancel (Ctrl-C) to keep it.`);
 
-  const pkce = createPkce();
-  const url = authorizeUrl(ctx.config.oauth, pkce);
-  const opened = options.browser && (await openBrowser(url, { env: ctx.env }));
+  const opened = tryBrowser && (await openBrowser(url, { env: ctx.env }));
   p.log.step(opened ? "Opened your browser. If it did not show up, open this URL:" : "Open this URL in a browser:");
   // The URL goes out unframed, on its own line, so it can be copied (or clicked) in one piece.
   ctx.out.write(`\n${url}\n\n`);
@@ -60,7 +67,10 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
     },
   });
   if (p.isCancel(pasted)) {
-    p.cancel(existing ? "Login cancelled — your existing login is unchanged." : "Login cancelled — nothing was stored.");
+    const why = existing ? "Login cancelled — your existing login is unchanged." : "Login cancelled — nothing was stored.";
+    // In the menu the frame stays open (the menu goes on inside it); alone, the wizard closes it.
+    if (framed) p.cancel(why);
+    else p.log.warn(why);
     return 1;
   }
 

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { accountOf, describeAccount, describeExpiry, humanDuration } from "../../src/cli/format.ts";
+import { accountOf, describeAccount, describeExpiry, humanDuration, wrapWords } from "../../src/cli/format.ts";
 
 test.each([
   [0, "0s"],
@@ -31,4 +31,14 @@ test.each<[unknown, unknown, string | undefined]>([
 ])("describeAccount(%p, %p)", (account, organization, expected) => {
   expect(describeAccount({ account, organization })).toBe(expected as never);
   expect(accountOf({ account, organization }).email).toBe(typeof account === "object" ? "a@b.c" : undefined);
+});
+
+test.each<[string, string, number, string[]]>([
+  ["fills each line up to the width", "aa bb cc dd", 5, ["aa bb", "cc dd"]],
+  ["a word that does not fit starts the next line", "aaa bbb", 6, ["aaa", "bbb"]],
+  ["a word longer than the width gets its own line", "a bbbbbbbb c", 4, ["a", "bbbbbbbb", "c"]],
+  ["newlines and runs of spaces are just spaces", "a\n b   c", 80, ["a b c"]],
+  ["nothing", "", 10, []],
+])("wrapWords: %s", (_name, text, width, lines) => {
+  expect(wrapWords(text, width)).toEqual(lines);
 });

@@ -25,10 +25,10 @@ export interface Pty {
 /**
  * Runs `maximize ARGS` on a real pseudo-terminal via util-linux `script` (bsdutils, on every Debian), so
  * stdin/stdout are TTYs and clack draws its real prompts. The pty gets a fixed size, as a terminal would.
- * `program` is the source run by Bun unless given (e.g. the compiled binary).
+ * `program` is the source run by Bun unless given (e.g. the compiled binary); `columns` the terminal's width.
  */
-export function startPty(world: CliWorld, args: string[], program: string[] = [process.execPath, CLI]): Pty {
-  const command = ["stty cols 200 rows 50;", "exec", ...[...program, ...args].map(shellQuote)].join(" ");
+export function startPty(world: CliWorld, args: string[], program: string[] = [process.execPath, CLI], columns = 200): Pty {
+  const command = [`stty cols ${columns} rows 50;`, "exec", ...[...program, ...args].map(shellQuote)].join(" ");
   const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
     cwd: world.dir,
     env: { ...world.env, TERM: "xterm-256color" },

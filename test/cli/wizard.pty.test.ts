@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
 import { writeSecretFile } from "../../src/auth/store.ts";
+import { DISCLAIMER } from "../../src/cli/wizard.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { freePort, requireBinary } from "../support/binary.ts";
 import { approveInBrowser, cliWorld } from "./helpers.ts";
@@ -42,6 +43,30 @@ describe("the interactive login wizard on a real terminal", () => {
     expect(screen).not.toContain(tokens.access_token);
   });
 
+  test("--no-browser: the box promises no browser; at 80 columns the disclaimer is wrapped whole to the width", async () => {
+    const world = cliWorld(fake);
+    const pty = startPty(world, ["login", "--no-browser"], undefined, 80);
+    open.push(pty);
+    await pty.waitFor(/Paste the code/);
+    const screen = pty.screen();
+    expect(screen).toContain("1. Open the URL shown below in a browser: log in and approve access.");
+    expect(screen).not.toContain("opens in your browser");
+
+    const box = screen.split("\n").filter((line) => line.startsWith("│") && line.trimEnd().endsWith("│"));
+    for (const line of box) expect(line.trimEnd().length).toBeLessThanOrEqual(80);
+    const inner = box.map((line) => line.slice(1, line.trimEnd().length - 1).trim());
+    const first = inner.findIndex((line) => line.startsWith("maximize is not affiliated"));
+    const disclaimer = inner.slice(first, inner.indexOf("", first) === -1 ? undefined : inner.indexOf("", first));
+    expect(disclaimer.join(" ")).toBe(DISCLAIMER);
+    // Filled lines, not a long one and a stub: each but the last leaves no room for the next word.
+    for (const [i, line] of disclaimer.slice(0, -1).entries()) {
+      const next = disclaimer[i + 1]!.split(" ")[0]!;
+      expect(line.length + 1 + next.length).toBeGreaterThan(74);
+    }
+    pty.type("\x03");
+    expect(await pty.exited).toBe(1);
+  });
+
   test("with the default config it shows Claude Code's Pro/Max login page with today's scopes", async () => {
     const world = cliWorld(fake);
     delete world.env.MAXIMIZE_OAUTH_AUTHORIZE_URL;
@@ -81,7 +106,7 @@ describe("the interactive login wizard on a real terminal", () => {
 });
 
 describe("the interactive menu on a real terminal", () => {
-  test("Start → Stop → Start on the same port, Token status, Exit stops the proxy", async () => {
+  test("Start → Stop → Start on the same port, Token status, Exit stops the proxy; Enter twice never stops it", async () => {
     const port = freePort();
     const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
     writeSecretFile(world.tokenFile, JSON.stringify({ ...fake.issueTokens(), account: { email_address: "menu@example.com" } }));
@@ -94,31 +119,112 @@ describe("the interactive menu on a real terminal", () => {
     const pty = startPty(world, []);
     open.push(pty);
 
-    await pty.waitFor(/What would you like to do\?[\s\S]*Start proxy/);
+    await pty.waitFor(
+      /What would you like to do\?[\s\S]*Logged in as menu@example\.com \(Claude subscription; token expires in[\s\S]*● Start proxy/,
+    );
     let mark = pty.screen().length;
     pty.type("\r");
-    await pty.waitFor(new RegExp(`Proxy running on ${url}[\\s\\S]*Stop proxy`), mark);
+    // After starting, the cursor rests on Token status, not on Stop proxy.
+    const [frame] = await pty.waitFor(new RegExp(`Proxy running on ${url}[\\s\\S]*● Token status`), mark);
+    expect(frame).toContain("○ Stop proxy");
     expect(await healthy()).toBe(true);
 
     mark = pty.screen().length;
-    pty.type("\r");
-    await pty.waitFor(/Proxy stopped — the port is free[\s\S]*Start proxy/, mark);
+    pty.type("\r"); // a second Enter: the status, and the proxy keeps running
+    await pty.waitFor(/account\s+menu@example\.com[\s\S]*\(running\)[\s\S]*Proxy running on[\s\S]*● Token status/, mark);
+    expect(await healthy()).toBe(true);
+
+    mark = pty.screen().length;
+    pty.type("\x1b[A\x1b[A\x1b[A\r"); // Refresh token, Login, Stop proxy
+    await pty.waitFor(/Proxy stopped — the port is free[\s\S]*● Token status/, mark);
     expect(await healthy()).toBe(false);
 
     mark = pty.screen().length;
-    pty.type("\r");
+    pty.type("\x1b[A\x1b[A\x1b[A\r"); // up to Start proxy
     await pty.waitFor(new RegExp(`Proxy running on ${url}[\\s\\S]*Stop proxy`), mark);
     expect(await healthy()).toBe(true);
 
     mark = pty.screen().length;
-    pty.type("\x1b[B\x1b[B\x1b[B\r"); // Login, Refresh token, Token status
-    await pty.waitFor(/account\s+menu@example\.com[\s\S]*\(running\)[\s\S]*Proxy running on/, mark);
-
-    mark = pty.screen().length;
-    pty.type("\x1b[A\r"); // up from the top wraps round to Exit
+    pty.type("\x1b[B\x1b[B\r"); // from Token status: Logout, Exit
     await pty.waitFor(/Bye/, mark);
     expect(await pty.exited).toBe(0);
     expect(await healthy()).toBe(false);
+  });
+
+  test.each<
+    [string, (issued: ReturnType<FakeAnthropic["issueTokens"]>) => Record<string, unknown> | undefined, Record<string, string>, RegExp]
+  >([
+    ["not logged in", () => undefined, {}, /Not logged in — choose Login/],
+    [
+      "an expired login that cannot be refreshed",
+      (t) => ({ ...t, refresh_token: null, expires_at: Math.floor(Date.now() / 1000) - 600 }),
+      {},
+      /Login expired 10m ago — choose Login to log in again/,
+    ],
+    ["a long-lived token", (t) => ({ ...t, refresh_token: null, expires_at: null }), {}, /Logged in \(long-lived token\)/],
+    ["an API key", () => undefined, { MAXIMIZE_ANTHROPIC_API_KEY: "sk-ant-api03-menu-test" }, /Using an Anthropic API key/],
+  ])("the header says the login state: %s", async (_name, tokens, env, header) => {
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(freePort()), ...env });
+    const stored = tokens(fake.issueTokens());
+    if (stored) writeSecretFile(world.tokenFile, JSON.stringify(stored));
+    const pty = startPty(world, []);
+    open.push(pty);
+    await pty.waitFor(new RegExp(`What would you like to do\\?\\s*│\\s*${header.source}`));
+    pty.type("\x1b[A\r");
+    await pty.waitFor(/Bye/);
+    expect(await pty.exited).toBe(0);
+  });
+
+  test("Start without a login warns and offers it: Back, a cancelled login keeps the frame, then log in and start", async () => {
+    const port = freePort();
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
+    const healthy = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    const pty = startPty(world, []);
+    open.push(pty);
+    await pty.waitFor(/Not logged in — choose Login[\s\S]*● Start proxy/);
+
+    let mark = pty.screen().length;
+    pty.type("\r");
+    await pty.waitFor(
+      /Not logged in — choose Login\. Started like this, the proxy answers every API request with 401[\s\S]*Log in first\?[\s\S]*Back to the menu/,
+      mark,
+    );
+    mark = pty.screen().length;
+    pty.type("\x1b[A\r"); // Back
+    await pty.waitFor(/What would you like to do\?/, mark);
+    expect(await healthy()).toBe(false);
+
+    // Start → Log in, then Ctrl-C at the code: the menu goes on inside the same frame.
+    mark = pty.screen().length;
+    pty.type("\x1b[A\x1b[A\x1b[A\r"); // from Token status up to Start proxy
+    await pty.waitFor(/Log in first\?/, mark);
+    pty.type("\r");
+    await pty.waitFor(/Paste the code/, mark);
+    pty.type("\x03");
+    const [cancelled] = await pty.waitFor(/.\s+Login cancelled — nothing was stored\.[\s\S]*What would you like to do\?/, mark);
+    expect(cancelled).toStartWith("▲"); // a warning inside the frame, not the frame's closing corner (└)
+    expect(cancelled).not.toContain("└");
+    expect(await healthy()).toBe(false);
+
+    // Start → Log in, then start: the proxy runs with the new login.
+    mark = pty.screen().length;
+    pty.type("\x1b[A\x1b[A\x1b[A\r");
+    await pty.waitFor(/Log in first\?/, mark);
+    pty.type("\r");
+    const [, link] = await pty.waitFor(AUTHORIZE, mark);
+    await pty.waitFor(/Paste the code/, mark);
+    pty.type(`${await approveInBrowser(link!)}\r`);
+    await pty.waitFor(/Logged in[\s\S]*Proxy running on[\s\S]*Logged in as user@example\.com/, mark);
+    expect(await healthy()).toBe(true);
+
+    mark = pty.screen().length;
+    pty.type("\x1b[B\x1b[B\r"); // from Token status: Logout, Exit
+    await pty.waitFor(/Bye/, mark);
+    expect(await pty.exited).toBe(0);
   });
 });
 
