@@ -29,6 +29,8 @@ export interface AppDeps {
   usage: UsageReader;
   log: Logger;
   metrics: Metrics;
+  /** True once the server is closing the connections still open (shutdown): a response cut then was cut by us. */
+  closing?: () => boolean;
 }
 
 /** What every route module receives: the app's dependencies plus a way to tag the access-log line. */

@@ -86,7 +86,21 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     loadOrCreateKey(join(dirname(config.storage.token_file), "reasoning.key"), (message) => log.warn(message)),
   );
   const usage = createUsageReader({ upstream });
-  const { handle } = createApp({ config, credentials, upstream, models, thinking, responses, seal, plan, usage, log, metrics });
+  let closing = false;
+  const { handle } = createApp({
+    config,
+    credentials,
+    upstream,
+    models,
+    thinking,
+    responses,
+    seal,
+    plan,
+    usage,
+    log,
+    metrics,
+    closing: () => closing,
+  });
 
   let server: Server<undefined>;
   try {
@@ -116,7 +130,10 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     url: `http://${host}:${server.port}`,
     ready,
     async stop(graceMs = 10_000) {
-      const forced = setTimeout(() => void server.stop(true), graceMs);
+      const forced = setTimeout(() => {
+        closing = true; // what is cut from here on is cut by this shutdown, not by its client
+        void server.stop(true);
+      }, graceMs);
       await server.stop(false);
       clearTimeout(forced);
     },

@@ -69,6 +69,27 @@ describe("maximize serve", () => {
     expect(cli.output()).toContain("stopped");
   });
 
+  test("a second signal closes open streams: the log says the shutdown closed them, not the client", async () => {
+    const port = freePort();
+    const cli = serve(loggedInWorld(), port);
+    await cli.waitFor(/listening on/);
+    fake.fault({ kind: "drip", delayMs: 5000 });
+
+    const response = await streamRequest(`http://127.0.0.1:${port}`);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+
+    cli.child.kill("SIGTERM");
+    await cli.waitFor(/SIGTERM received/);
+    cli.child.kill("SIGTERM");
+    await cli.waitFor(/SIGTERM again/);
+    await reader.read().catch(() => undefined); // the cut connection
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/\/v1\/messages \S+: response ended early \(closed by the shutdown\)/);
+    expect(cli.output()).not.toContain("client closed");
+  });
+
   test("a busy port is a one-line error naming the port and how to change it, exit 1", async () => {
     const blocker = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {

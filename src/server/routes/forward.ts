@@ -50,6 +50,14 @@ async function namesModel(response: Response, model: string): Promise<boolean> {
  * The client's request signal aborts the upstream request. A 404 for a model a nickname resolved to refreshes the
  * catalogue and, when the nickname now names another model, retries once (nothing has reached the client yet).
  */
+const EARLY_END: Record<StreamOutcome | "server_shutdown", string> = {
+  complete: "complete",
+  upstream_error: "upstream error",
+  idle_timeout: "idle timeout",
+  client_closed: "client closed",
+  server_shutdown: "closed by the shutdown",
+};
+
 export async function forwardForClient(deps: RouteDeps, request: Request, call: ClientCall): Promise<Response> {
   deps.noteModel(request, describeResolution(call.resolution));
   if (call.streaming) deps.metrics.streamOpened();
@@ -57,8 +65,10 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
   const started = performance.now();
   const finish = (outcome: StreamOutcome, model: string) => {
     deps.metrics.requestDuration(route, (performance.now() - started) / 1000);
-    if (call.streaming) deps.metrics.streamEnded(outcome);
-    if (outcome !== "complete") deps.log.warn(`${route} ${model}: response ended early (${outcome.replace("_", " ")})`);
+    // The connection closes under us too when the server shuts down with streams open: that is not the client's doing.
+    const ended = outcome === "client_closed" && deps.closing?.() ? "server_shutdown" : outcome;
+    if (call.streaming) deps.metrics.streamEnded(ended);
+    if (ended !== "complete") deps.log.warn(`${route} ${model}: response ended early (${EARLY_END[ended]})`);
   };
   const attempt = async (resolution: Resolution) => {
     // An answer read whole ends before send() returns: hold its outcome until we know it is the one we keep.
