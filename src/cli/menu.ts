@@ -24,7 +24,7 @@ const currentLogin = (ctx: CommandContext) => loginSummary(createCredentials(ctx
 async function startChecked(ctx: CommandContext, control: ProxyControl): Promise<void> {
   const login = currentLogin(ctx);
   if (!login.working) {
-    p.log.warn(`${login.text}. Started like this, the proxy answers every API request with 401 until you log in.`);
+    p.log.warn(`${login.text}: started like this, the proxy answers every API request with 401 until you log in.`);
     const next = await p.select<"login" | "anyway" | "back">({
       message: "Log in first?",
       options: [
@@ -87,7 +87,7 @@ const restingPlace = (last: Action | undefined): Action | undefined =>
 async function choose(ctx: CommandContext, control: ProxyControl, last: Action | undefined): Promise<Action> {
   const url = control.url;
   const login = currentLogin(ctx);
-  const header = `${url ? `Proxy running on ${url}` : "What would you like to do?"}\n${login.working ? pc.dim(login.text) : pc.yellow(login.text)}`;
+  const header = `${url ? `Proxy running on ${url}` : "What would you like to do?"}\n${login.working ? pc.dim(login.text) : pc.yellow(`${login.text} — choose Login`)}`;
   const choice = await p.select<Action>({
     message: header,
     initialValue: restingPlace(last),

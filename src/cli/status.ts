@@ -68,14 +68,14 @@ export function loginSummary(auth: AuthStatus): { text: string; working: boolean
   if (auth.method === "api_key") return { text: "Using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)", working: true };
   if (auth.method === "none") {
     if (auth.error) return { text: `Login unusable: ${auth.error}`, working: false };
-    return { text: "Not logged in — choose Login", working: false };
+    return { text: "Not logged in", working: false };
   }
   const who = auth.account ? ` as ${auth.account}` : "";
   const left = auth.expires_in_seconds;
   if (left === null) return { text: `Logged in${who} (long-lived token)`, working: true };
   if (left > 0) return { text: `Logged in${who} (Claude subscription; token expires in ${humanDuration(left)})`, working: true };
   if (auth.refreshable) return { text: `Logged in${who} (token expired; renewed on the first request)`, working: true };
-  return { text: `Login expired ${humanDuration(-left)} ago — choose Login to log in again`, working: false };
+  return { text: `Login expired ${humanDuration(-left)} ago`, working: false };
 }
 
 /** Label/value pairs for people (the command prints them; the menu shows them in a note). */

@@ -22,7 +22,7 @@ test.each<[string, Partial<AuthStatus>, string, boolean]>([
     "Logged in as me@example.com (token expired; renewed on the first request)",
     true,
   ],
-  ["expired for good", { expires_in_seconds: -120, refreshable: false }, "Login expired 2m ago — choose Login to log in again", false],
+  ["expired for good", { expires_in_seconds: -120, refreshable: false }, "Login expired 2m ago", false],
   [
     "a long-lived token",
     { expires_at: null, expires_in_seconds: null, refreshable: false },
@@ -30,7 +30,7 @@ test.each<[string, Partial<AuthStatus>, string, boolean]>([
     true,
   ],
   ["an API key", { method: "api_key", account: null }, "Using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)", true],
-  ["not logged in", { logged_in: false, method: "none" }, "Not logged in — choose Login", false],
+  ["not logged in", { logged_in: false, method: "none" }, "Not logged in", false],
   [
     "an unusable token file",
     { logged_in: false, method: "none", error: "cannot read /t.json" },

@@ -152,21 +152,27 @@ describe("the interactive menu on a real terminal", () => {
   });
 
   test.each<
-    [string, (issued: ReturnType<FakeAnthropic["issueTokens"]>) => Record<string, unknown> | undefined, Record<string, string>, RegExp]
+    [
+      string,
+      (issued: ReturnType<FakeAnthropic["issueTokens"]>) => Record<string, unknown> | string | undefined,
+      Record<string, string>,
+      RegExp,
+    ]
   >([
     ["not logged in", () => undefined, {}, /Not logged in — choose Login/],
     [
       "an expired login that cannot be refreshed",
       (t) => ({ ...t, refresh_token: null, expires_at: Math.floor(Date.now() / 1000) - 600 }),
       {},
-      /Login expired 10m ago — choose Login to log in again/,
+      /Login expired 10m ago — choose Login/,
     ],
     ["a long-lived token", (t) => ({ ...t, refresh_token: null, expires_at: null }), {}, /Logged in \(long-lived token\)/],
     ["an API key", () => undefined, { MAXIMIZE_ANTHROPIC_API_KEY: "sk-ant-api03-menu-test" }, /Using an Anthropic API key/],
+    ["a damaged token file", () => "{ not json", {}, /Login unusable: .*tokens\.json[\s\S]*— choose Login/],
   ])("the header says the login state: %s", async (_name, tokens, env, header) => {
     const world = cliWorld(fake, { MAXIMIZE_PORT: String(freePort()), ...env });
     const stored = tokens(fake.issueTokens());
-    if (stored) writeSecretFile(world.tokenFile, JSON.stringify(stored));
+    if (stored) writeSecretFile(world.tokenFile, typeof stored === "string" ? stored : JSON.stringify(stored));
     const pty = startPty(world, []);
     open.push(pty);
     await pty.waitFor(new RegExp(`What would you like to do\\?\\s*│\\s*${header.source}`));
@@ -190,7 +196,7 @@ describe("the interactive menu on a real terminal", () => {
     let mark = pty.screen().length;
     pty.type("\r");
     await pty.waitFor(
-      /Not logged in — choose Login\. Started like this, the proxy answers every API request with 401[\s\S]*Log in first\?[\s\S]*Back to the menu/,
+      /Not logged in: started like this, the proxy answers every API request with 401[\s\S]*Log in first\?[\s\S]*Back to the menu/,
       mark,
     );
     mark = pty.screen().length;
