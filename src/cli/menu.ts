@@ -50,11 +50,23 @@ function startProxy(control: ProxyControl): void {
   }
 }
 
+/**
+ * Stops gracefully (10 s at most); Ctrl-C meanwhile closes what is still open at once, as a second signal does for
+ * serve. No spinner here: clack's spinner exits the process on Ctrl-C, cutting open streams with nothing said.
+ */
 async function stopProxy(control: ProxyControl): Promise<void> {
-  const spin = p.spinner();
-  spin.start("Stopping the proxy (letting requests in flight finish)");
-  await control.stop();
-  spin.stop("Proxy stopped — the port is free");
+  p.log.step("Stopping the proxy: requests in flight may finish (10 s at most; Ctrl-C closes them now)");
+  const now = () => {
+    p.log.warn("Closing open connections now");
+    void control.stop(0);
+  };
+  process.once("SIGINT", now);
+  try {
+    await control.stop();
+  } finally {
+    process.off("SIGINT", now);
+  }
+  p.log.success("Proxy stopped — the port is free");
 }
 
 async function refresh(ctx: CommandContext): Promise<void> {

@@ -7,11 +7,13 @@ import { startServer, type RunningServer } from "../server/serve.ts";
 export interface ProxyControl {
   readonly url: string | undefined;
   start(): string;
+  /** Stops accepting and lets in-flight responses finish for `graceMs`; called again while stopping, with 0: closes them now. */
   stop(graceMs?: number): Promise<void>;
 }
 
 export function createProxyControl(options: { config: Config; log: Logger; fetch?: Fetch }): ProxyControl {
   let running: RunningServer | undefined;
+  let stopping: RunningServer | undefined;
   return {
     get url() {
       return running?.url;
@@ -21,9 +23,11 @@ export function createProxyControl(options: { config: Config; log: Logger; fetch
       return running.url;
     },
     async stop(graceMs = 10_000) {
-      const current = running;
+      const current = running ?? stopping;
       running = undefined;
+      stopping = current;
       await current?.stop(graceMs);
+      if (stopping === current) stopping = undefined;
     },
   };
 }

@@ -151,6 +151,37 @@ describe("the interactive menu on a real terminal", () => {
     expect(await healthy()).toBe(false);
   });
 
+  test("Exit while a stream is open: Ctrl-C closes it at once, and the log says the shutdown closed it", async () => {
+    const port = freePort();
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
+    writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
+    const pty = startPty(world, []);
+    open.push(pty);
+    await pty.waitFor(/● Start proxy/);
+    let mark = pty.screen().length;
+    pty.type("\r");
+    await pty.waitFor(/Proxy running on[\s\S]*● Token status/, mark);
+
+    fake.fault({ kind: "drip", delayMs: 5000 });
+    const response = await fetch(`http://127.0.0.1:${port}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "unused" },
+      body: JSON.stringify({ model: "l", max_tokens: 32, stream: true, messages: [{ role: "user", content: "Hi" }] }),
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+
+    mark = pty.screen().length;
+    pty.type("\x1b[B\x1b[B\r"); // from Token status: Logout, Exit
+    await pty.waitFor(/Stopping the proxy/, mark);
+    pty.type("\x03"); // without this the stream would keep the proxy up for 10 s
+    await pty.waitFor(/Closing open connections now[\s\S]*Bye/, mark);
+    await reader.read().catch(() => undefined);
+    expect(await pty.exited).toBe(0);
+    expect(pty.screen()).toMatch(/\/v1\/messages \S+: response ended early \(closed by the shutdown\)/);
+    expect(pty.screen()).not.toContain("client closed");
+  });
+
   test.each<
     [
       string,
