@@ -24,7 +24,8 @@ export async function removeLogin(tokenFile: string): Promise<boolean> {
 
 async function run(ctx: CommandContext): Promise<number> {
   const tokenFile = ctx.config.storage.token_file;
-  if (ctx.interactive && !flagOption(ctx.args, "yes")) {
+  // Nothing to delete: nothing to ask about either.
+  if (ctx.interactive && !flagOption(ctx.args, "yes") && existsSync(tokenFile)) {
     const p = await import("@clack/prompts");
     const sure = await p.confirm({ message: `Log out and delete ${tokenFile}?`, initialValue: false });
     if (p.isCancel(sure) || !sure) {

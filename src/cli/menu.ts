@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import * as p from "@clack/prompts";
 import pc from "picocolors";
 import { UserError } from "../shared/errors.ts";
@@ -83,6 +84,10 @@ async function refresh(ctx: CommandContext): Promise<void> {
 
 async function logout(ctx: CommandContext): Promise<void> {
   const tokenFile = ctx.config.storage.token_file;
+  if (!existsSync(tokenFile)) {
+    await removeLogin(tokenFile); // a half-finished headless login, if any
+    return p.log.info(`You are not logged in — there is no ${tokenFile} to delete.`);
+  }
   const sure = await p.confirm({ message: `Log out and delete ${tokenFile}?`, initialValue: false });
   if (p.isCancel(sure) || !sure) return p.log.info("Still logged in.");
   const removed = await removeLogin(tokenFile);

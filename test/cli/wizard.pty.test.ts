@@ -151,6 +151,21 @@ describe("the interactive menu on a real terminal", () => {
     expect(await healthy()).toBe(false);
   });
 
+  test("Logout without a login says so, without asking to delete a file that is not there", async () => {
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(freePort()) });
+    const pty = startPty(world, []);
+    open.push(pty);
+    await pty.waitFor(/● Start proxy/);
+    let mark = pty.screen().length;
+    pty.type("\x1b[A\x1b[A\r"); // up from the top: Exit, Logout
+    await pty.waitFor(/You are not logged in — there is no \S+tokens\.json to delete\.[\s\S]*What would you like to do\?/, mark);
+    expect(pty.screen().slice(mark)).not.toContain("Log out and delete");
+    mark = pty.screen().length;
+    pty.type("\x1b[B\x1b[B\r"); // after Logout the cursor rests on Token status: down to Logout, Exit
+    await pty.waitFor(/Bye/, mark);
+    expect(await pty.exited).toBe(0);
+  });
+
   test("Exit while a stream is open: Ctrl-C closes it at once, and the log says the shutdown closed it", async () => {
     const port = freePort();
     const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
