@@ -52,21 +52,40 @@ function startProxy(control: ProxyControl): void {
 }
 
 /**
+ * What Ctrl-C does outside the prompts (which read it as a key): by default what it always did, end the process
+ * (130); while the proxy stops, close what is still open at once. The listener lives as long as the menu, so a
+ * Ctrl-C right after "Stopping the proxy" appears cannot find no handler yet.
+ */
+function watchInterrupts(): { during<T>(onInterrupt: () => void, work: Promise<T>): Promise<T>; dispose(): void } {
+  let current: (() => void) | undefined;
+  const listener = () => (current ? current() : process.exit(130));
+  process.on("SIGINT", listener);
+  return {
+    async during(onInterrupt, work) {
+      current = onInterrupt;
+      try {
+        return await work;
+      } finally {
+        current = undefined;
+      }
+    },
+    dispose: () => void process.off("SIGINT", listener),
+  };
+}
+
+type Interrupts = ReturnType<typeof watchInterrupts>;
+
+/**
  * Stops gracefully (10 s at most); Ctrl-C meanwhile closes what is still open at once, as a second signal does for
  * serve. No spinner here: clack's spinner exits the process on Ctrl-C, cutting open streams with nothing said.
  */
-async function stopProxy(control: ProxyControl): Promise<void> {
+async function stopProxy(control: ProxyControl, interrupts: Interrupts): Promise<void> {
   p.log.step("Stopping the proxy: requests in flight may finish (10 s at most; Ctrl-C closes them now)");
   const now = () => {
     p.log.warn("Closing open connections now");
     void control.stop(0);
   };
-  process.once("SIGINT", now);
-  try {
-    await control.stop();
-  } finally {
-    process.off("SIGINT", now);
-  }
+  await interrupts.during(now, control.stop());
   p.log.success("Proxy stopped — the port is free");
 }
 
@@ -127,19 +146,24 @@ export async function menuCommand(ctx: CommandContext): Promise<number> {
   const log = createLogger({ level, secrets: [...ctx.config.server.api_keys, ctx.config.api.anthropic_api_key ?? ""] });
   const control = createProxyControl({ config: ctx.config, log, fetch: ctx.fetch });
   p.intro(pc.inverse(` maximize ${VERSION} `));
-  let last: Action | undefined;
-  for (;;) {
-    const action = await choose(ctx, control, last);
-    last = action;
-    if (action === "exit") break;
-    if (action === "start") await startChecked(ctx, control);
-    if (action === "stop") await stopProxy(control);
-    if (action === "login") await loginWizard(ctx, { browser: true, framed: false });
-    if (action === "refresh") await refresh(ctx);
-    if (action === "status") p.note(formatLines(statusLines(await gatherStatus(ctx), ctx.now(), pc), pc), "Token status");
-    if (action === "logout") await logout(ctx);
+  const interrupts = watchInterrupts();
+  try {
+    let last: Action | undefined;
+    for (;;) {
+      const action = await choose(ctx, control, last);
+      last = action;
+      if (action === "exit") break;
+      if (action === "start") await startChecked(ctx, control);
+      if (action === "stop") await stopProxy(control, interrupts);
+      if (action === "login") await loginWizard(ctx, { browser: true, framed: false });
+      if (action === "refresh") await refresh(ctx);
+      if (action === "status") p.note(formatLines(statusLines(await gatherStatus(ctx), ctx.now(), pc), pc), "Token status");
+      if (action === "logout") await logout(ctx);
+    }
+    if (control.url) await stopProxy(control, interrupts);
+  } finally {
+    interrupts.dispose();
   }
-  if (control.url) await stopProxy(control);
   p.outro("Bye");
   return 0;
 }
