@@ -16,6 +16,11 @@ export const TokenFileSchema = v.looseObject({
   scopes: v.optional(v.union([v.string(), v.array(v.string())])),
   account: v.optional(v.unknown()),
   organization: v.optional(v.unknown()),
+  /**
+   * Set when the token endpoint refused the refresh token, or the API refused a long-lived token: the login is dead
+   * until the next `maximize login` replaces the file. Recorded so every process (`status`, a second proxy) knows.
+   */
+  login_dead: v.optional(v.looseObject({ at: v.number(), reason: v.string() })),
 });
 export type StoredTokens = v.InferOutput<typeof TokenFileSchema>;
 

@@ -79,6 +79,20 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
   };
 }
 
+const renewLongLived = "make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`";
+const noRefreshToken = `has no refresh token (a long-lived token from \`claude setup-token\`), so it cannot be renewed: ${renewLongLived}`;
+const expiredLongLivedMessage = `login expired — this long-lived Claude token has passed its expiry: ${renewLongLived}`;
+const refusedLongLivedMessage = `login revoked — the API refused this long-lived Claude token (revoked, or mistyped when it was stored): ${renewLongLived}`;
+
+/** What to say about a login the token endpoint refused; an imported one may have been refreshed by Claude Code since. */
+function deadMessage(tokens: StoredTokens, why = tokens.login_dead?.reason): string {
+  const next =
+    tokens.source === "claude-code"
+      ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
+      : "run `maximize login`";
+  return `login expired or revoked${why ? ` (${why})` : ""} — ${next}`;
+}
+
 /**
  * OAuth credentials from the token file. Hands out the access token only while valid, refreshes it
  * proactively, and refreshes single-flight: any number of concurrent callers share one token-endpoint call.
@@ -115,6 +129,25 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS;
   const usable = (tokens: StoredTokens) => secondsLeft(tokens) > 5;
 
+  /** Records that this login is dead (in the file, for other processes too) and returns the error to throw. */
+  const markDead = (tokens: StoredTokens, reason: string, message: string): AuthError => {
+    const marked = { ...tokens, login_dead: { at: Math.floor(now() / 1000), reason } };
+    cached = marked;
+    try {
+      store.write(marked);
+      cachedStamp = stamp();
+    } catch {
+      // Cannot record it: this process still knows (cached), others learn it from their own refusal.
+    }
+    return new AuthError("login_dead", message);
+  };
+
+  const deadError = (tokens: StoredTokens): AuthError | undefined => {
+    if (tokens.login_dead) return new AuthError("login_dead", tokens.refresh_token ? deadMessage(tokens) : refusedLongLivedMessage);
+    if (!tokens.refresh_token && secondsLeft(tokens) <= 0) return new AuthError("login_dead", expiredLongLivedMessage);
+    return undefined;
+  };
+
   const readOrExplain = (fromDisk = false): StoredTokens | undefined => {
     try {
       return load(fromDisk);
@@ -132,10 +165,10 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (onDisk.access_token !== rejectedToken && fresh(onDisk)) return onDisk;
       const refreshToken = onDisk.refresh_token;
       if (!refreshToken) {
-        throw new AuthError(
-          "not_refreshable",
-          "this Claude login has no refresh token (a long-lived token from `claude setup-token`), so it cannot be renewed: when it has expired or was rejected, make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`",
-        );
+        // The API refused this very token, and nothing can renew it: revoked, or mistyped when it was stored.
+        if (rejectedToken !== undefined && onDisk.access_token === rejectedToken)
+          throw markDead(onDisk, "the API refused the long-lived token", refusedLongLivedMessage);
+        throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
       }
       try {
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
@@ -156,12 +189,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);
         if (error instanceof OAuthError && error.kind === "rejected") {
-          // An imported login shares one rotating refresh token with Claude Code, which may have spent it.
-          const next =
-            onDisk.source === "claude-code"
-              ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
-              : "run `maximize login`";
-          throw new AuthError("login_dead", `the Claude login has expired or was revoked (${error.message}): ${next}`);
+          throw markDead(onDisk, error.message, deadMessage(onDisk, error.message));
         }
         if (error instanceof OAuthError) {
           throw new AuthError(
@@ -186,6 +214,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     if (token === undefined) return undefined;
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
+    const dead = deadError(tokens);
+    if (dead) throw dead;
     // Someone refreshed since this token went out: the new one has not been refused yet.
     if (tokens.access_token !== token && usable(tokens)) return bearer(tokens.access_token);
     if (lastRefresh?.token === token && now() - lastRefresh.at < RENEW_COOLDOWN_MS) return undefined;
@@ -195,6 +225,9 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   async function get(): Promise<UpstreamCredential> {
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
+    // A login known dead fails at once: asking the token endpoint again would only be refused again.
+    const dead = deadError(tokens);
+    if (dead) throw dead;
     if (fresh(tokens)) return bearer(tokens.access_token);
     if (!tokens.refresh_token && usable(tokens)) return bearer(tokens.access_token);
     try {
@@ -212,6 +245,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     async refresh() {
       const tokens = readOrExplain();
       if (!tokens) throw notLoggedIn(); // before the lock: with no login there may be no folder to lock in
+      // Asked, not refused: a long-lived token is fine as it is, there is just nothing to refresh.
+      if (!tokens.refresh_token) throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
       return refreshOnce(tokens.access_token);
     },
     status(): AuthStatus {
@@ -225,9 +260,11 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (!tokens) return { ...base, logged_in: false, method: "none" };
       const account = tokens.account as { email_address?: string } | undefined;
       const left = secondsLeft(tokens);
+      const dead = deadError(tokens);
       return {
         ...base,
-        logged_in: true,
+        logged_in: !dead,
+        ...(dead ? { error: dead.message } : {}),
         method: "oauth",
         expires_at: tokens.expires_at ?? null,
         expires_in_seconds: Number.isFinite(left) ? Math.round(left) : null,

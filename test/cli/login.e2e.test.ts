@@ -187,7 +187,7 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     expect((await runCli(world, ["refresh"])).code).toBe(0);
   });
 
-  test("a refresh token the endpoint refuses: exit 1, says to log in again, token file kept", async () => {
+  test("a refresh token the endpoint refuses: exit 1, says to log in again, token file kept and marked dead", async () => {
     const world = cliWorld(fake);
     const pair = fake.issueTokens();
     fake.revokeRefreshToken(pair.refresh_token);
@@ -197,7 +197,11 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("invalid_grant");
     expect(result.stderr).toContain("run `maximize login`");
-    expect(readJson(world.tokenFile)).toEqual(pair);
+    // Kept, marked dead so that `status` and every other process know without asking again.
+    expect(readJson(world.tokenFile)).toEqual({
+      ...pair,
+      login_dead: { at: expect.any(Number), reason: expect.stringContaining("invalid_grant") },
+    });
   });
 });
 
