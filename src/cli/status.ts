@@ -28,6 +28,8 @@ export interface StatusReport {
   expires_in_seconds: number | null;
   refreshable: boolean;
   token_file: string;
+  /** The config file in use, or null when only defaults, environment and flags apply. */
+  config_file: string | null;
   listen: string;
   running: boolean;
   /** The plan's windows in one line ("5-hour 42 % (resets in 2h 13m), 7-day 10 %"), when they could be learnt. */
@@ -67,6 +69,7 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     expires_in_seconds: auth.expires_in_seconds,
     refreshable: auth.refreshable,
     token_file: auth.token_file,
+    config_file: ctx.config.file ?? null,
     listen: localUrl(ctx.config),
     running: await isServing(ctx.config, 700),
     plan: auth.logged_in && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
@@ -96,6 +99,10 @@ export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [s
   if (report.plan) lines.push(["plan", `${report.plan} ${pc.dim("— maximize usage")}`]);
   if (!report.logged_in && !report.error) lines.push(["next", "run `maximize login`"]);
   lines.push(["token file", report.token_file]);
+  lines.push([
+    "config",
+    report.config_file ?? pc.dim("none — built-in defaults (maximize reads ~/.maximize/config.json, or --config FILE)"),
+  ]);
   lines.push(["listen", `${report.listen} ${report.running ? pc.green("(running)") : pc.dim("(not running)")}`]);
   return lines;
 }

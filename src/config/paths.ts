@@ -27,3 +27,6 @@ export function resolveTokenFile(path: string, home: string, cwd: string): strin
 }
 
 export const defaultTokenFile = (home: string) => join(home, ".maximize", "tokens.json");
+
+/** The per-user config file, read when no other is named. */
+export const userConfigFile = (home: string) => join(home, ".maximize", "config.json");
