@@ -126,6 +126,28 @@ function stringOverrides(sources: Required<ConfigSources>): Record<string, unkno
   return overrides;
 }
 
+/**
+ * An Anthropic API key goes upstream as `x-api-key`: a Claude login token there is refused by Anthropic with a 401
+ * that does not say why. Refuse the shapes that are certainly wrong (never repeating the value), note the doubtful.
+ */
+function apiKeyProblem(key: string, where: string): string | undefined {
+  if (/^sk-ant-oat\d{2}-/.test(key)) {
+    throw new ConfigError(
+      `${where} holds a Claude login token (sk-ant-oat…), not an Anthropic API key — store it with \`maximize login --token -\` (it reads the token from stdin) and remove ${where}`,
+    );
+  }
+  if (/^sk-ant-ort\d{2}-/.test(key)) {
+    throw new ConfigError(
+      `${where} holds a Claude refresh token (sk-ant-ort…), not an Anthropic API key — remove it and run \`maximize login\``,
+    );
+  }
+  if (/\s/.test(key)) throw new ConfigError(`${where} contains spaces or line breaks — copy the API key again, without them`);
+  if (!key.startsWith("sk-ant-api")) {
+    return `${where} does not look like an Anthropic API key (sk-ant-api03-…); it is sent as x-api-key as it is`;
+  }
+  return undefined;
+}
+
 /** Loads the configuration with precedence: flags > environment > config file > defaults. */
 export function loadConfig(input: ConfigSources = {}): Config {
   const sources: Required<ConfigSources> = {
@@ -154,6 +176,12 @@ export function loadConfig(input: ConfigSources = {}): Config {
     notices,
   };
   config.api.base_url = config.api.base_url.replace(/\/+$/, "");
+  if (config.api.anthropic_api_key) {
+    const fromEnv = sources.env.MAXIMIZE_ANTHROPIC_API_KEY ? "MAXIMIZE_ANTHROPIC_API_KEY" : undefined;
+    const where = fromEnv ?? `api.anthropic_api_key in ${fileRef?.path ?? "the config file"}`;
+    const doubt = apiKeyProblem(config.api.anthropic_api_key, where);
+    if (doubt) notices.push(doubt);
+  }
   if (fileRef) config.file = fileRef.path;
   return config;
 }

@@ -42,6 +42,14 @@ describe("in process", () => {
     expect(status.stdout()).toMatch(/logged in\s+yes — Claude login/);
   });
 
+  test("status with an API key says which credentials are used, not 'logged in'", async () => {
+    const { ctx, stdout } = cliContext(["status"], statusCommand.options, { ...towardsFake(), MAXIMIZE_ANTHROPIC_API_KEY: API_KEY });
+    expect(await statusCommand.run(ctx)).toBe(0);
+    expect(stdout()).toMatch(/credentials\s+Anthropic API key \(MAXIMIZE_ANTHROPIC_API_KEY\)/);
+    expect(stdout()).not.toContain("logged in");
+    expect(stdout()).not.toContain(API_KEY);
+  });
+
   test("models --json against the fake, with an API key", async () => {
     const { ctx, stdout } = cliContext(["models", "--json"], modelsCommand.options, {
       ...towardsFake(),

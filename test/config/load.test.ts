@@ -250,3 +250,43 @@ describe("which config file is read (issue 17.2)", () => {
     expect(config.file).toBe(join(userHome, "mine.json"));
   });
 });
+
+describe("MAXIMIZE_ANTHROPIC_API_KEY is checked for shape (issue 17.10), never repeated", () => {
+  const oauth = `sk-ant-oat01-${"a".repeat(40)}`;
+  const refresh = `sk-ant-ort01-${"b".repeat(40)}`;
+  test.each<[string, string, RegExp]>([
+    [
+      "a Claude login token",
+      oauth,
+      /MAXIMIZE_ANTHROPIC_API_KEY holds a Claude login token \(sk-ant-oat…\), not an Anthropic API key — store it with `maximize login --token -`/,
+    ],
+    ["a refresh token", refresh, /holds a Claude refresh token/],
+    ["a key with a line break inside", "sk-ant-api03-abc\ndef", /contains spaces or line breaks/],
+  ])("%s: refused, saying what to do", (_name, key, pattern) => {
+    let message = "";
+    try {
+      loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: key } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain(key.slice(14));
+  });
+
+  test("in the config file: the message names the file", () => {
+    const dir = dirWithConfig({ api: { anthropic_api_key: oauth } });
+    expect(() => loadConfig({ cwd: dir, env: { HOME: home } })).toThrow(
+      `api.anthropic_api_key in ${join(dir, "config.json")} holds a Claude login token`,
+    );
+  });
+
+  test("an API key passes silently; an unknown shape is used, with a note", () => {
+    expect(loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: "sk-ant-api03-xyz" } }).notices).toEqual([]);
+    const odd = loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: "gateway-key-123" } });
+    expect(odd.api.anthropic_api_key).toBe("gateway-key-123");
+    expect(odd.notices).toEqual([
+      "MAXIMIZE_ANTHROPIC_API_KEY does not look like an Anthropic API key (sk-ant-api03-…); it is sent as x-api-key as it is",
+    ]);
+  });
+});
