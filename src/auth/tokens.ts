@@ -105,6 +105,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   let cachedStamp = "";
   let inflight: Promise<StoredTokens> | undefined;
   let lastRefresh: { token: string; at: number } | undefined;
+  /** Why the last refresh could not be made (the endpoint down, not the login dead); cleared by the next success. */
+  let unavailable: string | undefined;
 
   const stamp = () => {
     const stat = statSync(store.path, { throwIfNoEntry: false });
@@ -175,6 +177,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         // The old refresh token is spent now: keep the new pair in memory even if it cannot be saved.
         cached = next;
         lastRefresh = { token: next.access_token, at: now() };
+        unavailable = undefined;
         try {
           store.write(next);
           cachedStamp = stamp();
@@ -192,10 +195,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
           throw markDead(onDisk, error.message, deadMessage(onDisk, error.message));
         }
         if (error instanceof OAuthError) {
-          throw new AuthError(
-            "refresh_unavailable",
-            `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`,
-          );
+          unavailable = `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`;
+          throw new AuthError("refresh_unavailable", unavailable);
         }
         throw error;
       }
@@ -261,10 +262,12 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       const account = tokens.account as { email_address?: string } | undefined;
       const left = secondsLeft(tokens);
       const dead = deadError(tokens);
+      // Still logged in, but while the token is expired and cannot be refreshed, requests fail: say why.
+      const error = dead?.message ?? (unavailable && !usable(tokens) ? unavailable : undefined);
       return {
         ...base,
         logged_in: !dead,
-        ...(dead ? { error: dead.message } : {}),
+        ...(error ? { error } : {}),
         method: "oauth",
         expires_at: tokens.expires_at ?? null,
         expires_in_seconds: Number.isFinite(left) ? Math.round(left) : null,

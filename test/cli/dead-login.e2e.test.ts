@@ -117,6 +117,22 @@ describe("maximize serve, when the login dies while it runs", () => {
     expect(fake.refreshCalls).toBe(calls); // known dead: not asked again
   });
 
+  test("an expired token while the token endpoint is down: still logged in, but /auth/status says why requests fail", async () => {
+    const pair = fake.issueTokens({ expiresIn: -60 });
+    const world = worldWith({ ...pair });
+    fake.fault({ route: "token", status: 500, times: 100 });
+    const url = await serving(world);
+    const response = await ask(url);
+    expect(response.status).toBe(503);
+    expect(await (await fetch(`${url}/auth/status`)).json()).toMatchObject({
+      logged_in: true,
+      error: expect.stringContaining("could not refresh the Claude token"),
+    });
+    fake.clearFaults();
+    expect((await ask(url)).status).toBe(200); // the endpoint is back: refreshed, and the problem is gone
+    expect(await (await fetch(`${url}/auth/status`)).json()).not.toHaveProperty("error");
+  });
+
   test("a revoked long-lived token: 401 'login revoked', then status says so", async () => {
     const world = revokedLongLivedLogin();
     const url = await serving(world);
