@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { dirname, join } from "node:path";
 import { createCredentials } from "../auth/credentials.ts";
+import { keepLoginAlive } from "../auth/keep-alive.ts";
 import type { Config } from "../config/load.ts";
 import { createCatalogue } from "../models/live.ts";
 import { createPlanTracker } from "../plan/tracker.ts";
@@ -110,12 +111,15 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     throw new ServeError(`cannot listen on ${config.server.bind_address}:${config.server.port}: ${(error as Error).message}`);
   }
 
+  // Listening: from now on the login is kept fresh even with no traffic.
+  const keepAlive = keepLoginAlive(credentials, log);
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   return {
     server,
     url: `http://${host}:${server.port}`,
     ready,
     async stop(graceMs = 10_000) {
+      keepAlive.stop();
       const forced = setTimeout(() => void server.stop(true), graceMs);
       await server.stop(false);
       clearTimeout(forced);
