@@ -87,8 +87,10 @@ function noteError(errors: RecentError[], route: string, status: number, message
 export function createApp(deps: AppDeps) {
   const notes = new WeakMap<Request, AccessNote>();
   const access = (request: Request): AccessNote => {
-    let note = notes.get(request);
-    if (!note) notes.set(request, (note = {}));
+    const known = notes.get(request);
+    if (known) return known;
+    const note: AccessNote = {};
+    notes.set(request, note);
     return note;
   };
   const errors: RecentError[] = [];
