@@ -24,7 +24,11 @@ export class ServeError extends UserError {
   override name = "ServeError";
 }
 
-/** Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. */
+/**
+ * Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. The opt-in is
+ * said once, at info: the recommended Docker setup uses it at every start, and a warning shown every time is one
+ * people learn to ignore.
+ */
 export function checkExposure(config: Config, log: Logger): void {
   if (isLoopback(config.server.bind_address) || config.server.api_keys.length > 0) return;
   if (!config.server.allow_open) {
@@ -34,8 +38,8 @@ export function checkExposure(config: Config, log: Logger): void {
         "or accept the risk explicitly with --allow-open / MAXIMIZE_ALLOW_OPEN=1 (e.g. inside a private Docker network).",
     );
   }
-  log.warn(
-    `listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`,
+  log.info(
+    `listening on ${config.server.bind_address} with no proxy API key, as allowed by allow_open: anyone who can reach port ${config.server.port} can use this Claude login`,
   );
 }
 
