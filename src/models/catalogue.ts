@@ -3,6 +3,7 @@
  * `models.refresh_interval` or a resolved model answered 404, so a newly released model is picked up by a running
  * maximize. Nicknames resolve against it; when it cannot be fetched, against the built-in fallback table (logged).
  */
+import { AuthError } from "../shared/errors.ts";
 import * as v from "valibot";
 import type { NicknameConfig } from "../config/schema.ts";
 import { FALLBACK_MODELS } from "./fallback.ts";
@@ -145,7 +146,9 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
         nextAttemptAt = now() + retryAfterMs;
         if (!changed) return;
         const using = live ? "keeping the catalogue fetched earlier" : `using the built-in table: ${describeResolved()}`;
-        options.log?.warn(`cannot fetch Anthropic's model catalogue (${message}); ${using}`);
+        // Without a usable login the cause has been said already (at start-up, or by the keep-alive): no second warning.
+        const cause = error instanceof AuthError ? "info" : "warn";
+        options.log?.[cause](`cannot fetch Anthropic's model catalogue (${message}); ${using}`);
       })
       .finally(() => {
         inFlight = undefined;
