@@ -4,6 +4,7 @@ import type { StoredTokens } from "./store.ts";
 
 import type { Fetch } from "../shared/http.ts";
 import { UserError } from "../shared/errors.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 
 /**
  * Why a token-endpoint call failed:
@@ -70,7 +71,10 @@ async function postTokenEndpoint(
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    throw new OAuthError("unavailable", `cannot reach the token endpoint ${oauth.token_url}: ${(error as Error).message}`);
+    throw new OAuthError(
+      "unavailable",
+      `cannot reach the token endpoint ${oauth.token_url}: ${describeNetworkError(error, oauth.token_url)}`,
+    );
   }
   const text = await response.text().catch(() => "");
   if (!response.ok) {

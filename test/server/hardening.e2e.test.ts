@@ -140,6 +140,8 @@ describe("upstream faults", () => {
       const json = (await response.json()) as { error: { type: string; message: string } };
       expect(json.error.type).toBe("api_error");
       expect(json.error.message).toContain(dead);
+      expect(json.error.message).toContain(`connection refused by ${dead.replace("http://", "")}`);
+      expect(json.error.message).not.toContain("Is the computer able to access the url");
     } finally {
       await other.stop();
     }
