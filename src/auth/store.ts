@@ -2,6 +2,7 @@ import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, rename
 import { dirname, join, basename } from "node:path";
 import * as v from "valibot";
 import { UserError } from "../shared/errors.ts";
+import { describeIssue } from "../shared/issues.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 
 /**
@@ -68,7 +69,7 @@ export function createTokenStore(path: string): TokenStore {
     if (problem.kind === "unreadable") throw new TokenFileError(`cannot read token file ${path}: ${problem.message}`);
     if (problem.kind === "invalid") {
       throw new TokenFileError(
-        `token file ${path}: ${problem.key || "(root)"} must be ${problem.issue.message} — fix it or run \`maximize login\` to replace it`,
+        `token file ${path}: ${describeIssue(problem.issue, "the file")} — fix it or run \`maximize login\` to replace it`,
       );
     }
     throw new TokenFileError(
