@@ -60,7 +60,9 @@ describe("token store", () => {
     const path = join(tempDir(), "tokens.json");
     writeFileSync(path, JSON.stringify(tokens));
     chmodSync(path, 0o000);
-    expect(() => createTokenStore(path).read()).toThrow(/cannot read token file/);
+    expect(() => createTokenStore(path).read()).toThrow(
+      /cannot read token file .*: permission denied \(EACCES\) — make it readable by uid \d+/,
+    );
   });
 
   test("remove reports whether there was a file", () => {
