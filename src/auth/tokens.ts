@@ -4,7 +4,8 @@ import { AuthError, notLoggedIn } from "../shared/errors.ts";
 import { withFileLock } from "./lock.ts";
 import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
-import { TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
+import { attempt, FileError } from "../shared/files.ts";
+import { besideTokenFile, TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
 
 /** Refresh this long before expiry, so no request ever goes out with a token about to die. */
 export const REFRESH_LEAD_SECONDS = 300;
@@ -109,7 +110,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   let unavailable: string | undefined;
 
   const stamp = () => {
-    const stat = statSync(store.path, { throwIfNoEntry: false });
+    const stat = attempt("read", store.path, besideTokenFile("the token file"), () => statSync(store.path, { throwIfNoEntry: false }));
     return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "";
   };
 
@@ -154,7 +155,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     try {
       return load(fromDisk);
     } catch (error) {
-      if (error instanceof TokenFileError) throw new AuthError("token_file", error.message);
+      if (error instanceof TokenFileError || error instanceof FileError) throw new AuthError("token_file", error.message);
       throw error;
     }
   };
@@ -185,7 +186,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         } catch (error) {
           onRefresh?.(
             "failed",
-            `the new token could not be saved to ${store.path} (${(error as Error).message}); this process keeps using it, but fix the file's permissions or disk space before restarting`,
+            `the refreshed token could not be saved: ${(error as Error).message}. This process keeps using it, but it is lost on restart until that is fixed`,
           );
         }
         return next;

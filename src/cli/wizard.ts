@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { completeLogin, LoginError } from "../auth/login.ts";
 import { authorizeUrl, createPkce, parsePastedCode } from "../auth/pkce.ts";
 import { createTokenStore, TokenFileError } from "../auth/store.ts";
+import { FileError } from "../shared/files.ts";
 import { openBrowser } from "./browser.ts";
 import type { CommandContext } from "./command.ts";
 import { describeAccount, describeExpiry } from "./format.ts";
@@ -17,7 +18,7 @@ function currentLogin(path: string): string | undefined {
     const tokens = createTokenStore(path).read();
     return tokens ? (describeAccount(tokens) ?? "an existing login") : undefined;
   } catch (error) {
-    if (error instanceof TokenFileError) return undefined;
+    if (error instanceof TokenFileError || error instanceof FileError) return undefined;
     throw error;
   }
 }

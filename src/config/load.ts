@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { defaultTokenFile, expandHome, homeDir, resolveTokenFile, userConfigFile } from "./paths.ts";
 import { ConfigSchema, STRING_SETTINGS } from "./schema.ts";
 import { UserError } from "../shared/errors.ts";
+import { describeIssue, isDefaultMessage } from "../shared/issues.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 
 /** The configuration: what ConfigSchema gives, with the token file resolved to an absolute path. */
@@ -85,6 +86,8 @@ function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
     const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
     return `${where}: unknown key "${path}"${parent ? ` in "${parent}"` : ""} — remove it or check the spelling (see config.example.json)`;
   }
+  // A schema without its own message (valibot's developer wording): the shared sentence instead.
+  if (isDefaultMessage(issue.message)) return `${where}: ${describeIssue(issue, "the file")}`;
   if (!path) return `${where}: the file must hold ${issue.message}, got ${describe(issue.input)}`;
   return `${where}: ${path} is ${describe(issue.input)} — expected ${issue.message}`;
 }

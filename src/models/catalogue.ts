@@ -6,6 +6,7 @@
 import { AuthError } from "../shared/errors.ts";
 import * as v from "valibot";
 import type { NicknameConfig } from "../config/schema.ts";
+import { describeIssue } from "../shared/issues.ts";
 import { FALLBACK_MODELS } from "./fallback.ts";
 import { ModelPageSchema, fitEffort, isActive, newestFirst, type Effort, type ModelInfo } from "./info.ts";
 import { nicknameTable, type NicknameDefinition } from "./nicknames.ts";
@@ -103,7 +104,8 @@ async function fetchAll(fetchPage: CatalogueOptions["fetchPage"]): Promise<Model
       throw new Error(`GET /v1/models answered ${response.status}${message ? ` (${message})` : ""}`);
     }
     const parsed = v.safeParse(ModelPageSchema, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new Error("GET /v1/models answered with an unexpected body");
+    if (!parsed.success)
+      throw new Error(`GET /v1/models answered with an unexpected body (${describeIssue(parsed.issues[0], "the body")})`);
     models.push(...parsed.output.data);
     after = parsed.output.last_id ?? parsed.output.data.at(-1)?.id;
     if (!parsed.output.has_more || !after) return models;

@@ -105,6 +105,9 @@ export function createApp(deps: AppDeps) {
       access(request).errorType = apiError.type;
       if (apiError.status >= 500 && !(error instanceof ApiError) && !(error instanceof AuthError))
         deps.log.error((error as Error)?.stack ?? String(error));
+      // The upstream could not be reached or gave up: the access line says only "502", this says why.
+      else if (error instanceof ApiError && (apiError.status === 502 || apiError.status === 504))
+        deps.log.warn(`${request.method} ${pathOf(request.url)}: ${apiError.message}`);
       return errorResponse(apiError, pathOf(request.url));
     })
     .use(pageRoutes(routeDeps))

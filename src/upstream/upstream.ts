@@ -2,6 +2,7 @@ import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
 import { ApiError } from "../shared/errors.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
 import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
@@ -92,7 +93,10 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
           `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`,
         );
       }
-      throw new ApiError(502, `cannot reach the Anthropic API at ${config.api.base_url}: ${(error as Error).message}`);
+      throw new ApiError(
+        502,
+        `cannot reach the Anthropic API at ${config.api.base_url}: ${describeNetworkError(error, config.api.base_url)}`,
+      );
     } finally {
       clearTimeout(timer);
     }
