@@ -12,11 +12,21 @@ export function humanDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
-/** "in 7h 59m", "expired 3m ago", or the long-lived wording when the expiry is unknown. */
-export function describeExpiry(expiresAt: number | null | undefined, nowMs: number): string {
-  if (expiresAt == null) return "no expiry recorded (long-lived token)";
+/**
+ * The value after an "expires" label: "in 7h 59m", "expired 3m ago", or for no recorded expiry "never" (a long-lived
+ * token from `claude setup-token`: no refresh token) or "unknown" (a refreshable login that did not say).
+ */
+export function describeExpiry(expiresAt: number | null | undefined, nowMs: number, refreshable = false): string {
+  if (expiresAt == null) return refreshable ? "unknown (not recorded)" : "never (long-lived token)";
   const left = expiresAt - nowMs / 1000;
   return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
+}
+
+/** The same as a phrase after "token": "expires in 7h 59m", "expired 3m ago", "does not expire …", "expiry unknown". */
+export function tokenExpiry(expiresAt: number | null | undefined, nowMs: number, refreshable = false): string {
+  if (expiresAt == null) return refreshable ? "expiry unknown (not recorded)" : "does not expire (long-lived token)";
+  const left = expiresAt - nowMs / 1000;
+  return left > 0 ? `expires in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
 }
 
 const field = (value: unknown, key: string): string | undefined => {
