@@ -16,7 +16,7 @@ test.each([
 });
 
 test.each<[number | null, boolean, string]>([
-  [null, false, "never (long-lived token)"],
+  [null, false, "unknown — a token from `claude setup-token` lasts a year from when it was made"],
   [null, true, "unknown (not recorded)"],
   [1000 + 7200, true, "in 2h 0m"],
   [1000 - 180, true, "expired 3m ago"],
@@ -25,8 +25,8 @@ test.each<[number | null, boolean, string]>([
 });
 
 test.each<[number | null, boolean, string]>([
-  [null, false, "does not expire (long-lived token)"],
-  [null, true, "expiry unknown (not recorded)"],
+  [null, false, "has no recorded expiry (a token from `claude setup-token` lasts a year from when it was made)"],
+  [null, true, "has no recorded expiry"],
   [1000 + 7200, true, "expires in 2h 0m"],
   [1000 - 180, false, "expired 3m ago"],
 ])("tokenExpiry(%p, refreshable %p) = %p — reads after the word token", (expiresAt, refreshable, expected) => {

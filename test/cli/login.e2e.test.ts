@@ -220,7 +220,7 @@ const setupToken = () => fake.issueTokens({ expiresIn: 365 * 86_400 }).access_to
 const modelsAsked = () => fake.requests.filter((r) => r.path === "/v1/models").length;
 
 describe("login --token (compiled binary)", () => {
-  test("a token the API accepts is checked once, stored 0600, and the output says so and that it does not expire", async () => {
+  test("a token the API accepts is checked once, stored 0600, and the output says so and how long it lasts", async () => {
     const world = cliWorld(fake);
     const token = setupToken();
     const before = modelsAsked();
@@ -228,7 +228,7 @@ describe("login --token (compiled binary)", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Logged in with the long-lived token, checked against the API");
-    expect(result.stdout).toContain("token does not expire (long-lived token)");
+    expect(result.stdout).toContain("token has no recorded expiry (a token from `claude setup-token` lasts a year");
     expect(result.stdout).not.toContain("expires no expiry");
     expect(result.stdout).not.toContain(token);
     expect(modelsAsked()).toBe(before + 1);
