@@ -45,6 +45,30 @@ export interface Credentials {
   status(): AuthStatus;
 }
 
+const bearer = (token: string): UpstreamCredential => ({ headers: { authorization: `Bearer ${token}` }, oauth: true });
+
+/**
+ * Credentials for one token that is not stored (yet): `maximize login --token` asks the API with it before
+ * writing it to the token file. Nothing to refresh, so a 401 is final.
+ */
+export function givenTokenCredentials(token: string, tokenFile: string): Credentials {
+  const credential = bearer(token);
+  return {
+    get: async () => credential,
+    renew: async () => undefined,
+    refresh: () => Promise.reject(new AuthError("not_refreshable", "a long-lived token has no refresh token: there is nothing to refresh")),
+    status: () => ({
+      logged_in: false,
+      method: "oauth",
+      token_file: tokenFile,
+      expires_at: null,
+      expires_in_seconds: null,
+      refreshable: false,
+      account: null,
+    }),
+  };
+}
+
 interface Deps {
   config: Config;
   store: TokenStore;
@@ -52,8 +76,6 @@ interface Deps {
   now?: () => number;
   onRefresh?: (outcome: "ok" | "failed", detail?: string) => void;
 }
-
-const bearer = (token: string): UpstreamCredential => ({ headers: { authorization: `Bearer ${token}` }, oauth: true });
 
 /** Credentials from a plain Anthropic API key: nothing to refresh. */
 export function apiKeyCredentials(key: string, tokenFile: string): Credentials {

@@ -93,7 +93,7 @@ export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [s
   if (report.method === "oauth") {
     const account = [report.account, report.organization && `(${report.organization})`].filter(Boolean).join(" ");
     lines.push(["account", account || pc.dim("not recorded")]);
-    const expiry = describeExpiry(report.expires_at, nowMs);
+    const expiry = describeExpiry(report.expires_at, nowMs, report.refreshable);
     lines.push(["expires", `${expiry}${report.refreshable && loggedIn ? pc.dim(" — refreshed automatically") : ""}`]);
   }
   if (report.plan) lines.push(["plan", `${report.plan} ${pc.dim("— maximize usage")}`]);

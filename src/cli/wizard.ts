@@ -6,7 +6,7 @@ import { createTokenStore, TokenFileError } from "../auth/store.ts";
 import { FileError } from "../shared/files.ts";
 import { openBrowser } from "./browser.ts";
 import type { CommandContext } from "./command.ts";
-import { describeAccount, describeExpiry } from "./format.ts";
+import { describeAccount, tokenExpiry } from "./format.ts";
 
 export const DISCLAIMER =
   "maximize is not affiliated with Anthropic. Using a subscription outside Claude Code may stop working at any time,\n" +
@@ -74,7 +74,7 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
     const account = describeAccount(tokens);
     if (account) p.log.success(`Account: ${pc.bold(account)}`);
     p.log.info(
-      `Token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`,
+      `Token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`,
     );
   } catch (error) {
     if (!(error instanceof LoginError)) {
