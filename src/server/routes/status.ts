@@ -47,6 +47,7 @@ export function statusRoutes(deps: RouteDeps) {
           method: auth.method,
           account: auth.account,
           expires_at: auth.expires_at,
+          refreshable: auth.refreshable,
           ...(auth.error ? { error: auth.error } : {}),
         },
         models: deps.metrics.models(),
