@@ -31,7 +31,15 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     message: RegExp,
   ];
   const cases: Case[] = [
-    ["malformed JSON", "POST", "{nope", undefined, "/v1/messages", 400, /not valid JSON/],
+    [
+      "malformed JSON",
+      "POST",
+      "{nope",
+      undefined,
+      "/v1/messages",
+      400,
+      /^the request body is not valid JSON \((?!JSON Parse error)[^)]+\) — send a JSON object/,
+    ],
     ["empty body", "POST", "", undefined, "/v1/messages", 400, /empty/],
     ["a JSON array", "POST", "[1,2]", undefined, "/v1/messages", 400, /must be a JSON object/],
     ["a JSON scalar", "POST", "42", undefined, "/v1/messages", 400, /must be a JSON object/],
