@@ -1,18 +1,14 @@
 #!/usr/bin/env bun
 // Measures maximize's overhead against a fast fake upstream, direct vs through the compiled binary, in one run.
 //
-//   npm run bench                          build nothing; bench dist/maximize → bench/results.json, bench/chart.svg,
-//                                          the numbers in BENCHMARKS.md, and a table on stdout
-//   bun scripts/bench.ts --binary PATH     bench another build (e.g. a variant being compared)
-//   bun scripts/bench.ts --out FILE        write the JSON elsewhere (and nothing else)
-//   bun scripts/bench.ts --report          re-render the table, chart and BENCHMARKS.md from bench/results.json
-//   bun scripts/bench.ts --quick           shorter runs (a smoke test of the bench itself)
+// `bun scripts/bench.ts --help` (scripts/bench/options.ts) lists the options. By default it prints a table and changes
+// nothing: writing the tracked files (--write) and dropping the machine's page cache (--drop-caches) are asked for.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { load, loadTrio, warmUp, type LoadResult } from "./bench/load.ts";
+import { HELP, parseBenchArgs } from "./bench/options.ts";
 import { dropPageCache, freePort, memoryOf, rssMB, startProxy, startScript, type Child } from "./bench/processes.ts";
 import { renderSvg, renderText, spliceMarkdown } from "./bench/report.ts";
 import type { Machine, OpenAIResult, PinnedResult, Results, Trio } from "./bench/results.ts";
@@ -146,18 +142,20 @@ async function measurePinned(binary: string, settings: Settings): Promise<Pinned
   return { measured: true, c64: JSON.parse(output) as Trio<LoadResult> };
 }
 
-async function measure(binary: string, settings: Settings): Promise<Results> {
+async function measure(binary: string, settings: Settings, dropCaches: boolean): Promise<Results> {
   const children: Child[] = [];
   const keep = <T extends Child>(child: T) => {
     children.push(child);
     return child;
   };
   try {
-    const pageCacheDropped = dropPageCache();
+    const pageCacheDropped = dropCaches && dropPageCache();
     log(
       pageCacheDropped
         ? "page cache dropped (RSS comparable between runs)"
-        : "page cache not dropped (needs root): RSS may read a few MB high",
+        : dropCaches
+          ? "page cache not dropped (needs root on Linux): RSS may read a few MB high"
+          : "page cache not dropped (--drop-caches does it, as root): RSS may read a few MB high",
     );
     const upstream = keep(await startScript("upstream.ts"));
     const bare = keep(await startScript("bare.ts", [upstream.url]));
@@ -219,6 +217,7 @@ async function measure(binary: string, settings: Settings): Promise<Results> {
   }
 }
 
+/** The JSON to `out`; with `all`, the chart and the numbers in BENCHMARKS.md too. */
 function publish(results: Results, out: string, all: boolean): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -228,28 +227,38 @@ function publish(results: Results, out: string, all: boolean): void {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { binary: { type: "string" }, out: { type: "string" }, report: { type: "boolean" }, quick: { type: "boolean" } },
-    strict: true,
-  });
-  if (values.report) {
+  let options: ReturnType<typeof parseBenchArgs>;
+  try {
+    options = parseBenchArgs(argv);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (options.report) {
     const results = JSON.parse(readFileSync(RESULTS, "utf8")) as Results;
-    publish(results, RESULTS, true);
+    if (options.write) publish(results, RESULTS, true);
     console.log(renderText(results));
     return;
   }
-  const binary = resolve(values.binary ?? join(ROOT, "dist", "maximize"));
+  const binary = resolve(options.binary ?? join(ROOT, "dist", "maximize"));
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`npm run build\` first`);
-  const settings: Settings = values.quick
+  const settings: Settings = options.quick
     ? { loadSeconds: 1, streamSamples: 30, heldStreams: 300, startupRuns: 5 }
     : { loadSeconds: 5, streamSamples: 200, heldStreams: 1000, startupRuns: 15 };
   const started = performance.now();
-  const results = await measure(binary, settings);
-  const out = resolve(values.out ?? RESULTS);
-  publish(results, out, !values.out && !values.quick);
+  const results = await measure(binary, settings, options.dropCaches);
   console.log(renderText(results));
-  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s → ${out}`);
+  const took = `done in ${((performance.now() - started) / 1000).toFixed(0)} s`;
+  if (options.out !== undefined) publish(results, resolve(options.out), false);
+  if (options.write) publish(results, RESULTS, true);
+  const wrote = [options.out && resolve(options.out), options.write && "bench/results.json, bench/chart.svg, BENCHMARKS.md"].filter(
+    Boolean,
+  );
+  log(wrote.length > 0 ? `${took} → ${wrote.join("; ")}` : `${took}; no file written (--write updates the tracked results)`);
 }
 
 if (import.meta.main) await main(process.argv.slice(2));

@@ -107,16 +107,45 @@ release_url() {
   say "$base/download/v$1"
 }
 
-download() {
+# Downloads URL $1 to file $2 (with curl's progress bar when $3 is "progress" and stderr is a terminal).
+# Returns 0, 2 when the server answers 404 (no such file), or 1 on any other failure, the reason in $tmp/download.log.
+fetch_file() {
+  : >"$tmp/download.log"
   if has curl; then
-    curl --fail --silent --show-error --location --retry 2 --output "$2" "$1" || fail "download failed: $1"
-    return
+    if [ "${3:-}" = progress ] && [ -t 2 ]; then
+      code=$(curl --location --retry 2 --progress-bar --output "$2" --write-out '%{http_code}' "$1") || return 1
+    else
+      code=$(curl --location --retry 2 --silent --show-error --output "$2" --write-out '%{http_code}' "$1" 2>"$tmp/download.log") || return 1
+    fi
+    case "$code" in
+      2??) return 0 ;;
+      404) return 2 ;;
+    esac
+    say "the server answered HTTP $code" >"$tmp/download.log"
+    return 1
   fi
   if has wget; then
-    wget -q -O "$2" "$1" || fail "download failed: $1"
-    return
+    # Not -q: GNU wget then says nothing at all about why; the log keeps "ERROR 404" (GNU) or "404 Not Found" (busybox).
+    wget -O "$2" "$1" 2>"$tmp/download.log" && return 0
+    grep -qE 'ERROR 404|404 Not Found' "$tmp/download.log" && return 2
+    return 1
   fi
   fail "need curl or wget to download $1"
+}
+
+# Downloads $2 of the release at URL $1 into $tmp, telling 404 (no such release or asset) from a network failure.
+download() {
+  status=0
+  fetch_file "$1/$2" "$tmp/$2" "${3:-}" || status=$?
+  [ "$status" -eq 0 ] && return 0
+  base=${MAXIMIZE_DOWNLOAD_BASE:-$DEFAULT_DOWNLOAD_BASE}
+  if [ "$status" -eq 2 ]; then
+    [ "$2" != SHA256SUMS ] && fail "the release at $1 has no $2 (no build for this platform in it?); the releases and their files are listed at ${base%/}"
+    [ -n "$version" ] && fail "there is no release v$version ($1/$2 answered 404); the versions that exist are listed at ${base%/} — or drop --version for the latest"
+    fail "no release found at $1 ($2 answered 404); look at ${base%/}"
+  fi
+  reason=$(tail -n 1 "$tmp/download.log" 2>/dev/null || true)
+  fail "could not download $1/$2${reason:+ ($reason)} — check the network connection (and any proxy settings), then run the installer again"
 }
 
 sha256_of() {
@@ -246,8 +275,16 @@ main() {
   trap 'exit 130' INT TERM
 
   say "Downloading $asset ${version:-(latest)} from $url"
-  download "$url/SHA256SUMS" "$tmp/SHA256SUMS"
-  download "$url/$asset.tar.gz" "$tmp/$asset.tar.gz"
+  download "$url" SHA256SUMS
+  # The archive is tens of MB: say so before a silent wait (a progress bar too, on a terminal).
+  say "Downloading $asset.tar.gz (tens of MB; a minute or so on a slow line)..."
+  download "$url" "$asset.tar.gz" progress
+  size=$(wc -c <"$tmp/$asset.tar.gz" 2>/dev/null || true)
+  size=${size##* } # macOS pads the count with spaces
+  case "$size" in
+    '' | *[!0-9]*) say "Downloaded" ;;
+    *) say "Downloaded $((size / 1048576)) MB" ;;
+  esac
   verify_checksum "$tmp/SHA256SUMS" "$asset.tar.gz" "$tmp/$asset.tar.gz"
   say "Checksum OK"
 

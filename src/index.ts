@@ -1,4 +1,5 @@
 #!/usr/bin/env bun
+import "./shared/color-env.ts"; // first: before any library reads the colour variables
 import { globalOptionsHelp, parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
 import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
@@ -8,7 +9,7 @@ import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
 import { usageCommand } from "./cli/usage.ts";
-import { EXIT, UsageError, isInteractive, printError, stderrOutput, stdoutOutput } from "./cli/ui.ts";
+import { EXIT, UsageError, isInteractive, printError, printNotice, stderrOutput, stdoutOutput } from "./cli/ui.ts";
 import { loadConfig } from "./config/load.ts";
 import { UserError } from "./shared/errors.ts";
 import { VERSION } from "./shared/version.ts";
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`maximize ${args.command}: unexpected argument "${args.positionals[0]}". See maximize ${args.command} --help.`);
   }
   const config = loadConfig({ flags: args.configFlags });
+  for (const notice of config.notices) printNotice(notice);
   const ctx: CommandContext = {
     config,
     args,

@@ -6,6 +6,7 @@ import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { StoredTokens, TokenStore } from "./store.ts";
 import { REFRESH_LEAD_SECONDS } from "./tokens.ts";
+import { describeIssue } from "../shared/issues.ts";
 import { readJsonFile, type JsonFileProblem } from "../shared/json-file.ts";
 
 /** Claude Code's own login file: `$CLAUDE_CONFIG_DIR/.credentials.json`, else `~/.claude/.credentials.json`. */
@@ -55,7 +56,7 @@ function explainUnreadable(path: string, problem: JsonFileProblem): string {
     case "not_object":
       return `${path} is not valid JSON — is it Claude Code's .credentials.json? Run \`claude\` to log in again if the file is damaged`;
     case "invalid":
-      return `${path} has no usable Claude login (${problem.key || "(root)"} must be ${problem.issue.message}) — log in with \`claude\` and try again`;
+      return `${path} has no usable Claude login (${describeIssue(problem.issue, "the file")}) — log in with \`claude\` and try again`;
   }
 }
 

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { FileError, describeFileError } from "../shared/files.ts";
+import { besideTokenFile } from "./store.ts";
 
 /**
  * A cross-process lock next to the token file, so two maximize processes sharing one token file never
@@ -36,8 +38,9 @@ function tryCreate(lockPath: string): number | undefined {
   try {
     return openSync(lockPath, "wx", 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return undefined;
+    throw new FileError(describeFileError(error, "write", lockPath, besideTokenFile("the token lock")), code);
   }
 }
 

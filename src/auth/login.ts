@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, rmSync } from "node:fs";
+import { lstatSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as v from "valibot";
 import type { Config } from "../config/load.ts";
@@ -6,7 +6,8 @@ import { withFileLock } from "./lock.ts";
 import { exchangeCode, OAuthError } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
 import { parsePastedCode, type Pkce } from "./pkce.ts";
-import { writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
+import { besideTokenFile, writeSecretFile, type StoredTokens, type TokenStore } from "./store.ts";
+import { attempt, ensureParentDirectory, removeFile } from "../shared/files.ts";
 import { UserError } from "../shared/errors.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 
@@ -30,14 +31,16 @@ const PendingSchema = v.object({
 
 const AGAIN = "run `maximize login --print-url` again";
 
+const PENDING = besideTokenFile("the pending login");
+
 export function savePendingLogin(path: string, pkce: Pkce, now: number): void {
   const pending = { ...pkce, expires_at_ms: now + PENDING_LOGIN_TTL_MS };
-  writeSecretFile(path, `${JSON.stringify(pending, null, 2)}\n`);
+  writeSecretFile(path, `${JSON.stringify(pending, null, 2)}\n`, PENDING);
 }
 
 /** The pending login, or a LoginError saying why there is none usable. */
 export function loadPendingLogin(path: string, now: number): Pkce {
-  if (!lstatSync(path, { throwIfNoEntry: false })) {
+  if (!attempt("read", path, PENDING, () => lstatSync(path, { throwIfNoEntry: false }))) {
     throw new LoginError(`no login in progress (${path} does not exist) — run \`maximize login --print-url\` first`);
   }
   const read = readJsonFile(path, PendingSchema);
@@ -53,11 +56,11 @@ export function loadPendingLogin(path: string, now: number): Pkce {
   return pkce;
 }
 
-export const removePendingLogin = (path: string) => rmSync(path, { force: true });
+export const removePendingLogin = (path: string) => removeFile(path, PENDING);
 
 /** Writes tokens under the token-file lock, so a running server's refresh never interleaves with a login. */
 export function storeTokens(store: TokenStore, tokens: StoredTokens): Promise<void> {
-  mkdirSync(dirname(store.path), { recursive: true, mode: 0o700 }); // the lock lives there too
+  ensureParentDirectory(store.path, besideTokenFile("the token file")); // the lock lives there too
   return withFileLock(store.path, async () => store.write(tokens));
 }
 

@@ -4,6 +4,8 @@ import type { StoredTokens } from "./store.ts";
 
 import type { Fetch } from "../shared/http.ts";
 import { UserError } from "../shared/errors.ts";
+import { describeIssue } from "../shared/issues.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 
 /**
  * Why a token-endpoint call failed:
@@ -70,7 +72,10 @@ async function postTokenEndpoint(
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    throw new OAuthError("unavailable", `cannot reach the token endpoint ${oauth.token_url}: ${(error as Error).message}`);
+    throw new OAuthError(
+      "unavailable",
+      `cannot reach the token endpoint ${oauth.token_url}: ${describeNetworkError(error, oauth.token_url)}`,
+    );
   }
   const text = await response.text().catch(() => "");
   if (!response.ok) {
@@ -79,7 +84,12 @@ async function postTokenEndpoint(
     throw new OAuthError(transient ? "unavailable" : "rejected", `token endpoint answered ${response.status} (${why})`, code);
   }
   const parsed = v.safeParse(TokenResponseSchema, safeJson(text));
-  if (!parsed.success) throw new OAuthError("malformed", "token endpoint answered 200 without an access_token");
+  if (!parsed.success) {
+    throw new OAuthError(
+      "malformed",
+      `token endpoint answered 200 without a usable token (${describeIssue(parsed.issues[0], "the answer")})`,
+    );
+  }
   const token = parsed.output;
   return {
     access_token: token.access_token,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { writeSecretFile } from "./store.ts";
+import { besideTokenFile, writeSecretFile } from "./store.ts";
 
 /**
  * A random 32-byte key kept in a 0600 file beside the token file, created on first use: what seals reasoning items
@@ -16,11 +16,9 @@ export function loadOrCreateKey(path: string, onProblem?: (message: string) => v
   }
   const key = randomBytes(32);
   try {
-    writeSecretFile(path, `${key.toString("base64")}\n`);
+    writeSecretFile(path, `${key.toString("base64")}\n`, besideTokenFile("the reasoning key"));
   } catch (error) {
-    onProblem?.(
-      `cannot keep the reasoning key in ${path} (${(error as Error).message}): reasoning items handed to clients will not survive a restart`,
-    );
+    onProblem?.(`${(error as Error).message}; until then, reasoning items handed to clients will not survive a restart`);
   }
   return key;
 }

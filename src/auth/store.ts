@@ -1,7 +1,8 @@
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, join, basename } from "node:path";
+import { lstatSync } from "node:fs";
 import * as v from "valibot";
 import { UserError } from "../shared/errors.ts";
+import { attempt, removeFile, whoAmI, writeFileAtomic, type FileRole } from "../shared/files.ts";
+import { describeIssue } from "../shared/issues.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 
 /**
@@ -16,6 +17,11 @@ export const TokenFileSchema = v.looseObject({
   scopes: v.optional(v.union([v.string(), v.array(v.string())])),
   account: v.optional(v.unknown()),
   organization: v.optional(v.unknown()),
+  /**
+   * Set when the token endpoint refused the refresh token, or the API refused a long-lived token: the login is dead
+   * until the next `maximize login` replaces the file. Recorded so every process (`status`, a second proxy) knows.
+   */
+  login_dead: v.optional(v.looseObject({ at: v.number(), reason: v.string() })),
 });
 export type StoredTokens = v.InferOutput<typeof TokenFileSchema>;
 
@@ -23,25 +29,15 @@ export class TokenFileError extends UserError {
   override name = "TokenFileError";
 }
 
-/** Writes `data` to `path` atomically: a 0600 temp file in the same directory, fsync, then rename. */
-export function writeSecretFile(path: string, data: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${crypto.randomUUID()}.tmp`);
-  const fd = openSync(temp, "wx", 0o600);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    chmodSync(temp, 0o600);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+/** Files beside the token file go where it goes: the way out of a directory maximize cannot use. */
+export const besideTokenFile = (what: string): FileRole => ({
+  what,
+  elsewhere: "set MAXIMIZE_TOKEN_FILE (storage.token_file) to a path in a writable directory",
+});
+
+/** Writes `data` to `path` atomically with mode 0600 (shared/files.ts); a failure says what to do. */
+export function writeSecretFile(path: string, data: string, role: FileRole = besideTokenFile("the token file")): void {
+  writeFileAtomic(path, data, role);
 }
 
 export interface TokenStore {
@@ -52,9 +48,11 @@ export interface TokenStore {
   remove(): boolean;
 }
 
+const TOKEN_FILE = besideTokenFile("the token file");
+
 export function createTokenStore(path: string): TokenStore {
   const read = (): StoredTokens | undefined => {
-    const stat = lstatSync(path, { throwIfNoEntry: false });
+    const stat = attempt("read", path, TOKEN_FILE, () => lstatSync(path, { throwIfNoEntry: false }));
     if (!stat) return undefined;
     if (stat.isDirectory()) throw new TokenFileError(`token file ${path} is a directory — point storage.token_file at a file`);
     if (stat.isSymbolicLink())
@@ -65,10 +63,14 @@ export function createTokenStore(path: string): TokenStore {
     if (read.ok) return read.value;
     const { problem } = read;
     if (problem.kind === "missing") return undefined; // gone between the stat and the read
-    if (problem.kind === "unreadable") throw new TokenFileError(`cannot read token file ${path}: ${problem.message}`);
+    if (problem.kind === "unreadable") {
+      throw new TokenFileError(
+        `cannot read token file ${path}: ${problem.message} — make it readable by ${whoAmI()}, or run \`maximize login\` to replace it`,
+      );
+    }
     if (problem.kind === "invalid") {
       throw new TokenFileError(
-        `token file ${path}: ${problem.key || "(root)"} must be ${problem.issue.message} — fix it or run \`maximize login\` to replace it`,
+        `token file ${path}: ${describeIssue(problem.issue, "the file")} — fix it or run \`maximize login\` to replace it`,
       );
     }
     throw new TokenFileError(
@@ -79,11 +81,7 @@ export function createTokenStore(path: string): TokenStore {
   return {
     path,
     read,
-    write: (tokens) => writeSecretFile(path, `${JSON.stringify(tokens, null, 2)}\n`),
-    remove: () => {
-      const existed = lstatSync(path, { throwIfNoEntry: false }) !== undefined;
-      rmSync(path, { force: true });
-      return existed;
-    },
+    write: (tokens) => writeFileAtomic(path, `${JSON.stringify(tokens, null, 2)}\n`, TOKEN_FILE),
+    remove: () => removeFile(path, TOKEN_FILE),
   };
 }

@@ -4,7 +4,8 @@ import { AuthError, notLoggedIn } from "../shared/errors.ts";
 import { withFileLock } from "./lock.ts";
 import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
-import { TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
+import { attempt, FileError } from "../shared/files.ts";
+import { besideTokenFile, TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
 
 /** Refresh this long before expiry, so no request ever goes out with a token about to die. */
 export const REFRESH_LEAD_SECONDS = 300;
@@ -44,6 +45,30 @@ export interface Credentials {
   status(): AuthStatus;
 }
 
+const bearer = (token: string): UpstreamCredential => ({ headers: { authorization: `Bearer ${token}` }, oauth: true });
+
+/**
+ * Credentials for one token that is not stored (yet): `maximize login --token` asks the API with it before
+ * writing it to the token file. Nothing to refresh, so a 401 is final.
+ */
+export function givenTokenCredentials(token: string, tokenFile: string): Credentials {
+  const credential = bearer(token);
+  return {
+    get: async () => credential,
+    renew: async () => undefined,
+    refresh: () => Promise.reject(new AuthError("not_refreshable", "a long-lived token has no refresh token: there is nothing to refresh")),
+    status: () => ({
+      logged_in: false,
+      method: "oauth",
+      token_file: tokenFile,
+      expires_at: null,
+      expires_in_seconds: null,
+      refreshable: false,
+      account: null,
+    }),
+  };
+}
+
 interface Deps {
   config: Config;
   store: TokenStore;
@@ -51,8 +76,6 @@ interface Deps {
   now?: () => number;
   onRefresh?: (outcome: "ok" | "failed", detail?: string) => void;
 }
-
-const bearer = (token: string): UpstreamCredential => ({ headers: { authorization: `Bearer ${token}` }, oauth: true });
 
 /** Credentials from a plain Anthropic API key: nothing to refresh. */
 export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
@@ -79,6 +102,20 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
   };
 }
 
+const renewLongLived = "make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`";
+const noRefreshToken = `has no refresh token (a long-lived token from \`claude setup-token\`), so it cannot be renewed: ${renewLongLived}`;
+const expiredLongLivedMessage = `login expired — this long-lived Claude token has passed its expiry: ${renewLongLived}`;
+const refusedLongLivedMessage = `login revoked — the API refused this long-lived Claude token (revoked, or mistyped when it was stored): ${renewLongLived}`;
+
+/** What to say about a login the token endpoint refused; an imported one may have been refreshed by Claude Code since. */
+function deadMessage(tokens: StoredTokens, why = tokens.login_dead?.reason): string {
+  const next =
+    tokens.source === "claude-code"
+      ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
+      : "run `maximize login`";
+  return `login expired or revoked${why ? ` (${why})` : ""} — ${next}`;
+}
+
 /**
  * OAuth credentials from the token file. Hands out the access token only while valid, refreshes it
  * proactively, and refreshes single-flight: any number of concurrent callers share one token-endpoint call.
@@ -91,9 +128,11 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   let cachedStamp = "";
   let inflight: Promise<StoredTokens> | undefined;
   let lastRefresh: { token: string; at: number } | undefined;
+  /** Why the last refresh could not be made (the endpoint down, not the login dead); cleared by the next success. */
+  let unavailable: string | undefined;
 
   const stamp = () => {
-    const stat = statSync(store.path, { throwIfNoEntry: false });
+    const stat = attempt("read", store.path, besideTokenFile("the token file"), () => statSync(store.path, { throwIfNoEntry: false }));
     return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "";
   };
 
@@ -115,11 +154,30 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS;
   const usable = (tokens: StoredTokens) => secondsLeft(tokens) > 5;
 
+  /** Records that this login is dead (in the file, for other processes too) and returns the error to throw. */
+  const markDead = (tokens: StoredTokens, reason: string, message: string): AuthError => {
+    const marked = { ...tokens, login_dead: { at: Math.floor(now() / 1000), reason } };
+    cached = marked;
+    try {
+      store.write(marked);
+      cachedStamp = stamp();
+    } catch {
+      // Cannot record it: this process still knows (cached), others learn it from their own refusal.
+    }
+    return new AuthError("login_dead", message);
+  };
+
+  const deadError = (tokens: StoredTokens): AuthError | undefined => {
+    if (tokens.login_dead) return new AuthError("login_dead", tokens.refresh_token ? deadMessage(tokens) : refusedLongLivedMessage);
+    if (!tokens.refresh_token && secondsLeft(tokens) <= 0) return new AuthError("login_dead", expiredLongLivedMessage);
+    return undefined;
+  };
+
   const readOrExplain = (fromDisk = false): StoredTokens | undefined => {
     try {
       return load(fromDisk);
     } catch (error) {
-      if (error instanceof TokenFileError) throw new AuthError("token_file", error.message);
+      if (error instanceof TokenFileError || error instanceof FileError) throw new AuthError("token_file", error.message);
       throw error;
     }
   };
@@ -132,16 +190,17 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (onDisk.access_token !== rejectedToken && fresh(onDisk)) return onDisk;
       const refreshToken = onDisk.refresh_token;
       if (!refreshToken) {
-        throw new AuthError(
-          "not_refreshable",
-          "this Claude login has no refresh token (a long-lived token from `claude setup-token`), so it cannot be renewed: when it has expired or was rejected, make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`",
-        );
+        // The API refused this very token, and nothing can renew it: revoked, or mistyped when it was stored.
+        if (rejectedToken !== undefined && onDisk.access_token === rejectedToken)
+          throw markDead(onDisk, "the API refused the long-lived token", refusedLongLivedMessage);
+        throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
       }
       try {
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
         // The old refresh token is spent now: keep the new pair in memory even if it cannot be saved.
         cached = next;
         lastRefresh = { token: next.access_token, at: now() };
+        unavailable = undefined;
         try {
           store.write(next);
           cachedStamp = stamp();
@@ -149,25 +208,18 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         } catch (error) {
           onRefresh?.(
             "failed",
-            `the new token could not be saved to ${store.path} (${(error as Error).message}); this process keeps using it, but fix the file's permissions or disk space before restarting`,
+            `the refreshed token could not be saved: ${(error as Error).message}. This process keeps using it, but it is lost on restart until that is fixed`,
           );
         }
         return next;
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);
         if (error instanceof OAuthError && error.kind === "rejected") {
-          // An imported login shares one rotating refresh token with Claude Code, which may have spent it.
-          const next =
-            onDisk.source === "claude-code"
-              ? "run `maximize login`, or `claude` and then `maximize login --import-claude-code` (this login was imported from Claude Code, which may have refreshed it since)"
-              : "run `maximize login`";
-          throw new AuthError("login_dead", `the Claude login has expired or was revoked (${error.message}): ${next}`);
+          throw markDead(onDisk, error.message, deadMessage(onDisk, error.message));
         }
         if (error instanceof OAuthError) {
-          throw new AuthError(
-            "refresh_unavailable",
-            `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`,
-          );
+          unavailable = `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`;
+          throw new AuthError("refresh_unavailable", unavailable);
         }
         throw error;
       }
@@ -186,6 +238,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     if (token === undefined) return undefined;
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
+    const dead = deadError(tokens);
+    if (dead) throw dead;
     // Someone refreshed since this token went out: the new one has not been refused yet.
     if (tokens.access_token !== token && usable(tokens)) return bearer(tokens.access_token);
     if (lastRefresh?.token === token && now() - lastRefresh.at < RENEW_COOLDOWN_MS) return undefined;
@@ -195,6 +249,9 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   async function get(): Promise<UpstreamCredential> {
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
+    // A login known dead fails at once: asking the token endpoint again would only be refused again.
+    const dead = deadError(tokens);
+    if (dead) throw dead;
     if (fresh(tokens)) return bearer(tokens.access_token);
     if (!tokens.refresh_token && usable(tokens)) return bearer(tokens.access_token);
     try {
@@ -212,6 +269,8 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     async refresh() {
       const tokens = readOrExplain();
       if (!tokens) throw notLoggedIn(); // before the lock: with no login there may be no folder to lock in
+      // Asked, not refused: a long-lived token is fine as it is, there is just nothing to refresh.
+      if (!tokens.refresh_token) throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
       return refreshOnce(tokens.access_token);
     },
     status(): AuthStatus {
@@ -225,9 +284,13 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (!tokens) return { ...base, logged_in: false, method: "none" };
       const account = tokens.account as { email_address?: string } | undefined;
       const left = secondsLeft(tokens);
+      const dead = deadError(tokens);
+      // Still logged in, but while the token is expired and cannot be refreshed, requests fail: say why.
+      const error = dead?.message ?? (unavailable && !usable(tokens) ? unavailable : undefined);
       return {
         ...base,
-        logged_in: true,
+        logged_in: !dead,
+        ...(error ? { error } : {}),
         method: "oauth",
         expires_at: tokens.expires_at ?? null,
         expires_in_seconds: Number.isFinite(left) ? Math.round(left) : null,

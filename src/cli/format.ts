@@ -12,11 +12,24 @@ export function humanDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
-/** "in 7h 59m", "expired 3m ago", or the long-lived wording when the expiry is unknown. */
-export function describeExpiry(expiresAt: number | null | undefined, nowMs: number): string {
-  if (expiresAt == null) return "no expiry recorded (long-lived token)";
+/** What a token without recorded expiry and refresh token is: `claude setup-token` makes one-year tokens (docs/PROTOCOL.md §1). */
+const LONG_LIVED = "a token from `claude setup-token` lasts a year from when it was made";
+
+/**
+ * The value after an "expires" label: "in 7h 59m", "expired 3m ago", or "unknown" when no expiry was recorded (a
+ * long-lived token gets a word on how long those last).
+ */
+export function describeExpiry(expiresAt: number | null | undefined, nowMs: number, refreshable = false): string {
+  if (expiresAt == null) return refreshable ? "unknown (not recorded)" : `unknown — ${LONG_LIVED}`;
   const left = expiresAt - nowMs / 1000;
   return left > 0 ? `in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
+}
+
+/** The same as a phrase after "token": "expires in 7h 59m", "expired 3m ago", "has no recorded expiry (…)". */
+export function tokenExpiry(expiresAt: number | null | undefined, nowMs: number, refreshable = false): string {
+  if (expiresAt == null) return refreshable ? "has no recorded expiry" : `has no recorded expiry (${LONG_LIVED})`;
+  const left = expiresAt - nowMs / 1000;
+  return left > 0 ? `expires in ${humanDuration(left)}` : `expired ${humanDuration(-left)} ago`;
 }
 
 const field = (value: unknown, key: string): string | undefined => {

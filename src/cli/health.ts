@@ -1,4 +1,5 @@
 import type { Config } from "../config/load.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 import type { Output } from "./command.ts";
 
 /** Where a local maximize with this config listens, as a URL a client on this machine can use. */
@@ -27,7 +28,7 @@ export async function healthCommand(config: Config, out: Output, err: Output): P
     }
     err.write(`unhealthy: ${url} answered ${response.status}\n`);
   } catch (error) {
-    err.write(`unhealthy: no answer from ${url} (${(error as Error).message})\n`);
+    err.write(`unhealthy: no answer from ${url}: ${describeNetworkError(error, url)}\n`);
   }
   return 1;
 }

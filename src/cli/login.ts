@@ -2,6 +2,7 @@ import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code
 import {
   checkLongLivedToken,
   completeLogin,
+  LoginError,
   loadPendingLogin,
   pendingLoginPath,
   removePendingLogin,
@@ -10,9 +11,11 @@ import {
 } from "../auth/login.ts";
 import { authorizeUrl, createPkce } from "../auth/pkce.ts";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
+import { givenTokenCredentials } from "../auth/tokens.ts";
 import { homeDir } from "../config/paths.ts";
+import { checkCredential } from "./check-credential.ts";
 import { flagOption, stringOption, type Command, type CommandContext } from "./command.ts";
-import { describeAccount, describeExpiry } from "./format.ts";
+import { describeAccount, tokenExpiry } from "./format.ts";
 import { UsageError } from "./ui.ts";
 
 const HELP = `Usage: maximize login [options]
@@ -29,7 +32,10 @@ Options:
   --code CODE#STATE          headless step 2: finish the login with the code the page shows
                              (a bare code or the whole callback URL also work)
   --token TOKEN              store a long-lived token from \`claude setup-token\`
-                             (sk-ant-oat01-…; use --token - to read it from stdin)
+                             (sk-ant-oat01-…; use --token - to read it from stdin). It is
+                             checked against the API first: a token the API refuses is
+                             not stored
+  --no-check                 with --token: store the token without asking the API
   --import-claude-code       copy Claude Code's login (~/.claude/.credentials.json,
                              or $CLAUDE_CONFIG_DIR/.credentials.json)
   --from PATH                with --import-claude-code: read this file instead
@@ -47,6 +53,7 @@ const OPTIONS = {
   "print-url": { type: "boolean" },
   code: { type: "string" },
   token: { type: "string" },
+  "no-check": { type: "boolean" },
   "import-claude-code": { type: "boolean" },
   from: { type: "string" },
 } as const;
@@ -57,7 +64,7 @@ function loggedIn(ctx: CommandContext, tokens: StoredTokens, how: string): void 
   const c = ctx.out.colors;
   ctx.out.write(`${c.green("✓")} ${how}${account ? ` as ${c.bold(account)}` : ""}\n`);
   ctx.out.write(
-    `  token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`,
+    `  token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`,
   );
   ctx.out.write(`  stored in ${ctx.config.storage.token_file}\n`);
 }
@@ -86,8 +93,31 @@ async function finishWithCode(ctx: CommandContext, code: string): Promise<number
 async function storeLongLived(ctx: CommandContext, given: string): Promise<number> {
   const token = given === "-" ? (await ctx.readStdin()).trim() : given;
   const tokens = checkLongLivedToken(token);
-  await storeTokens(createTokenStore(ctx.config.storage.token_file), tokens);
+  const tokenFile = ctx.config.storage.token_file;
+  if (flagOption(ctx.args, "no-check")) {
+    await storeTokens(createTokenStore(tokenFile), tokens);
+    loggedIn(ctx, tokens, "Stored the long-lived token (not checked: --no-check)");
+    return 0;
+  }
+  const check = await checkCredential({
+    config: ctx.config,
+    fetch: ctx.fetch,
+    credentials: givenTokenCredentials(tokens.access_token, tokenFile),
+  });
+  if (check.outcome === "refused") {
+    throw new LoginError(
+      `the Anthropic API refused this token (${check.status}: ${check.message}), so it was not stored — it may be revoked, expired or mistyped: run \`claude setup-token\` for a new one and copy the whole line (or store it anyway with --no-check)`,
+    );
+  }
+  await storeTokens(createTokenStore(tokenFile), tokens);
+  if (check.outcome === "works") {
+    loggedIn(ctx, tokens, "Logged in with the long-lived token, checked against the API");
+    return 0;
+  }
   loggedIn(ctx, tokens, "Stored the long-lived token");
+  ctx.err.write(
+    `${ctx.err.colors.yellow("!")} could not check it against the API (${check.reason}) — if requests later fail with 401, run \`maximize login --token\` again with a new token\n`,
+  );
   return 0;
 }
 
@@ -131,6 +161,8 @@ function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "impo
     );
   if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import")
     throw new UsageError("maximize login: --from only goes with --import-claude-code. See maximize login --help.");
+  if (flagOption(ctx.args, "no-check") && chosen[0] !== "token")
+    throw new UsageError("maximize login: --no-check only goes with --token. See maximize login --help.");
   return chosen[0] ?? "wizard";
 }
 

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { pendingLoginPath, removePendingLogin } from "../auth/login.ts";
 import { withFileLock } from "../auth/lock.ts";
 import { createTokenStore } from "../auth/store.ts";
+import { isDirectory } from "../shared/files.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 
 const HELP = `Usage: maximize logout [--yes]
@@ -18,7 +19,7 @@ Options:
 /** Removes the token file under its lock; false when there was nothing to remove. */
 export async function removeLogin(tokenFile: string): Promise<boolean> {
   removePendingLogin(pendingLoginPath(tokenFile));
-  if (!existsSync(dirname(tokenFile))) return false;
+  if (!isDirectory(dirname(tokenFile))) return false; // a path through a file, or no directory: nothing stored
   return withFileLock(tokenFile, async () => createTokenStore(tokenFile).remove());
 }
 

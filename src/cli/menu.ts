@@ -6,7 +6,7 @@ import { createCredentials } from "../auth/credentials.ts";
 import { createLogger } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import type { CommandContext } from "./command.ts";
-import { describeExpiry } from "./format.ts";
+import { tokenExpiry } from "./format.ts";
 import { removeLogin } from "./logout.ts";
 import { createProxyControl, type ProxyControl } from "./proxy-control.ts";
 import { forceRefresh } from "./refresh.ts";
@@ -94,7 +94,7 @@ async function refresh(ctx: CommandContext): Promise<void> {
   spin.start("Refreshing the token");
   try {
     const tokens = await forceRefresh(ctx);
-    spin.stop(`Refreshed — the new token expires ${describeExpiry(tokens.expires_at, ctx.now())}`);
+    spin.stop(`Refreshed — the new token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}`);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     spin.error(error.message);

@@ -1,7 +1,7 @@
 import type { StoredTokens } from "../auth/store.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import type { Command, CommandContext } from "./command.ts";
-import { describeExpiry } from "./format.ts";
+import { tokenExpiry } from "./format.ts";
 
 const HELP = `Usage: maximize refresh
 
@@ -17,7 +17,9 @@ export function forceRefresh(ctx: Pick<CommandContext, "config" | "fetch">): Pro
 
 async function run(ctx: CommandContext): Promise<number> {
   const tokens = await forceRefresh(ctx);
-  ctx.out.write(`${ctx.out.colors.green("✓")} refreshed — the new token expires ${describeExpiry(tokens.expires_at, ctx.now())}\n`);
+  ctx.out.write(
+    `${ctx.out.colors.green("✓")} refreshed — the new token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}\n`,
+  );
   return 0;
 }
 

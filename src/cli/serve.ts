@@ -33,6 +33,7 @@ export async function serveCommand(config: Config): Promise<number> {
   const running = startServer({ config, log });
   const auth = createCredentials(config, fetch).status();
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
+  log.info(`config: ${config.file ?? "none, built-in defaults"}`);
   if (auth.error) log.warn(auth.error);
   else if (!auth.logged_in)
     log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");

@@ -12,7 +12,8 @@ const HELP = `Usage: maximize status [--json]
 
 Shows whether you are logged in, the account, when the token expires, the token file and
 the address the proxy listens on (and whether it is running). Never prints a token.
-Exits 0 when logged in, 1 when not.
+An expired login is refreshed first, as the proxy would. Exits 0 when requests can be
+made, 1 when not (not logged in, login expired or revoked, token file unusable).
 
 Options:
   --json    machine-readable output
@@ -27,6 +28,8 @@ export interface StatusReport {
   expires_in_seconds: number | null;
   refreshable: boolean;
   token_file: string;
+  /** The config file in use, or null when only defaults, environment and flags apply. */
+  config_file: string | null;
   listen: string;
   running: boolean;
   /** The plan's windows in one line ("5-hour 42 % (resets in 2h 13m), 7-day 10 %"), when they could be learnt. */
@@ -44,7 +47,17 @@ function storedTokens(config: Config): StoredTokens | undefined {
 
 /** Everything `status` shows, gathered once. */
 export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">): Promise<StatusReport> {
-  const auth = createCredentials(ctx.config, ctx.fetch).status();
+  const credentials = createCredentials(ctx.config, ctx.fetch);
+  let auth = credentials.status();
+  if (auth.logged_in && auth.refreshable && (auth.expires_in_seconds ?? 1) <= 0) {
+    // Expired: do now what the proxy would do on the next request, so the answer is the truth, not a hope.
+    const failure = await credentials.get().then(
+      () => undefined,
+      (error: unknown) => (error as Error).message,
+    );
+    auth = credentials.status();
+    if (failure && !auth.error) auth = { ...auth, error: failure };
+  }
   const tokens = auth.method === "oauth" ? storedTokens(ctx.config) : undefined;
   const { email, organization } = tokens ? accountOf(tokens) : {};
   return {
@@ -56,6 +69,7 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     expires_in_seconds: auth.expires_in_seconds,
     refreshable: auth.refreshable,
     token_file: auth.token_file,
+    config_file: ctx.config.file ?? null,
     listen: localUrl(ctx.config),
     running: await isServing(ctx.config, 700),
     plan: auth.logged_in && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
@@ -80,23 +94,30 @@ export function loginSummary(auth: AuthStatus): { text: string; working: boolean
 
 /** Label/value pairs for people (the command prints them; the menu shows them in a note). */
 export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [string, string][] {
-  const how =
+  const loggedIn = report.logged_in && !report.error;
+  // An API key is not a login: say what is used instead of "logged in".
+  const first: [string, string] =
     report.method === "api_key"
-      ? "yes — Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)"
+      ? ["credentials", "Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)"]
       : report.method === "oauth"
-        ? "yes — Claude login"
-        : "no";
-  const lines: [string, string][] = [["logged in", report.logged_in ? pc.green(how) : pc.yellow(how)]];
+        ? ["logged in", report.logged_in ? "yes — Claude login" : "no — login expired or revoked"]
+        : ["logged in", "no"];
+  const colour = loggedIn ? pc.green : report.logged_in ? pc.yellow : pc.red;
+  const lines: [string, string][] = [[first[0], colour(first[1])]];
   if (report.error) lines.push(["problem", pc.red(report.error)]);
   if (report.method === "oauth") {
     const account = [report.account, report.organization && `(${report.organization})`].filter(Boolean).join(" ");
     lines.push(["account", account || pc.dim("not recorded")]);
-    const expiry = describeExpiry(report.expires_at, nowMs);
-    lines.push(["expires", `${expiry}${report.refreshable ? pc.dim(" — refreshed automatically") : ""}`]);
+    const expiry = describeExpiry(report.expires_at, nowMs, report.refreshable);
+    lines.push(["expires", `${expiry}${report.refreshable && loggedIn ? pc.dim(" — refreshed automatically") : ""}`]);
   }
   if (report.plan) lines.push(["plan", `${report.plan} ${pc.dim("— maximize usage")}`]);
   if (!report.logged_in && !report.error) lines.push(["next", "run `maximize login`"]);
   lines.push(["token file", report.token_file]);
+  lines.push([
+    "config",
+    report.config_file ?? pc.dim("none — built-in defaults (maximize reads ~/.maximize/config.json, or --config FILE)"),
+  ]);
   lines.push(["listen", `${report.listen} ${report.running ? pc.green("(running)") : pc.dim("(not running)")}`]);
   return lines;
 }
@@ -108,7 +129,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const report = await gatherStatus(ctx);
   if (flagOption(ctx.args, "json")) ctx.out.write(`${JSON.stringify(report, null, 2)}\n`);
   else ctx.out.write(`${formatLines(statusLines(report, ctx.now(), ctx.out.colors), ctx.out.colors)}\n`);
-  return report.logged_in ? 0 : 1;
+  return report.logged_in && !report.error ? 0 : 1;
 }
 
 export const statusCommand: Command = {

@@ -1,5 +1,4 @@
-import stdoutColors from "picocolors";
-import { redact, stderrColors as pc } from "../shared/log.ts";
+import { redact, stderrColors as pc, stdoutColors } from "../shared/log.ts";
 import type { Output } from "./command.ts";
 import { UserError } from "../shared/errors.ts";
 
@@ -17,7 +16,12 @@ export class CommandError extends UserError {
 
 /** One-line error for the person at the terminal, on stderr; anything token-shaped is redacted. */
 export function printError(message: string): void {
-  process.stderr.write(`${pc.red("error")} ${redact(message)}\n`);
+  process.stderr.write(`${pc.red("error:")} ${redact(message)}\n`);
+}
+
+/** One line the person should read though nothing failed, on stderr (stdout stays clean for --json). */
+export function printNotice(message: string): void {
+  process.stderr.write(`${pc.yellow("note:")} ${redact(message)}\n`);
 }
 
 /** The process's own stdout and stderr, each with the colours that suit it. */

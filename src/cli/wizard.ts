@@ -3,9 +3,10 @@ import pc from "picocolors";
 import { completeLogin, LoginError } from "../auth/login.ts";
 import { authorizeUrl, createPkce, parsePastedCode } from "../auth/pkce.ts";
 import { createTokenStore, TokenFileError } from "../auth/store.ts";
+import { FileError } from "../shared/files.ts";
 import { browserCommands, openBrowser } from "./browser.ts";
 import type { CommandContext } from "./command.ts";
-import { describeAccount, describeExpiry, wrapWords } from "./format.ts";
+import { describeAccount, tokenExpiry, wrapWords } from "./format.ts";
 
 export const DISCLAIMER =
   "maximize is not affiliated with Anthropic. Using a subscription outside Claude Code may stop working at any time, " +
@@ -20,7 +21,7 @@ function currentLogin(path: string): string | undefined {
     const tokens = createTokenStore(path).read();
     return tokens ? (describeAccount(tokens) ?? "an existing login") : undefined;
   } catch (error) {
-    if (error instanceof TokenFileError) return undefined;
+    if (error instanceof TokenFileError || error instanceof FileError) return undefined;
     throw error;
   }
 }
@@ -83,7 +84,7 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
     const account = describeAccount(tokens);
     if (account) p.log.success(`Account: ${pc.bold(account)}`);
     p.log.info(
-      `Token expires ${describeExpiry(tokens.expires_at, ctx.now())}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`,
+      `Token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}${tokens.refresh_token ? "; maximize refreshes it for you" : ""}.`,
     );
   } catch (error) {
     if (!(error instanceof LoginError)) {

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
-import { defaultTokenFile, homeDir, resolveTokenFile } from "./paths.ts";
+import { defaultTokenFile, expandHome, homeDir, resolveTokenFile, userConfigFile } from "./paths.ts";
 import { ConfigSchema, STRING_SETTINGS } from "./schema.ts";
 import { UserError } from "../shared/errors.ts";
+import { describeIssue, isDefaultMessage } from "../shared/issues.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 
 /** The configuration: what ConfigSchema gives, with the token file resolved to an absolute path. */
@@ -11,6 +12,8 @@ export type Config = Omit<v.InferOutput<typeof ConfigSchema>, "storage"> & {
   storage: { token_file: string };
   /** The config file that was read, if any. */
   file?: string;
+  /** Things the user should hear about once, though nothing failed (a ./config.json that was skipped). */
+  notices: string[];
 };
 
 /** A configuration mistake; the message names the source, the key, the value and what is allowed. */
@@ -25,12 +28,50 @@ export interface ConfigSources {
   cwd?: string;
 }
 
-/** Which config file to read: --config, then MAXIMIZE_CONFIG, then ./config.json if present. */
-function configFilePath(sources: Required<ConfigSources>): { path: string; required: boolean } | undefined {
+/** Where the config file came from: named explicitly, the per-user file, or one in the current directory. */
+type ConfigFileRef = { path: string; origin: "explicit" | "home" | "local" };
+
+/** The top-level keys of a maximize config file (its sections). */
+const SECTIONS = new Set(Object.keys(ConfigSchema.entries));
+
+/**
+ * Whether a `./config.json` is maximize's: a JSON object whose keys are all maximize sections. Anything else (another
+ * project's config.json) is not ours to read — or to fail on. A file that is ours but wrong is still read, and its
+ * mistakes are explained.
+ */
+function looksLikeOurs(path: string): { ours: true } | { ours: false; why: string } {
+  const read = readJsonFile(path, v.record(v.string(), v.unknown()));
+  if (!read.ok) {
+    const { problem } = read;
+    return {
+      ours: false,
+      why: problem.kind === "not_json" ? "it is not JSON" : problem.kind === "unreadable" ? problem.message : "it is not a JSON object",
+    };
+  }
+  const keys = Object.keys(read.value);
+  const foreign = keys.filter((key) => !SECTIONS.has(key));
+  if (keys.length === 0) return { ours: false, why: "it is empty" };
+  if (foreign.length > 0) return { ours: false, why: `it has keys maximize does not use (${foreign.slice(0, 3).join(", ")})` };
+  return { ours: true };
+}
+
+/**
+ * Which config file to read: --config, then MAXIMIZE_CONFIG (`~` expanded in both), then ./config.json if it is
+ * recognisably maximize's, then ~/.maximize/config.json. A ./config.json that is not ours is skipped with a notice.
+ */
+function configFilePath(sources: Required<ConfigSources>, home: string, notices: string[]): ConfigFileRef | undefined {
   const explicit = sources.flags.config ?? sources.env.MAXIMIZE_CONFIG;
-  if (explicit) return { path: resolve(sources.cwd, explicit), required: true };
+  if (explicit) return { path: resolve(sources.cwd, expandHome(explicit, home)), origin: "explicit" };
   const local = resolve(sources.cwd, "config.json");
-  return existsSync(local) ? { path: local, required: false } : undefined;
+  if (existsSync(local)) {
+    const check = looksLikeOurs(local);
+    if (check.ours) return { path: local, origin: "local" };
+    notices.push(
+      `ignoring ${local}: ${check.why}, so it is not a maximize config (maximize reads ${userConfigFile(home)}, or --config FILE)`,
+    );
+  }
+  const user = userConfigFile(home);
+  return existsSync(user) ? { path: user, origin: "home" } : undefined;
 }
 
 const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` : (JSON.stringify(value) ?? String(value)));
@@ -45,6 +86,8 @@ function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
     const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
     return `${where}: unknown key "${path}"${parent ? ` in "${parent}"` : ""} — remove it or check the spelling (see config.example.json)`;
   }
+  // A schema without its own message (valibot's developer wording): the shared sentence instead.
+  if (isDefaultMessage(issue.message)) return `${where}: ${describeIssue(issue, "the file")}`;
   if (!path) return `${where}: the file must hold ${issue.message}, got ${describe(issue.input)}`;
   return `${where}: ${path} is ${describe(issue.input)} — expected ${issue.message}`;
 }
@@ -86,6 +129,28 @@ function stringOverrides(sources: Required<ConfigSources>): Record<string, unkno
   return overrides;
 }
 
+/**
+ * An Anthropic API key goes upstream as `x-api-key`: a Claude login token there is refused by Anthropic with a 401
+ * that does not say why. Refuse the shapes that are certainly wrong (never repeating the value), note the doubtful.
+ */
+function apiKeyProblem(key: string, where: string): string | undefined {
+  if (/^sk-ant-oat\d{2}-/.test(key)) {
+    throw new ConfigError(
+      `${where} holds a Claude login token (sk-ant-oat…), not an Anthropic API key — store it with \`maximize login --token -\` (it reads the token from stdin) and remove ${where}`,
+    );
+  }
+  if (/^sk-ant-ort\d{2}-/.test(key)) {
+    throw new ConfigError(
+      `${where} holds a Claude refresh token (sk-ant-ort…), not an Anthropic API key — remove it and run \`maximize login\``,
+    );
+  }
+  if (/\s/.test(key)) throw new ConfigError(`${where} contains spaces or line breaks — copy the API key again, without them`);
+  if (!key.startsWith("sk-ant-api")) {
+    return `${where} does not look like an Anthropic API key (sk-ant-api03-…); it is sent as x-api-key as it is`;
+  }
+  return undefined;
+}
+
 /** Loads the configuration with precedence: flags > environment > config file > defaults. */
 export function loadConfig(input: ConfigSources = {}): Config {
   const sources: Required<ConfigSources> = {
@@ -93,8 +158,10 @@ export function loadConfig(input: ConfigSources = {}): Config {
     flags: input.flags ?? {},
     cwd: input.cwd ?? process.cwd(),
   };
-  const fileRef = configFilePath(sources);
-  if (fileRef?.required && !existsSync(fileRef.path)) {
+  const home = homeDir(sources.env);
+  const notices: string[] = [];
+  const fileRef = configFilePath(sources, home, notices);
+  if (fileRef?.origin === "explicit" && !existsSync(fileRef.path)) {
     throw new ConfigError(
       `config file ${fileRef.path} does not exist — fix MAXIMIZE_CONFIG / --config or create it from config.example.json`,
     );
@@ -105,13 +172,19 @@ export function loadConfig(input: ConfigSources = {}): Config {
   const merged = Object.fromEntries(
     Object.entries(file).map(([section, values]) => [section, { ...values, ...over[section as keyof typeof over] }]),
   ) as typeof file;
-  const home = homeDir(sources.env);
   const tokenFile = merged.storage.token_file;
   const config: Config = {
     ...merged,
     storage: { token_file: tokenFile ? resolveTokenFile(tokenFile, home, sources.cwd) : defaultTokenFile(home) },
+    notices,
   };
   config.api.base_url = config.api.base_url.replace(/\/+$/, "");
+  if (config.api.anthropic_api_key) {
+    const fromEnv = sources.env.MAXIMIZE_ANTHROPIC_API_KEY ? "MAXIMIZE_ANTHROPIC_API_KEY" : undefined;
+    const where = fromEnv ?? `api.anthropic_api_key in ${fileRef?.path ?? "the config file"}`;
+    const doubt = apiKeyProblem(config.api.anthropic_api_key, where);
+    if (doubt) notices.push(doubt);
+  }
   if (fileRef) config.file = fileRef.path;
   return config;
 }

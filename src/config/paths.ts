@@ -14,7 +14,13 @@ export function expandHome(path: string, home: string): string {
   return path;
 }
 
-const isDirectory = (path: string) => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false; // not a usable directory (a part of the path is a file…): reading or writing the file says why
+  }
+};
 
 /**
  * The token file path as the user meant it: `~` expanded, made absolute, and a directory (or a path
@@ -27,3 +33,6 @@ export function resolveTokenFile(path: string, home: string, cwd: string): strin
 }
 
 export const defaultTokenFile = (home: string) => join(home, ".maximize", "tokens.json");
+
+/** The per-user config file, read when no other is named. */
+export const userConfigFile = (home: string) => join(home, ".maximize", "config.json");

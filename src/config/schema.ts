@@ -139,24 +139,25 @@ type StringSetting = { key: string; env: readonly string[]; flag?: Flag; parse: 
 
 /**
  * Every setting that can come from the environment or a flag, with the config-file key it overrides.
- * The un-prefixed env names are the ported tool's and keep working.
+ * Only MAXIMIZE_ names: the ported tool's un-prefixed PORT, LOG_LEVEL, … are read by everything else in a shell
+ * too (a dev server's PORT=3000 silently moved the proxy), so they are no longer read.
  */
 export const STRING_SETTINGS: readonly StringSetting[] = [
   {
     key: "server.port",
-    env: ["MAXIMIZE_PORT", "PORT"],
+    env: ["MAXIMIZE_PORT"],
     flag: { name: "port", placeholder: "N", help: "listen port (default 8081)" },
     parse: fromString.port,
   },
   {
     key: "server.bind_address",
-    env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"],
+    env: ["MAXIMIZE_BIND_ADDRESS"],
     flag: { name: "bind", placeholder: "ADDRESS", help: "listen address (default 127.0.0.1)" },
     parse: fromString.text,
   },
   {
     key: "server.log_level",
-    env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"],
+    env: ["MAXIMIZE_LOG_LEVEL"],
     flag: { name: "log-level", placeholder: "L", help: "debug, info, warn or error" },
     parse: fromString.logLevel,
   },
@@ -169,12 +170,12 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
   },
   {
     key: "storage.token_file",
-    env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"],
+    env: ["MAXIMIZE_TOKEN_FILE"],
     flag: { name: "token-file", placeholder: "P", help: "token file (default ~/.maximize/tokens.json)" },
     parse: fromString.text,
   },
   { key: "api.base_url", env: ["MAXIMIZE_UPSTREAM_URL"], parse: fromString.url },
-  { key: "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"], parse: fromString.seconds },
+  { key: "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT"], parse: fromString.seconds },
   { key: "api.stream_idle_timeout", env: ["MAXIMIZE_STREAM_IDLE_TIMEOUT"], parse: fromString.seconds },
   { key: "api.anthropic_api_key", env: ["MAXIMIZE_ANTHROPIC_API_KEY"], parse: fromString.text },
   { key: "api.user_agent", env: ["MAXIMIZE_USER_AGENT"], parse: fromString.text },

@@ -3,8 +3,10 @@
  * `models.refresh_interval` or a resolved model answered 404, so a newly released model is picked up by a running
  * maximize. Nicknames resolve against it; when it cannot be fetched, against the built-in fallback table (logged).
  */
+import { AuthError } from "../shared/errors.ts";
 import * as v from "valibot";
 import type { NicknameConfig } from "../config/schema.ts";
+import { describeIssue } from "../shared/issues.ts";
 import { FALLBACK_MODELS } from "./fallback.ts";
 import { ModelPageSchema, fitEffort, isActive, newestFirst, type Effort, type ModelInfo } from "./info.ts";
 import { nicknameTable, type NicknameDefinition } from "./nicknames.ts";
@@ -102,7 +104,8 @@ async function fetchAll(fetchPage: CatalogueOptions["fetchPage"]): Promise<Model
       throw new Error(`GET /v1/models answered ${response.status}${message ? ` (${message})` : ""}`);
     }
     const parsed = v.safeParse(ModelPageSchema, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new Error("GET /v1/models answered with an unexpected body");
+    if (!parsed.success)
+      throw new Error(`GET /v1/models answered with an unexpected body (${describeIssue(parsed.issues[0], "the body")})`);
     models.push(...parsed.output.data);
     after = parsed.output.last_id ?? parsed.output.data.at(-1)?.id;
     if (!parsed.output.has_more || !after) return models;
@@ -145,7 +148,9 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
         nextAttemptAt = now() + retryAfterMs;
         if (!changed) return;
         const using = live ? "keeping the catalogue fetched earlier" : `using the built-in table: ${describeResolved()}`;
-        options.log?.warn(`cannot fetch Anthropic's model catalogue (${message}); ${using}`);
+        // Without a usable login the cause has been said already (at start-up, or by the keep-alive): no second warning.
+        const cause = error instanceof AuthError ? "info" : "warn";
+        options.log?.[cause](`cannot fetch Anthropic's model catalogue (${message}); ${using}`);
       })
       .finally(() => {
         inFlight = undefined;

@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { ApiError } from "../shared/errors.ts";
+import { deepestIssue, describeIssues, issuePath } from "../shared/issues.ts";
 
 const text = v.string();
 const optional = <T extends v.GenericSchema>(schema: T) => v.nullish(schema);
@@ -95,7 +96,7 @@ export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
 
 const ChatRequestSchema = v.looseObject({
   model: optional(v.string()),
-  messages: v.pipe(v.array(Message), v.minLength(1, "at least one message is required")),
+  messages: v.pipe(v.array(Message), v.minLength(1, "messages must hold at least one message")),
   stream: optional(v.boolean()),
   stream_options: optional(v.looseObject({ include_usage: optional(v.boolean()) })),
   n: optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
@@ -129,12 +130,9 @@ const ChatRequestSchema = v.looseObject({
 });
 export type ChatRequest = v.InferOutput<typeof ChatRequestSchema>;
 
-/** `messages.0.content` → `messages[0].content`, the way OpenAI names a parameter. */
-const openAIParam = (dotPath: string) => dotPath.replace(/\.(\d+)(?=\.|$)/g, "[$1]");
-
 /**
  * Validates a Chat Completions body. Anything invalid is a 400 in which the first problem names its field,
- * e.g. `messages[2].role: Invalid type: Expected "system" | … but received "robot"`.
+ * e.g. `messages[2].role must be one of "system", … (got "robot")` (shared/issues.ts).
  */
 export function parseChatRequest(body: unknown): ChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -142,27 +140,8 @@ export function parseChatRequest(body: unknown): ChatRequest {
   }
   const result = v.safeParse(ChatRequestSchema, body);
   if (result.success) return result.output;
-  const issue = deepest(result.issues[0]);
-  const dotPath = v.getDotPath(issue);
-  const param = dotPath ? openAIParam(dotPath) : undefined;
-  const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more problem${result.issues.length > 2 ? "s" : ""})` : "";
-  const missing = issue.message.startsWith("Invalid key") && issue.received === "undefined";
-  return badRequest(`${param ? `${param}: ` : ""}${missing ? "required" : issue.message}${more}`, param);
-}
-
-/**
- * A union's own issue ("Expected (string | Array) but received Array") says little; the alternative that got
- * furthest into the value (the longest path) usually names the real problem.
- */
-function deepest(issue: v.BaseIssue<unknown>): v.BaseIssue<unknown> {
-  const nested = issue.issues;
-  if (issue.type !== "union" || !nested?.length) return issue;
-  const depth = (candidate: v.BaseIssue<unknown>) => candidate.path?.length ?? 0;
-  const best = nested.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-  if (depth(best) === 0) return issue;
-  // Nested paths are relative to the union.
-  const path = [...(issue.path ?? []), ...(best.path ?? [])] as v.BaseIssue<unknown>["path"];
-  return deepest({ ...best, path });
+  const param = issuePath(deepestIssue(result.issues[0])) || undefined;
+  return badRequest(describeIssues(result.issues, "the request body"), param);
 }
 
 export function badRequest(message: string, param?: string): never {

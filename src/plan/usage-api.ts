@@ -22,12 +22,15 @@ export function createUsageReader(options: {
   const cacheMs = options.cacheMs ?? 30_000;
   let cached: { at: number; state: Promise<PlanState> } | undefined;
   const ask = async (): Promise<PlanState> => {
-    const response = await options.upstream.send({
-      method: "GET",
-      path: "/api/oauth/usage",
-      clientHeaders: new Headers(),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-    });
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const response = await options.upstream
+      .send({ method: "GET", path: "/api/oauth/usage", clientHeaders: new Headers(), signal })
+      .catch((error: unknown) => {
+        // Our own deadline reaches upstream as a client abort ("the client closed the request"): say what it was.
+        if (signal.aborted) throw new Error(`the usage endpoint did not answer within ${timeoutMs / 1000}s`);
+        throw error;
+      });
     const text = await response.text();
     if (!response.ok) {
       const message = /"message"\s*:\s*"([^"]*)"/.exec(text)?.[1] ?? `HTTP ${response.status}`;

@@ -1,6 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { ApiError, AuthError, type AuthErrorKind } from "../shared/errors.ts";
 import { redact } from "../shared/log.ts";
+import { type AccessNote, writeAccessLine } from "./access-log.ts";
 import { requestGuards } from "./guard.ts";
 import { pathOf } from "./paths.ts";
 import { errorResponse } from "./respond.ts";
@@ -62,24 +63,38 @@ const RECENT_ERRORS = 20;
 /** Polled by monitors and the status page: not worth an access-log line each time (errors still count in /metrics). */
 const QUIET_PATHS = new Set(["/healthz", "/metrics", "/usage", "/status.json"]);
 
-/** Keeps an error's route, status and message (from a copy of the body; errors only, so the cost is theirs). */
-async function noteError(errors: RecentError[], route: string, response: Response): Promise<void> {
+/** An error answer's type and message, read from a copy of its body (errors only, so the cost is theirs). */
+async function errorOf(response: Response): Promise<{ type?: string; message?: string }> {
   const body = (await response
     .clone()
     .json()
-    .catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
-  const message = typeof body?.error?.message === "string" ? redact(body.error.message).slice(0, 300) : `HTTP ${response.status}`;
-  errors.unshift({ at: new Date().toISOString(), route, status: response.status, message });
+    .catch(() => undefined)) as { error?: { type?: unknown; message?: unknown } } | undefined;
+  return {
+    type: typeof body?.error?.type === "string" ? body.error.type : undefined,
+    message: typeof body?.error?.message === "string" ? body.error.message : undefined,
+  };
+}
+
+/** Keeps an error's route, status and message for the status page. */
+function noteError(errors: RecentError[], route: string, status: number, message: string | undefined): void {
+  errors.unshift({ at: new Date().toISOString(), route, status, message: message ? redact(message).slice(0, 300) : `HTTP ${status}` });
   errors.length = Math.min(errors.length, RECENT_ERRORS);
 }
 
 /**
- * The HTTP app (no listening here). `handle` is the entry point: it adds the access-log line and metrics.
+ * The HTTP app (no listening here). `handle` is the entry point: it adds the access-log line (access-log.ts) and metrics.
  */
 export function createApp(deps: AppDeps) {
-  const models = new WeakMap<Request, string>();
+  const notes = new WeakMap<Request, AccessNote>();
+  const access = (request: Request): AccessNote => {
+    const known = notes.get(request);
+    if (known) return known;
+    const note: AccessNote = {};
+    notes.set(request, note);
+    return note;
+  };
   const errors: RecentError[] = [];
-  const routeDeps: RouteDeps = { ...deps, noteModel: (request, model) => models.set(request, model), recentErrors: () => [...errors] };
+  const routeDeps: RouteDeps = { ...deps, access, recentErrors: () => [...errors] };
 
   let table: RouteTable = routeTable([]);
   const app = new Elysia({ name: "maximize" })
@@ -87,8 +102,12 @@ export function createApp(deps: AppDeps) {
     .use(requestGuards(deps.config.server))
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error, request, table);
+      access(request).errorType = apiError.type;
       if (apiError.status >= 500 && !(error instanceof ApiError) && !(error instanceof AuthError))
         deps.log.error((error as Error)?.stack ?? String(error));
+      // The upstream could not be reached or gave up: the access line says only "502", this says why.
+      else if (error instanceof ApiError && (apiError.status === 502 || apiError.status === 504))
+        deps.log.warn(`${request.method} ${pathOf(request.url)}: ${apiError.message}`);
       return errorResponse(apiError, pathOf(request.url));
     })
     .use(pageRoutes(routeDeps))
@@ -99,17 +118,44 @@ export function createApp(deps: AppDeps) {
     .use(modelsRoutes(routeDeps));
   table = routeTable(app.routes);
 
+  /** The error answer's line (warn or info) and its entry among the recent errors, once its body has been read. */
+  async function answeredError(request: Request, path: string, response: Response, headersMs: number): Promise<void> {
+    const note = notes.get(request);
+    // Read before waiting: once the answer is on its way, its headers are no longer ours to read.
+    const requestId = (note?.upstreamStatus ?? 0) >= 400 ? response.headers.get("request-id") : undefined;
+    const { type, message } = await errorOf(response);
+    noteError(errors, path, response.status, message);
+    if (QUIET_PATHS.has(path)) return;
+    writeAccessLine(deps.log, {
+      method: request.method,
+      path,
+      status: response.status,
+      note,
+      headersMs,
+      errorType: note?.errorType ?? type ?? `HTTP ${response.status}`,
+      requestId,
+    });
+  }
+
   async function handle(request: Request): Promise<Response> {
     const started = performance.now();
     const response = await app.handle(request);
-    const seconds = (performance.now() - started) / 1000;
+    const headersMs = performance.now() - started;
     const path = pathOf(request.url);
-    deps.metrics.request(table.match(path) ?? "other", response.status, seconds);
-    if (response.status >= 400) void noteError(errors, path, response);
-    if (!QUIET_PATHS.has(path) && deps.log.enabled("info")) {
-      const model = models.get(request);
-      deps.log.info(`${request.method} ${path}${model ? ` model=${model}` : ""} ${response.status} ${(seconds * 1000).toFixed(0)}ms`);
+    deps.metrics.request(table.match(path) ?? "other", response.status, headersMs / 1000);
+    if (response.status >= 400) {
+      void answeredError(request, path, response, headersMs);
+      return response;
     }
+    if (QUIET_PATHS.has(path)) return response;
+    const note = notes.get(request);
+    const line = { method: request.method, path, status: response.status, note, headersMs };
+    if (note?.streaming) {
+      // The line waits for the stream's end (how it ended decides its level), unless it has ended already.
+      const write = () => writeAccessLine(deps.log, { ...line, totalMs: performance.now() - started });
+      if (note.end) write();
+      else note.onEnd = write;
+    } else if (deps.log.enabled("info")) writeAccessLine(deps.log, line);
     return response;
   }
 

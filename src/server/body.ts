@@ -36,6 +36,8 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, `the request body is not valid JSON (${(error as Error).message})`);
+    // Bun's text starts "JSON Parse error: "; what follows ("Unexpected identifier …") is the useful part.
+    const why = (error as Error).message.replace(/^JSON Parse error:\s*/i, "");
+    throw new ApiError(400, `the request body is not valid JSON (${why}) — send a JSON object with content-type application/json`);
   }
 }

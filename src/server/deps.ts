@@ -8,6 +8,7 @@ import type { ResponseStore } from "../openai/responses/store.ts";
 import type { ThinkingCache } from "../openai/thinking-cache.ts";
 import type { Upstream } from "../upstream/upstream.ts";
 import type { Logger } from "../shared/log.ts";
+import type { AccessNote } from "./access-log.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Everything the HTTP app needs, passed in: no module keeps global state. */
@@ -33,9 +34,9 @@ export interface AppDeps {
   closing?: () => boolean;
 }
 
-/** What every route module receives: the app's dependencies plus a way to tag the access-log line. */
+/** What every route module receives: the app's dependencies plus the request's note for the access-log line. */
 export interface RouteDeps extends AppDeps {
-  noteModel(request: Request, model: string): void;
+  access(request: Request): AccessNote;
   /** The last few errors answered (route, status, message: never a prompt, an answer or a secret). */
   recentErrors(): RecentError[];
 }

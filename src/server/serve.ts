@@ -1,6 +1,7 @@
 import type { Server } from "bun";
 import { dirname, join } from "node:path";
 import { createCredentials } from "../auth/credentials.ts";
+import { keepLoginAlive } from "../auth/keep-alive.ts";
 import type { Config } from "../config/load.ts";
 import { createCatalogue } from "../models/live.ts";
 import { createPlanTracker } from "../plan/tracker.ts";
@@ -23,7 +24,11 @@ export class ServeError extends UserError {
   override name = "ServeError";
 }
 
-/** Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. */
+/**
+ * Refuses to expose a subscription to the network without proxy API keys, unless explicitly allowed. The opt-in is
+ * said once, at info: the recommended Docker setup uses it at every start, and a warning shown every time is one
+ * people learn to ignore.
+ */
 export function checkExposure(config: Config, log: Logger): void {
   if (isLoopback(config.server.bind_address) || config.server.api_keys.length > 0) return;
   if (!config.server.allow_open) {
@@ -33,8 +38,8 @@ export function checkExposure(config: Config, log: Logger): void {
         "or accept the risk explicitly with --allow-open / MAXIMIZE_ALLOW_OPEN=1 (e.g. inside a private Docker network).",
     );
   }
-  log.warn(
-    `listening on ${config.server.bind_address} with NO proxy API key (allow_open): anyone who can reach port ${config.server.port} can use this Claude login`,
+  log.info(
+    `listening on ${config.server.bind_address} with no proxy API key, as allowed by allow_open: anyone who can reach port ${config.server.port} can use this Claude login`,
   );
 }
 
@@ -124,12 +129,15 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     throw new ServeError(`cannot listen on ${config.server.bind_address}:${config.server.port}: ${(error as Error).message}`);
   }
 
+  // Listening: from now on the login is kept fresh even with no traffic.
+  const keepAlive = keepLoginAlive(credentials, log);
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   return {
     server,
     url: `http://${host}:${server.port}`,
     ready,
     async stop(graceMs = 10_000) {
+      keepAlive.stop();
       const forced = setTimeout(() => {
         closing = true; // what is cut from here on is cut by this shutdown, not by its client
         void server.stop(true);

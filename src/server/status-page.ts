@@ -174,12 +174,17 @@ function renderLogin(status) {
     const expires = typeof auth.expires_at === "number" ? new Date(auth.expires_at * 1000) : null;
     if (expires) {
       const ms = expires - Date.now();
-      line.textContent += ms > 0
-        ? " Access token valid until " + clock(expires) + " (" + span(ms) + "); it is renewed automatically."
-        : " Access token expired at " + clock(expires) + "; it is renewed on the next request.";
+      line.textContent += !auth.refreshable
+        ? " This long-lived token is valid until " + clock(expires) + " (" + span(ms) + "); make a new one with claude setup-token before then."
+        : ms > 0
+          ? " Access token valid until " + clock(expires) + " (" + span(ms) + "); it is renewed automatically."
+          : " Access token expired at " + clock(expires) + "; it is renewed on the next request.";
     }
   } else if (auth.logged_in && auth.method === "api_key") {
     line.textContent = "Using an Anthropic API key" + (auth.account ? " (" + auth.account + ")" : "") + ": billed per token, no plan windows.";
+  } else if (auth.method === "oauth") {
+    line.className = "bad";
+    line.textContent = "The Claude login expired or was revoked: run maximize login.";
   } else {
     line.className = "bad";
     line.textContent = "Not logged in: run maximize login (or set an Anthropic API key), then send a request.";

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
+import { plainReason } from "./files.ts";
 
 export type JsonFileProblem =
   | { kind: "missing" }
@@ -26,7 +27,7 @@ export function readJsonFile<TSchema extends v.GenericSchema>(path: string, sche
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, problem: code === "ENOENT" ? { kind: "missing" } : { kind: "unreadable", message: (error as Error).message } };
+    return { ok: false, problem: code === "ENOENT" ? { kind: "missing" } : { kind: "unreadable", message: plainReason(error) } };
   }
   const json = v.safeParse(v.pipe(v.string(), v.parseJson()), text);
   if (!json.success) return { ok: false, problem: { kind: "not_json", message: json.issues[0].message } };

@@ -1,10 +1,21 @@
+import { isatty } from "node:tty";
 import { createColors } from "picocolors";
 
 /**
- * Colours for text written to stderr: on only when stderr is a terminal (or FORCE_COLOR is set), never with
- * NO_COLOR. picocolors' own default looks at stdout, which says nothing about `maximize serve 2>file`.
+ * Whether to colour a stream: never with NO_COLOR (https://no-color.org: set and not empty), FORCE_COLOR=0/false
+ * off and any other FORCE_COLOR on (Node's reading), else only for a terminal that is not "dumb".
  */
-export const stderrColors = createColors(!("NO_COLOR" in process.env) && ("FORCE_COLOR" in process.env || Boolean(process.stderr.isTTY)));
+export function wantsColour(isTTY: boolean, env: Record<string, string | undefined>): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR?.trim().toLowerCase();
+  if (force !== undefined) return force !== "0" && force !== "false";
+  return isTTY && env.TERM !== "dumb";
+}
+
+/** Colours for text written to stderr (fd 2; asking process.stderr would create the stream). picocolors' own default looks at stdout, which says nothing about `maximize serve 2>file`. */
+export const stderrColors = createColors(wantsColour(isatty(2), process.env));
+/** Colours for text written to stdout (picocolors' default also turns them on for any CI variable, and for FORCE_COLOR=0). */
+export const stdoutColors = createColors(wantsColour(isatty(1), process.env));
 const pc = stderrColors;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;

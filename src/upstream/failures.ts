@@ -3,6 +3,7 @@
  * whole answer, relaying a stream, translating one).
  */
 import { ApiError } from "../shared/errors.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 
 /** Whose doing an abort was: the client's going away wins over our timer, and the timer over a failure. */
 export function whyAborted(clientSignal: AbortSignal | undefined, ours: AbortSignal): "client" | "timeout" | "failure" {
@@ -15,7 +16,7 @@ export const timeoutReason = () => new DOMException("timeout", "TimeoutError");
 export const clientClosed = () => new ApiError(499, "the client closed the request");
 
 export const failedMidResponseMessage = (error: unknown) =>
-  `the connection to the Anthropic API failed mid-response: ${(error as Error)?.message || String(error)}`;
+  `the connection to the Anthropic API failed mid-response: ${describeNetworkError(error)}`;
 
 export const failedMidResponse = (error: unknown) => new ApiError(502, failedMidResponseMessage(error));
 

@@ -69,3 +69,33 @@ function lineEnd(text: string, from: number): number {
   }
   return -1;
 }
+
+const ERROR_EVENT = Buffer.from("event: error");
+const LF = 10;
+const CR = 13;
+const textDecoder = new TextDecoder();
+
+/**
+ * The `error.type` of an `event: error` among whole SSE events (Anthropic's mid-stream failure, e.g. overloaded_error),
+ * or undefined. A native byte search first, so an ordinary chunk costs one scan; the field must be a whole line (text
+ * inside a `data:` line is JSON, where a line break is always escaped).
+ */
+export function errorEventType(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = buffer.indexOf(ERROR_EVENT); at !== -1; at = buffer.indexOf(ERROR_EVENT, at + 1)) {
+    const after = buffer[at + ERROR_EVENT.length];
+    if ((at === 0 || buffer[at - 1] === LF) && (after === LF || after === CR)) return typeOfErrorEvent(bytes.subarray(at));
+  }
+  return undefined;
+}
+
+function typeOfErrorEvent(bytes: Uint8Array): string {
+  const event = textDecoder.decode(bytes).split(/\r?\n\r?\n/, 1)[0] ?? "";
+  const data = /^data: ?(.*)$/m.exec(event)?.[1];
+  try {
+    const type = (JSON.parse(data ?? "") as { error?: { type?: unknown } }).error?.type;
+    return typeof type === "string" && type !== "" ? type : "error";
+  } catch {
+    return "error";
+  }
+}

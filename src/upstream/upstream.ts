@@ -2,11 +2,13 @@ import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
 import { ApiError } from "../shared/errors.ts";
+import { describeNetworkError } from "../shared/network-error.ts";
 import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
 import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
 import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";
+import { errorEventType } from "./sse.ts";
 import { createStreamUsageMeter, type TokenUsage, usageOfJson } from "./usage-meter.ts";
 import { guardStream, type StreamOutcome } from "./stream-guard.ts";
 
@@ -21,8 +23,11 @@ export interface UpstreamCall {
   clientHeaders: Headers;
   /** Aborts the upstream request (pass the client's request.signal). */
   signal?: AbortSignal;
-  /** Called once when the response body has been fully delivered, failed or was abandoned. */
-  onEnd?: (outcome: StreamOutcome) => void;
+  /**
+   * Called once when the response body has been fully delivered, failed or was abandoned. A stream that carried
+   * Anthropic's own `event: error` ended "upstream_error" with that event's `error.type`.
+   */
+  onEnd?: (outcome: StreamOutcome, errorType?: string) => void;
   /** The model's line, when the catalogue knows it (betas depend on it). */
   line?: string;
   /** Told the answer's token usage once it is known (a whole answer: at once; a stream: when it ends). */
@@ -88,7 +93,10 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
           `the Anthropic API at ${config.api.base_url} did not answer within ${config.api.request_timeout}s (api.request_timeout)`,
         );
       }
-      throw new ApiError(502, `cannot reach the Anthropic API at ${config.api.base_url}: ${(error as Error).message}`);
+      throw new ApiError(
+        502,
+        `cannot reach the Anthropic API at ${config.api.base_url}: ${describeNetworkError(error, config.api.base_url)}`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -152,14 +160,20 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
           return new Response(bytes, { status: response.status, headers });
         }
         const meter = call.onUsage ? createStreamUsageMeter() : undefined;
+        let errorType: string | undefined;
         const body = guardStream(response.body, {
           idleTimeoutMs,
           abort: (reason) => controller.abort(reason),
-          ...(meter ? { onEvents: meter.feed } : {}),
+          onEvents: (bytes) => {
+            meter?.feed(bytes);
+            errorType ??= errorEventType(bytes);
+          },
           onEnd: (outcome) => {
             release();
             const usage = meter?.result();
             if (usage) call.onUsage?.(usage);
+            // Anthropic's own error event ends the answer, however the stream then closes (a translator stops reading).
+            if (errorType) return call.onEnd?.("upstream_error", errorType);
             // A read that failed because the client went away is the client's doing, not upstream's.
             call.onEnd?.(outcome === "upstream_error" && call.signal?.aborted ? "client_closed" : outcome);
           },

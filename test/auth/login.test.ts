@@ -192,7 +192,7 @@ describe("Claude Code credentials, today's shape", () => {
 
   test("a designOauth login alone is not a Claude login", () => {
     const path = credentialsFile({ designOauth: todaysFile().designOauth });
-    expect(() => readClaudeCodeCredentials(path)).toThrow(/claudeAiOauth must be an object.*log in with `claude`/);
+    expect(() => readClaudeCodeCredentials(path)).toThrow(/claudeAiOauth is required\).*log in with `claude`/);
   });
 });
 

@@ -39,7 +39,7 @@ describe("token store", () => {
   test.each<[string, (path: string) => void, RegExp]>([
     ["malformed JSON", (p) => writeFileSync(p, "{nope"), /is not valid JSON — fix it or run `maximize login`/],
     ["wrong types", (p) => writeFileSync(p, JSON.stringify({ access_token: 5 })), /access_token must be a string/],
-    ["missing access token", (p) => writeFileSync(p, JSON.stringify({ refresh_token: "x" })), /access_token must be/],
+    ["missing access token", (p) => writeFileSync(p, JSON.stringify({ refresh_token: "x" })), /access_token is required — fix it/],
     [
       "expires_at as text",
       (p) => writeFileSync(p, JSON.stringify({ access_token: "a", expires_at: "soon" })),
@@ -60,7 +60,9 @@ describe("token store", () => {
     const path = join(tempDir(), "tokens.json");
     writeFileSync(path, JSON.stringify(tokens));
     chmodSync(path, 0o000);
-    expect(() => createTokenStore(path).read()).toThrow(/cannot read token file/);
+    expect(() => createTokenStore(path).read()).toThrow(
+      /cannot read token file .*: permission denied \(EACCES\) — make it readable by uid \d+/,
+    );
   });
 
   test("remove reports whether there was a file", () => {

@@ -21,13 +21,13 @@ describe("usage errors from dist/maximize: our words, the command and its --help
   test.each(COMMANDS)("maximize %s --bogus", (name) => {
     const result = runBinary(cliWorld(fake), [name, "--bogus"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`error maximize ${name}: unknown option --bogus. See maximize ${name} --help.\n`);
+    expect(result.stderr).toBe(`error: maximize ${name}: unknown option --bogus. See maximize ${name} --help.\n`);
   });
 
   test.each(COMMANDS)("maximize %s with an unexpected argument", (name) => {
     const result = runBinary(cliWorld(fake), [name, "extra"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`error maximize ${name}: unexpected argument "extra". See maximize ${name} --help.\n`);
+    expect(result.stderr).toBe(`error: maximize ${name}: unexpected argument "extra". See maximize ${name} --help.\n`);
   });
 
   test.each<[string[], string]>([
@@ -42,7 +42,7 @@ describe("usage errors from dist/maximize: our words, the command and its --help
   ])("maximize %p", (args, message) => {
     const result = runBinary(cliWorld(fake), args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`error ${message}\n`);
+    expect(result.stderr).toBe(`error: ${message}\n`);
     expect(result.stderr).not.toMatch(/positional argument|COMMAND|ERR_PARSE_ARGS/);
   });
 });

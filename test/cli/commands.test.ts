@@ -31,15 +31,23 @@ describe("in process", () => {
   });
 
   test("login --token - reads the token from the injected stdin, then status sees it; no colour codes", async () => {
-    const token = `sk-ant-oat01-${"x".repeat(90)}`;
+    const token = fake.issueTokens({ expiresIn: 365 * 86_400 }).access_token; // what `claude setup-token` prints
     const env = towardsFake();
     const login = cliContext(["login", "--token", "-"], loginCommand.options, env, `${token}\n`);
     expect(await loginCommand.run(login.ctx)).toBe(0);
-    expect(login.stdout()).toContain("✓ Stored the long-lived token");
+    expect(login.stdout()).toContain("✓ Logged in with the long-lived token, checked against the API");
     expect(login.stdout()).not.toContain("\x1b[");
     const status = cliContext(["status"], statusCommand.options, { ...env, MAXIMIZE_TOKEN_FILE: login.ctx.config.storage.token_file });
     expect(await statusCommand.run(status.ctx)).toBe(0);
     expect(status.stdout()).toMatch(/logged in\s+yes — Claude login/);
+  });
+
+  test("status with an API key says which credentials are used, not 'logged in'", async () => {
+    const { ctx, stdout } = cliContext(["status"], statusCommand.options, { ...towardsFake(), MAXIMIZE_ANTHROPIC_API_KEY: API_KEY });
+    expect(await statusCommand.run(ctx)).toBe(0);
+    expect(stdout()).toMatch(/credentials\s+Anthropic API key \(MAXIMIZE_ANTHROPIC_API_KEY\)/);
+    expect(stdout()).not.toContain("logged in");
+    expect(stdout()).not.toContain(API_KEY);
   });
 
   test("models --json against the fake, with an API key", async () => {

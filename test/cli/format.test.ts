@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { accountOf, describeAccount, describeExpiry, humanDuration, wrapWords } from "../../src/cli/format.ts";
+import { accountOf, describeAccount, describeExpiry, humanDuration, tokenExpiry, wrapWords } from "../../src/cli/format.ts";
 
 test.each([
   [0, "0s"],
@@ -15,12 +15,22 @@ test.each([
   expect(humanDuration(seconds)).toBe(expected);
 });
 
-test.each<[number | null, string]>([
-  [null, "no expiry recorded (long-lived token)"],
-  [1000 + 7200, "in 2h 0m"],
-  [1000 - 180, "expired 3m ago"],
-])("describeExpiry(%p)", (expiresAt, expected) => {
-  expect(describeExpiry(expiresAt, 1000 * 1000)).toBe(expected);
+test.each<[number | null, boolean, string]>([
+  [null, false, "unknown — a token from `claude setup-token` lasts a year from when it was made"],
+  [null, true, "unknown (not recorded)"],
+  [1000 + 7200, true, "in 2h 0m"],
+  [1000 - 180, true, "expired 3m ago"],
+])("describeExpiry(%p, refreshable %p) = %p", (expiresAt, refreshable, expected) => {
+  expect(describeExpiry(expiresAt, 1000 * 1000, refreshable)).toBe(expected);
+});
+
+test.each<[number | null, boolean, string]>([
+  [null, false, "has no recorded expiry (a token from `claude setup-token` lasts a year from when it was made)"],
+  [null, true, "has no recorded expiry"],
+  [1000 + 7200, true, "expires in 2h 0m"],
+  [1000 - 180, false, "expired 3m ago"],
+])("tokenExpiry(%p, refreshable %p) = %p — reads after the word token", (expiresAt, refreshable, expected) => {
+  expect(tokenExpiry(expiresAt, 1000 * 1000, refreshable)).toBe(expected);
 });
 
 test.each<[unknown, unknown, string | undefined]>([

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { pendingLoginPath } from "../../src/auth/login.ts";
 import { pkceChallenge, startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { approveInBrowser, cliWorld, runCli, type CliWorld } from "./helpers.ts";
+import { freePort, requireBinary } from "../support/binary.ts";
+import { approveInBrowser, type CliResult, cliWorld, runCli, type CliWorld } from "./helpers.ts";
 
 let fake: FakeAnthropic;
 beforeAll(async () => {
@@ -187,7 +188,7 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     expect((await runCli(world, ["refresh"])).code).toBe(0);
   });
 
-  test("a refresh token the endpoint refuses: exit 1, says to log in again, token file kept", async () => {
+  test("a refresh token the endpoint refuses: exit 1, says to log in again, token file kept and marked dead", async () => {
     const world = cliWorld(fake);
     const pair = fake.issueTokens();
     fake.revokeRefreshToken(pair.refresh_token);
@@ -197,34 +198,108 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("invalid_grant");
     expect(result.stderr).toContain("run `maximize login`");
-    expect(readJson(world.tokenFile)).toEqual(pair);
+    // Kept, marked dead so that `status` and every other process know without asking again.
+    expect(readJson(world.tokenFile)).toEqual({
+      ...pair,
+      login_dead: { at: expect.any(Number), reason: expect.stringContaining("invalid_grant") },
+    });
   });
 });
 
-describe("login --token", () => {
-  test("stores a long-lived token 0600 without refresh token", async () => {
+/** `maximize ARGS` with the compiled binary (what users run), in the same world as runCli. */
+async function runBinary(world: CliWorld, args: string[], stdin?: string): Promise<CliResult> {
+  const child = Bun.spawn([requireBinary(), ...args], {
+    cwd: world.dir,
+    env: world.env,
+    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout, stderr };
+}
+
+/** What `claude setup-token` prints: an access token valid for about a year, without refresh token. */
+const setupToken = () => fake.issueTokens({ expiresIn: 365 * 86_400 }).access_token;
+const modelsAsked = () => fake.requests.filter((r) => r.path === "/v1/models").length;
+
+describe("login --token (compiled binary)", () => {
+  test("a token the API accepts is checked once, stored 0600, and the output says so and how long it lasts", async () => {
     const world = cliWorld(fake);
-    const token = `sk-ant-oat01-${"Z".repeat(95)}`;
-    const result = await runCli(world, ["login", "--token", token]);
+    const token = setupToken();
+    const before = modelsAsked();
+    const result = await runBinary(world, ["login", "--token", token]);
+    expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Logged in with the long-lived token, checked against the API");
+    expect(result.stdout).toContain("token has no recorded expiry (a token from `claude setup-token` lasts a year");
+    expect(result.stdout).not.toContain("expires no expiry");
     expect(result.stdout).not.toContain(token);
+    expect(modelsAsked()).toBe(before + 1);
     expect(readJson(world.tokenFile)).toMatchObject({ access_token: token, refresh_token: null, expires_at: null });
     expect(mode(world.tokenFile)).toBe(0o600);
   });
 
   test("reads the token from stdin with --token -", async () => {
     const world = cliWorld(fake);
-    const token = `sk-ant-oat01-${"Y".repeat(95)}`;
-    const result = await runCli(world, ["login", "--token", "-"], { stdin: `${token}\n` });
+    const token = setupToken();
+    const result = await runBinary(world, ["login", "--token", "-"], `${token}\n`);
     expect(result.code).toBe(0);
     expect(readJson(world.tokenFile).access_token).toBe(token);
   });
 
-  test("a malformed token is refused and nothing is written", async () => {
+  test("a revoked token is refused: exit 1, says what to do, nothing stored", async () => {
     const world = cliWorld(fake);
-    const result = await runCli(world, ["login", "--token", "sk-ant-oat01-short"]);
+    const token = setupToken();
+    fake.revokeAccessToken(token);
+    const result = await runBinary(world, ["login", "--token", token]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the Anthropic API refused this token (401: OAuth token has been revoked");
+    expect(result.stderr).toContain("claude setup-token");
+    expect(result.stderr).toContain("--no-check");
+    expect(result.stderr).not.toContain(token);
+    expect(existsSync(world.tokenFile)).toBe(false);
+  });
+
+  test("a well-formed but mistyped token is refused and an existing login is left as it was", async () => {
+    const world = cliWorld(fake);
+    const good = setupToken();
+    expect((await runBinary(world, ["login", "--token", good])).code).toBe(0);
+    const result = await runBinary(world, ["login", "--token", `sk-ant-oat01-${"Z".repeat(95)}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("refused this token (401");
+    expect(readJson(world.tokenFile).access_token).toBe(good);
+  });
+
+  test("--no-check stores without asking the API, and says it was not checked", async () => {
+    const world = cliWorld(fake);
+    const token = `sk-ant-oat01-${"N".repeat(95)}`;
+    const before = modelsAsked();
+    const result = await runBinary(world, ["login", "--token", token, "--no-check"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("not checked: --no-check");
+    expect(modelsAsked()).toBe(before);
+    expect(readJson(world.tokenFile).access_token).toBe(token);
+  });
+
+  test("the API unreachable: stored anyway, with a warning that it could not be checked", async () => {
+    const world = cliWorld(fake, { MAXIMIZE_UPSTREAM_URL: `http://127.0.0.1:${freePort()}` });
+    const token = `sk-ant-oat01-${"U".repeat(95)}`;
+    const result = await runBinary(world, ["login", "--token", token]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Stored the long-lived token");
+    expect(result.stdout).not.toContain("checked against the API");
+    expect(result.stderr).toContain("could not check it against the API (cannot reach the Anthropic API at");
+    expect(readJson(world.tokenFile).access_token).toBe(token);
+  });
+
+  test("a malformed token is refused before any request and nothing is written", async () => {
+    const world = cliWorld(fake);
+    const before = modelsAsked();
+    const result = await runBinary(world, ["login", "--token", "sk-ant-oat01-short"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("does not look like a Claude OAuth token");
+    expect(modelsAsked()).toBe(before);
     expect(existsSync(world.tokenFile)).toBe(false);
   });
 });
@@ -376,6 +451,7 @@ describe("login usage errors (exit 2)", () => {
   test.each([
     [["login", "--print-url", "--token", "x"], /choose one of/],
     [["login", "--from", "/x"], /--from only goes with --import-claude-code/],
+    [["login", "--print-url", "--no-check"], /--no-check only goes with --token/],
     [["login"], /needs a terminal.*--print-url/],
     [["login", "--bogus"], /maximize login: unknown option --bogus\. See maximize login --help\./],
   ])("maximize %p", async (args, message) => {

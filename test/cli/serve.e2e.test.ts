@@ -86,7 +86,7 @@ describe("maximize serve", () => {
     await cli.waitFor(/SIGTERM again/);
     await reader.read().catch(() => undefined); // the cut connection
     expect(await cli.exited).toBe(0);
-    expect(cli.output()).toMatch(/\/v1\/messages \S+: response ended early \(closed by the shutdown\)/);
+    expect(cli.output()).toMatch(/POST \/v1\/messages 200 .*stream cut: maximize was shutting down/);
     expect(cli.output()).not.toContain("client closed");
   });
 

@@ -166,7 +166,7 @@ describe("the interactive menu on a real terminal", () => {
     expect(await pty.exited).toBe(0);
   });
 
-  test("Exit while a stream is open: Ctrl-C closes it at once, and the log says the shutdown closed it", async () => {
+  test("Exit while a stream is open: Ctrl-C closes it at once, the menu still ends with Bye, nothing blames the client", async () => {
     const port = freePort();
     const world = cliWorld(fake, { MAXIMIZE_PORT: String(port) });
     writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
@@ -193,7 +193,7 @@ describe("the interactive menu on a real terminal", () => {
     await pty.waitFor(/Closing open connections now[\s\S]*Bye/, mark);
     await reader.read().catch(() => undefined);
     expect(await pty.exited).toBe(0);
-    expect(pty.screen()).toMatch(/\/v1\/messages \S+: response ended early \(closed by the shutdown\)/);
+    // The menu logs at warn: the cut stream's access line (info) is not shown, and nothing blames the client.
     expect(pty.screen()).not.toContain("client closed");
   });
 

@@ -35,8 +35,9 @@ describe("precedence: flags > env > file > defaults", () => {
   const file = { server: { port: 7000, log_level: "warn", bind_address: "127.0.0.2" }, api: { base_url: "http://file.test/" } };
   test.each<[string, Record<string, string>, Record<string, string>, number, string]>([
     ["file only", {}, {}, 7000, "warn"],
-    ["legacy env beats file", { PORT: "7001", LOG_LEVEL: "error" }, {}, 7001, "error"],
-    ["MAXIMIZE_ env beats legacy env", { PORT: "7001", MAXIMIZE_PORT: "7002", MAXIMIZE_LOG_LEVEL: "DEBUG" }, {}, 7002, "debug"],
+    ["env beats file", { MAXIMIZE_PORT: "7001", MAXIMIZE_LOG_LEVEL: "error" }, {}, 7001, "error"],
+    ["un-prefixed names are not read", { PORT: "7001", LOG_LEVEL: "trace", BIND_ADDRESS: "0.0.0.0" }, {}, 7000, "warn"],
+    ["MAXIMIZE_ names only", { PORT: "7001", MAXIMIZE_PORT: "7002", MAXIMIZE_LOG_LEVEL: "DEBUG" }, {}, 7002, "debug"],
     ["flag beats env", { MAXIMIZE_PORT: "7002" }, { port: "7003", "log-level": "info" }, 7003, "info"],
     ["empty env value is ignored", { MAXIMIZE_PORT: "" }, {}, 7000, "warn"],
   ])("%s", (_name, env, flags, port, level) => {
@@ -121,7 +122,9 @@ describe("token file path", () => {
   test("an existing directory gets tokens.json appended", () => {
     const cwd = dirWithConfig();
     mkdirSync(join(cwd, "vol"));
-    expect(loadConfig({ cwd, env: { TOKEN_FILE: join(cwd, "vol") } }).storage.token_file).toBe(join(cwd, "vol", "tokens.json"));
+    expect(loadConfig({ cwd, env: { HOME: home, MAXIMIZE_TOKEN_FILE: join(cwd, "vol") } }).storage.token_file).toBe(
+      join(cwd, "vol", "tokens.json"),
+    );
   });
 });
 
@@ -161,18 +164,19 @@ describe("errors name the source, the key, the value and what is allowed", () =>
     ["not an object", [1], /must hold a JSON object, got \[1\]/],
     ["malformed JSON", "{bad", /is not valid JSON/],
   ])("file: %s", (_name, file, pattern) => {
-    expect(message(() => loadConfig({ cwd: dirWithConfig(file), env: {} }))).toMatch(pattern);
+    // Named explicitly: a ./config.json that is not recognisably maximize's is skipped, not explained (below).
+    const dir = dirWithConfig(file);
+    expect(message(() => loadConfig({ cwd: dir, env: { HOME: home, MAXIMIZE_CONFIG: join(dir, "config.json") } }))).toMatch(pattern);
   });
 
   test.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
     ["env port", { MAXIMIZE_PORT: "eighty" }, {}, /environment variable MAXIMIZE_PORT is "eighty" — expected an integer from 1 to 65535/],
-    ["legacy env port", { PORT: "99999" }, {}, /environment variable PORT is "99999"/],
     ["flag port", {}, { port: "0" }, /option --port is "0" — expected an integer from 1 to 65535/],
     ["env url", { MAXIMIZE_UPSTREAM_URL: "nope" }, {}, /MAXIMIZE_UPSTREAM_URL is "nope" — expected an http\(s\) URL/],
-    ["env timeout", { REQUEST_TIMEOUT: "-1" }, {}, /REQUEST_TIMEOUT is "-1" — expected a number of seconds above 0/],
+    ["env timeout", { MAXIMIZE_REQUEST_TIMEOUT: "-1" }, {}, /MAXIMIZE_REQUEST_TIMEOUT is "-1" — expected a number of seconds above 0/],
     ["missing explicit config", { MAXIMIZE_CONFIG: "/nonexistent/c.json" }, {}, /config file \/nonexistent\/c\.json does not exist/],
   ])("%s", (_name, env, flags, pattern) => {
-    expect(message(() => loadConfig({ cwd: dirWithConfig(), env, flags }))).toMatch(pattern);
+    expect(message(() => loadConfig({ cwd: dirWithConfig(), env: { HOME: home, ...env }, flags }))).toMatch(pattern);
   });
 });
 
@@ -188,5 +192,101 @@ describe("config.example.json", () => {
       models: { ...config.models, nicknames: nicknameTable(config.models.nicknames) },
     });
     expect(effective(fromExample)).toEqual(effective(defaults));
+  });
+});
+
+describe("which config file is read (issue 17.2)", () => {
+  const homeWith = (config?: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), "maximize-home-"));
+    if (config !== undefined) {
+      mkdirSync(join(dir, ".maximize"));
+      writeFileSync(join(dir, ".maximize", "config.json"), JSON.stringify(config));
+    }
+    return dir;
+  };
+
+  test("~/.maximize/config.json, when nothing else is named", () => {
+    const userHome = homeWith({ server: { port: 7100 } });
+    const config = loadConfig({ cwd: dirWithConfig(), env: { HOME: userHome } });
+    expect(config.server.port).toBe(7100);
+    expect(config.file).toBe(join(userHome, ".maximize", "config.json"));
+    expect(config.notices).toEqual([]);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ["another project's config", { name: "my-app", port: 3000 }, /it has keys maximize does not use \(name, port\)/],
+    ["not JSON", "port = 3000", /it is not JSON/],
+    ["not an object", [1, 2], /it is not a JSON object/],
+    ["empty object", {}, /it is empty/],
+  ])("./config.json that is not maximize's (%s): skipped with a one-line notice, the home file used", (_name, local, why) => {
+    const userHome = homeWith({ server: { port: 7100 } });
+    const cwd = dirWithConfig(local);
+    const config = loadConfig({ cwd, env: { HOME: userHome } });
+    expect(config.server.port).toBe(7100);
+    expect(config.file).toBe(join(userHome, ".maximize", "config.json"));
+    expect(config.notices).toHaveLength(1);
+    expect(config.notices[0]).toContain(`ignoring ${join(cwd, "config.json")}`);
+    expect(config.notices[0]).toMatch(why);
+    expect(config.notices[0]).toContain("--config");
+  });
+
+  test("./config.json that is maximize's wins over the home file, and its mistakes are explained", () => {
+    const userHome = homeWith({ server: { port: 7100 } });
+    expect(loadConfig({ cwd: dirWithConfig({ server: { port: 7200 } }), env: { HOME: userHome } }).server.port).toBe(7200);
+    expect(() => loadConfig({ cwd: dirWithConfig({ server: { prot: 1 } }), env: { HOME: userHome } })).toThrow(
+      /unknown key "server\.prot"/,
+    );
+  });
+
+  test.each([
+    ["--config", (path: string) => ({ flags: { config: path } })],
+    ["MAXIMIZE_CONFIG", (path: string) => ({ env: { MAXIMIZE_CONFIG: path } })],
+  ])("%s expands ~", (_name, source) => {
+    const userHome = homeWith();
+    writeFileSync(join(userHome, "mine.json"), JSON.stringify({ server: { port: 7300 } }));
+    const given = source("~/mine.json");
+    const config = loadConfig({ cwd: "/", ...given, env: { HOME: userHome, ...("env" in given ? given.env : {}) } });
+    expect(config.server.port).toBe(7300);
+    expect(config.file).toBe(join(userHome, "mine.json"));
+  });
+});
+
+describe("MAXIMIZE_ANTHROPIC_API_KEY is checked for shape (issue 17.10), never repeated", () => {
+  const oauth = `sk-ant-oat01-${"a".repeat(40)}`;
+  const refresh = `sk-ant-ort01-${"b".repeat(40)}`;
+  test.each<[string, string, RegExp]>([
+    [
+      "a Claude login token",
+      oauth,
+      /MAXIMIZE_ANTHROPIC_API_KEY holds a Claude login token \(sk-ant-oat…\), not an Anthropic API key — store it with `maximize login --token -`/,
+    ],
+    ["a refresh token", refresh, /holds a Claude refresh token/],
+    ["a key with a line break inside", "sk-ant-api03-abc\ndef", /contains spaces or line breaks/],
+  ])("%s: refused, saying what to do", (_name, key, pattern) => {
+    let message = "";
+    try {
+      loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: key } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain(key.slice(14));
+  });
+
+  test("in the config file: the message names the file", () => {
+    const dir = dirWithConfig({ api: { anthropic_api_key: oauth } });
+    expect(() => loadConfig({ cwd: dir, env: { HOME: home } })).toThrow(
+      `api.anthropic_api_key in ${join(dir, "config.json")} holds a Claude login token`,
+    );
+  });
+
+  test("an API key passes silently; an unknown shape is used, with a note", () => {
+    expect(loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: "sk-ant-api03-xyz" } }).notices).toEqual([]);
+    const odd = loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_ANTHROPIC_API_KEY: "gateway-key-123" } });
+    expect(odd.api.anthropic_api_key).toBe("gateway-key-123");
+    expect(odd.notices).toEqual([
+      "MAXIMIZE_ANTHROPIC_API_KEY does not look like an Anthropic API key (sk-ant-api03-…); it is sent as x-api-key as it is",
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFi
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { archive, compile, findTarget, writeChecksums } from "../../scripts/build.ts";
-import { requireBinary } from "../support/binary.ts";
+import { freePort, requireBinary } from "../support/binary.ts";
 import { type FileServer, REPO, missingTools, removeTempDirs, run, serveDirectory, skipBecause, tempDir } from "./helpers.ts";
 
 const INSTALLER = join(REPO, "scripts", "install.sh");
@@ -46,6 +46,9 @@ beforeAll(async () => {
   mkdirSync(release("v7.7.7"));
   copyFileSync(join(release(`v${pkg.version}`), ASSET), join(release("v7.7.7"), ASSET));
   writeFileSync(join(release("v7.7.7"), "SHA256SUMS"), `${"0".repeat(64)}  maximize-darwin-arm64.tar.gz\n`);
+  // v8.8.8: a release without this platform's archive.
+  mkdirSync(release("v8.8.8"));
+  copyFileSync(join(release(`v${pkg.version}`), "SHA256SUMS"), join(release("v8.8.8"), "SHA256SUMS"));
   server = serveDirectory(root);
   busyboxBin = tempDir("busybox-bin");
   expect((await run(["busybox", "--install", "-s", busyboxBin])).exitCode).toBe(0);
@@ -66,14 +69,14 @@ interface Install {
 async function install(
   shell: string[],
   args: string[] = [],
-  options: { home?: string; path?: string; loginShell?: string } = {},
+  options: { home?: string; path?: string; loginShell?: string; base?: string } = {},
 ): Promise<Install> {
   const home = options.home ?? tempDir("home");
   const env = {
     HOME: home,
     PATH: options.path ?? process.env.PATH ?? "",
     SHELL: options.loginShell ?? "/bin/bash",
-    MAXIMIZE_DOWNLOAD_BASE: server.url,
+    MAXIMIZE_DOWNLOAD_BASE: options.base ?? server.url,
   };
   const [program = "sh", ...rest] = shell;
   const result = await run([Bun.which(program) ?? program, ...rest, INSTALLER, ...args], { env, cwd: home });
@@ -142,11 +145,58 @@ describe.skipIf(skip)("scripts/install.sh", () => {
     expect(existsSync(join(result.home, ".maximize", "bin", "maximize"))).toBe(false);
   });
 
-  test("a release that does not exist fails with the URL", async () => {
+  test("dash (curl): a --version that does not exist says so and where the versions are, not 'download failed'", async () => {
     const result = await install(["dash"], ["--version", "1.2.3"]);
     expect(result.exitCode).not.toBe(0);
-    expect(result.output).toContain(`download failed: ${server.url}/download/v1.2.3/SHA256SUMS`);
+    expect(result.output).toContain(`there is no release v1.2.3 (${server.url}/download/v1.2.3/SHA256SUMS answered 404)`);
+    expect(result.output).toContain(`the versions that exist are listed at ${server.url}`);
+    expect(result.output).not.toContain("network");
   });
+
+  test("busybox sh (wget): a --version that does not exist says so too", async () => {
+    const result = await install(["busybox", "sh"], ["--version", "1.2.3"], { path: busyboxBin });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain("there is no release v1.2.3");
+  });
+
+  test("a release without this platform's archive names the missing file", async () => {
+    const result = await install(["dash"], ["--version", "8.8.8"]);
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain(`the release at ${server.url}/download/v8.8.8 has no ${ASSET}`);
+  });
+
+  test("an unreachable server is a network failure, with what to check", async () => {
+    const result = await install(["dash"], [], { base: `http://127.0.0.1:${freePort()}` });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.output).toContain("could not download");
+    expect(result.output).toContain("check the network connection");
+    expect(result.output).not.toContain("there is no release");
+  });
+
+  test("the archive download is announced, then its size; not a silent wait", async () => {
+    const result = await install(["dash"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(new RegExp(`Downloading ${ASSET} \\(tens of MB[^\\n]*\\n(.*\\n)?Downloaded \\d+ MB\\n`));
+  }, 60_000);
+
+  test("on a terminal, curl draws its progress bar for the archive", async () => {
+    if (skipBecause("installer progress bar", missingTools(["script", "curl"]).length > 0 ? "needs script and curl" : undefined)) return;
+    const home = tempDir("tty");
+    const result = await run(["script", "-qfec", `dash ${INSTALLER} --no-modify-path`, "/dev/null"], {
+      env: { HOME: home, PATH: process.env.PATH ?? "", SHELL: "/bin/bash", TERM: "xterm", MAXIMIZE_DOWNLOAD_BASE: server.url },
+      cwd: home,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("100.0%");
+  }, 60_000);
+
+  test("--install-dir that does not exist yet is created", async () => {
+    const home = tempDir("newdir");
+    const dir = join(home, "deep", "new", "bin");
+    const result = await install(["dash"], ["--install-dir", dir, "--no-modify-path"], { home });
+    expect(result.exitCode).toBe(0);
+    expect(existsSync(join(dir, "maximize"))).toBe(true);
+  }, 60_000);
 
   test("busybox sh with only busybox applets on PATH (wget + busybox sha256sum/tar); --no-modify-path prints the line", async () => {
     const result = await install(["busybox", "sh"], ["--no-modify-path"], { path: busyboxBin, loginShell: "/bin/zsh" });
@@ -193,7 +243,28 @@ describe.skipIf(skip)("scripts/install.sh", () => {
     expect(result.output).toContain("Checksum OK");
     expect(result.exitCode).toBe(0);
     expect(readFileSync(join(result.home, ".zshrc"), "utf8")).toContain(`export PATH="${result.home}/.maximize/bin:$PATH"`);
+    const missingRelease = await install(["dash"], ["--version", "1.2.3"], { path: bin }); // GNU wget's 404
+    expect(missingRelease.exitCode).not.toBe(0);
+    expect(missingRelease.output).toContain("there is no release v1.2.3");
   }, 60_000);
+
+  test.each(["README.md", "docs/INSTALL.md"])(
+    "%s: the release-binary snippet works in a fresh HOME without ~/.local/bin",
+    async (doc) => {
+      const text = readFileSync(join(REPO, doc), "utf8");
+      const block = /```sh\n(base=https:\/\/github\.com\/[^\n]*\n[\s\S]*?)```/.exec(text)?.[1];
+      expect(block).toBeDefined();
+      const script = (block ?? "")
+        .replace(/^base=.*$/m, `base=${server.url}/latest/download`)
+        .replaceAll("maximize-linux-x64.tar.gz", ASSET);
+      const home = tempDir("snippet");
+      const result = await run(["bash", "-euc", script], { env: { HOME: home, PATH: process.env.PATH ?? "" }, cwd: home });
+      expect(result.stderr).toBe("");
+      expect(result.exitCode).toBe(0);
+      expect((await run([join(home, ".local", "bin", "maximize"), "--version"])).stdout.trim()).toBe(pkg.version);
+    },
+    60_000,
+  );
 
   test("an x64 shell under Rosetta on macOS picks the darwin-arm64 build", async () => {
     const bin = tempDir("rosetta-bin");

@@ -60,7 +60,9 @@ describe("the compiled binary: dist/maximize serve", () => {
     expect(await server.exited).toBe(0);
     const log = await new Response(server.stderr).text();
     expect(log).toContain("listening on");
-    expect(log).toContain("POST /v1/messages model=l→claude-sonnet-5-5 200");
+    // One access-log line per request: the whole answer, then the stream once it had ended.
+    expect(log).toMatch(/ INFO +POST \/v1\/messages 200 model=l→claude-sonnet-5-5 \d+ms\n/);
+    expect(log).toMatch(/ INFO +POST \/v1\/messages 200 model=l→claude-sonnet-5-5 headers \d+ms total \S+ stream completed\n/);
     const stored = createTokenStore(tokenFile).read()!;
     for (const secret of [issued.access_token, issued.refresh_token, stored.access_token, stored.refresh_token!]) {
       expect(log).not.toContain(secret);

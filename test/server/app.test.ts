@@ -71,3 +71,28 @@ describe("no login", () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain("maximize login");
   });
 });
+
+describe("a body that does not fit: 400 in plain words, never valibot's own", () => {
+  const { handle } = testApp();
+  const VALIBOT = /Invalid (key|type|value|length)|but received/;
+
+  test.each([
+    ["/v1/messages", { model: "m", max_tokens: 5 }, "messages is required"],
+    ["/v1/messages/count_tokens", { model: "m" }, "messages is required"],
+    ["/v1/messages", { model: "m", messages: [], stream: "yes" }, 'stream must be true or false (got "yes")'],
+    ["/v1/messages", { model: 5, messages: [] }, "model must be a string (got 5)"],
+    ["/v1/chat/completions", { model: "m" }, "messages is required"],
+    [
+      "/v1/chat/completions",
+      { model: "m", messages: [{ role: "user", content: "hi" }], temperature: "hot" },
+      'temperature must be a number (got "hot")',
+    ],
+    ["/v1/responses", { model: "m", input: "hi", temperature: "hot" }, 'temperature must be a number (got "hot")'],
+  ])("%s %j → %s", async (path, body, message) => {
+    const response = await handle(post(path, body));
+    expect(response.status).toBe(400);
+    const error = ((await response.json()) as { error: { message: string } }).error;
+    expect(error.message).toBe(message);
+    expect(error.message).not.toMatch(VALIBOT);
+  });
+});

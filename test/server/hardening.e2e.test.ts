@@ -31,11 +31,27 @@ describe("bad input: a clear 4xx in the Anthropic error shape, and the server ke
     message: RegExp,
   ];
   const cases: Case[] = [
-    ["malformed JSON", "POST", "{nope", undefined, "/v1/messages", 400, /not valid JSON/],
+    [
+      "malformed JSON",
+      "POST",
+      "{nope",
+      undefined,
+      "/v1/messages",
+      400,
+      /^the request body is not valid JSON \((?!JSON Parse error)[^)]+\) — send a JSON object/,
+    ],
     ["empty body", "POST", "", undefined, "/v1/messages", 400, /empty/],
     ["a JSON array", "POST", "[1,2]", undefined, "/v1/messages", 400, /must be a JSON object/],
     ["a JSON scalar", "POST", "42", undefined, "/v1/messages", 400, /must be a JSON object/],
-    ["messages not an array", "POST", '{"model":"l","messages":"hi"}', undefined, "/v1/messages", 400, /messages must be an array/],
+    [
+      "messages not an array",
+      "POST",
+      '{"model":"l","messages":"hi"}',
+      undefined,
+      "/v1/messages",
+      400,
+      /messages must be a list \(got "hi"\)/,
+    ],
     ["wrong content-type", "POST", "{}", { "content-type": "text/plain" }, "/v1/messages", 415, /application\/json/],
     [
       "form content-type",
@@ -140,6 +156,8 @@ describe("upstream faults", () => {
       const json = (await response.json()) as { error: { type: string; message: string } };
       expect(json.error.type).toBe("api_error");
       expect(json.error.message).toContain(dead);
+      expect(json.error.message).toContain(`connection refused by ${dead.replace("http://", "")}`);
+      expect(json.error.message).not.toContain("Is the computer able to access the url");
     } finally {
       await other.stop();
     }

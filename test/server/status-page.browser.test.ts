@@ -346,4 +346,35 @@ describe(BROWSER ? `the status page in ${BROWSER}` : `the status page in a brows
     },
     PAGE_TIMEOUT,
   );
+  browserTest(
+    "a long-lived token is not 'renewed automatically'; a dead login says so",
+    async () => {
+      const { access_token } = fake.issueTokens({ expiresIn: 365 * 86400 });
+      const tokens = { access_token, refresh_token: null, expires_at: Math.floor(Date.now() / 1000) + 30 * 86400 };
+      {
+        await using proxy = await startProxy(fake, { tokens });
+        const tab = await openTab();
+        await tab.page.goto(`${proxy.url}/`);
+        await tab.page.getByText("make a new one with claude setup-token before then").waitFor();
+        expect(await tab.page.locator("#login").textContent()).not.toContain("renewed");
+        expect(await problemsOf(tab)).toEqual([]);
+        await tab.page.close();
+      }
+      fake.revokeAccessToken(access_token);
+      await using proxy = await startProxy(fake, { tokens });
+      const refused = await fetch(`${proxy.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "l", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] }),
+      });
+      expect(refused.status).toBe(401);
+      const tab = await openTab();
+      await tab.page.goto(`${proxy.url}/`);
+      await tab.page.getByText("The Claude login expired or was revoked: run maximize login.").waitFor();
+      expect(await tab.page.locator("#login").textContent()).toContain("Problem: login revoked");
+      expect(await problemsOf(tab)).toEqual([]);
+      await tab.page.close();
+    },
+    PAGE_TIMEOUT,
+  );
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseServerSentEvents, type ServerSentEvent } from "../../src/upstream/sse.ts";
+import { errorEventType, parseServerSentEvents, type ServerSentEvent } from "../../src/upstream/sse.ts";
 
 const encoder = new TextEncoder();
 
@@ -129,5 +129,28 @@ describe("parseServerSentEvents", () => {
     expect(seen).toEqual(["1"]);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toBe("connection reset");
+  });
+});
+
+describe("errorEventType: Anthropic's event: error among whole events", () => {
+  const bytes = (text: string) => encoder.encode(text);
+  test.each([
+    [
+      "an error event after others",
+      'event: ping\ndata: {"type":"ping"}\n\nevent: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+      "overloaded_error",
+    ],
+    [
+      "an error event first, CRLF",
+      'event: error\r\ndata: {"type":"error","error":{"type":"api_error","message":"x"}}\r\n\r\n',
+      "api_error",
+    ],
+    ["an error event whose data is not JSON", "event: error\ndata: oops\n\n", "error"],
+    ["no error event", 'event: message_stop\ndata: {"type":"message_stop"}\n\n', undefined],
+    // The words inside a text delta are JSON in a data line: not an event field.
+    ["the words in the model's text", 'event: content_block_delta\ndata: {"delta":{"text":"send event: error\\nnext"}}\n\n', undefined],
+    ["another event name that starts the same", 'event: errors\ndata: {"type":"error","error":{"type":"x"}}\n\n', undefined],
+  ])("%s", (_name, text, type) => {
+    expect(errorEventType(bytes(text))).toBe(type);
   });
 });

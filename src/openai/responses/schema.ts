@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import { ApiError } from "../../shared/errors.ts";
+import { deepestIssue, describeIssues, issuePath } from "../../shared/issues.ts";
 import { REASONING_EFFORTS } from "../schema.ts";
 
 const optional = <T extends v.GenericSchema>(schema: T) => v.nullish(schema);
@@ -59,7 +60,6 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ApiError(400, "the request body must be a JSON object");
   const result = v.safeParse(ResponsesRequestSchema, body);
   if (result.success) return result.output;
-  const issue = result.issues[0];
-  const param = v.getDotPath(issue) ?? undefined;
-  throw new ApiError(400, `${param ? `${param}: ` : ""}${issue.message}`, param ? { param } : {});
+  const param = issuePath(deepestIssue(result.issues[0])) || undefined;
+  throw new ApiError(400, describeIssues(result.issues, "the request body"), param ? { param } : {});
 }

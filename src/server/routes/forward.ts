@@ -1,6 +1,7 @@
 import type { Resolution } from "../../models/catalogue.ts";
 import type { StreamOutcome } from "../../upstream/stream-guard.ts";
 import type { RouteDeps } from "../deps.ts";
+import { endStream } from "../access-log.ts";
 import { pathOf } from "../paths.ts";
 
 export interface ClientCall {
@@ -50,29 +51,26 @@ async function namesModel(response: Response, model: string): Promise<boolean> {
  * The client's request signal aborts the upstream request. A 404 for a model a nickname resolved to refreshes the
  * catalogue and, when the nickname now names another model, retries once (nothing has reached the client yet).
  */
-const EARLY_END: Record<StreamOutcome | "server_shutdown", string> = {
-  complete: "complete",
-  upstream_error: "upstream error",
-  idle_timeout: "idle timeout",
-  client_closed: "client closed",
-  server_shutdown: "closed by the shutdown",
-};
-
 export async function forwardForClient(deps: RouteDeps, request: Request, call: ClientCall): Promise<Response> {
-  deps.noteModel(request, describeResolution(call.resolution));
+  const note = deps.access(request);
+  note.model = describeResolution(call.resolution);
+  note.streaming = call.streaming;
   if (call.streaming) deps.metrics.streamOpened();
   const route = pathOf(request.url);
   const started = performance.now();
-  const finish = (outcome: StreamOutcome, model: string) => {
+  // How a stream ended goes on the request's access-log line (a whole answer's failure is its 502/504).
+  const finish = (outcome: StreamOutcome, errorType: string | undefined) => {
     deps.metrics.requestDuration(route, (performance.now() - started) / 1000);
-    // The connection closes under us too when the server shuts down with streams open: that is not the client's doing.
-    const ended = outcome === "client_closed" && deps.closing?.() ? "server_shutdown" : outcome;
-    if (call.streaming) deps.metrics.streamEnded(ended);
-    if (ended !== "complete") deps.log.warn(`${route} ${model}: response ended early (${EARLY_END[ended]})`);
+    if (call.streaming) {
+      // The connection closes under us too when the server shuts down with streams open: not the client's doing.
+      const ended = outcome === "client_closed" && deps.closing?.() ? "server_shutdown" : outcome;
+      deps.metrics.streamEnded(ended);
+      endStream(note, ended, errorType);
+    }
   };
   const attempt = async (resolution: Resolution) => {
     // An answer read whole ends before send() returns: hold its outcome until we know it is the one we keep.
-    let held: StreamOutcome | undefined;
+    let held: { outcome: StreamOutcome; errorType?: string } | undefined;
     let holding = true;
     const sent = performance.now();
     deps.metrics.modelRequest(resolution.model);
@@ -82,15 +80,16 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
       line: resolution.line,
       clientHeaders: request.headers,
       signal: request.signal,
-      onEnd: (outcome) => {
-        if (holding) held = outcome;
-        else finish(outcome, resolution.model);
+      onEnd: (outcome, errorType) => {
+        if (holding) held = { outcome, errorType };
+        else finish(outcome, errorType);
       },
       onUsage: (usage) => deps.metrics.tokens(resolution.model, usage),
     });
     deps.metrics.upstreamTtfb(route, (performance.now() - sent) / 1000);
     holding = false;
-    return { response, settle: () => held && finish(held, resolution.model) };
+    note.upstreamStatus = response.status;
+    return { response, settle: () => held && finish(held.outcome, held.errorType) };
   };
 
   try {
@@ -104,14 +103,17 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
       const again = await deps.models.resolve(call.resolution.requested);
       if (again.model !== call.resolution.model) {
         deps.log.info(`${describeResolution(call.resolution)} answered 404; the catalogue now says ${again.model}: retrying`);
-        deps.noteModel(request, describeResolution(again));
+        note.model = describeResolution(again);
         sent = await attempt(again);
       }
     }
     sent.settle();
     return sent.response;
   } catch (error) {
-    if (call.streaming) deps.metrics.streamEnded("not_started");
+    if (call.streaming) {
+      deps.metrics.streamEnded("not_started");
+      endStream(note, "not_started");
+    }
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import * as v from "valibot";
 import type { Resolution } from "../../models/catalogue.ts";
 import { ApiError } from "../../shared/errors.ts";
+import { describeIssue } from "../../shared/issues.ts";
 import type { RouteDeps } from "../deps.ts";
 import { queryOf } from "../paths.ts";
 
@@ -55,7 +56,12 @@ export function modelsRoutes(deps: RouteDeps) {
 
   const readJson = async <T extends v.GenericSchema>(response: Response, schema: T, path: string): Promise<v.InferOutput<T>> => {
     const parsed = v.safeParse(schema, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new ApiError(502, `the Anthropic API answered ${path} with an unexpected body`);
+    if (!parsed.success) {
+      throw new ApiError(
+        502,
+        `the Anthropic API answered ${path} with an unexpected body (${describeIssue(parsed.issues[0], "the body")})`,
+      );
+    }
     return parsed.output;
   };
 

@@ -24,7 +24,13 @@ export function statusRoutes(deps: RouteDeps) {
   const started = Date.now();
   const health = () => {
     const auth = deps.credentials.status();
-    return { status: "ok", version: VERSION, logged_in: auth.logged_in, uptime_seconds: Math.round((Date.now() - started) / 1000) };
+    return {
+      status: "ok",
+      version: VERSION,
+      logged_in: auth.logged_in,
+      ...(auth.error ? { error: auth.error } : {}),
+      uptime_seconds: Math.round((Date.now() - started) / 1000),
+    };
   };
   return new Elysia({ name: "status" })
     .get("/healthz", health)
@@ -41,6 +47,7 @@ export function statusRoutes(deps: RouteDeps) {
           method: auth.method,
           account: auth.account,
           expires_at: auth.expires_at,
+          refreshable: auth.refreshable,
           ...(auth.error ? { error: auth.error } : {}),
         },
         models: deps.metrics.models(),

@@ -1,0 +1,60 @@
+/** The bench's command line: by default it only measures and prints; writing files and dropping caches are asked for. */
+import { parseArgs } from "node:util";
+
+export const HELP = `Usage: bun scripts/bench.ts [options]      (npm run bench -- [options])
+
+Measures maximize's overhead against a fast fake upstream, direct vs through the compiled binary, and prints a
+table on stdout. Without --write or --out it changes no file.
+
+Options:
+  --write          also write bench/results.json, bench/chart.svg and the numbers in BENCHMARKS.md (tracked files)
+  --out FILE       write the results JSON to FILE (nothing else)
+  --drop-caches    empty the kernel's page cache before measuring memory (root, Linux: writes /proc/sys/vm/drop_caches,
+                   which slows the whole machine for a while); without it idle RSS may read a few MB high
+  --binary PATH    bench another build (default dist/maximize)
+  --quick          shorter runs, a smoke test of the bench itself (not with --write)
+  --report         re-render the table from bench/results.json (with --write: the chart and BENCHMARKS.md too)
+  -h, --help       this text
+`;
+
+export interface BenchOptions {
+  help: boolean;
+  write: boolean;
+  dropCaches: boolean;
+  quick: boolean;
+  report: boolean;
+  binary: string | undefined;
+  out: string | undefined;
+}
+
+/** Parses the bench's arguments; throws an Error that says what to change on a bad combination. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: "boolean", short: "h" },
+      write: { type: "boolean" },
+      "drop-caches": { type: "boolean" },
+      binary: { type: "string" },
+      out: { type: "string" },
+      report: { type: "boolean" },
+      quick: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const options: BenchOptions = {
+    help: values.help === true,
+    write: values.write === true,
+    dropCaches: values["drop-caches"] === true,
+    quick: values.quick === true,
+    report: values.report === true,
+    binary: values.binary,
+    out: values.out,
+  };
+  if (options.quick && options.write)
+    throw new Error("--quick numbers are a smoke test and do not belong in BENCHMARKS.md: drop --write (or use --out FILE)");
+  if (options.report && (options.quick || options.binary !== undefined || options.dropCaches || options.out !== undefined))
+    throw new Error("--report measures nothing: it only takes --write");
+  return options;
+}

@@ -1,0 +1,70 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { writeSecretFile } from "../../src/auth/store.ts";
+import { REFRESH_LEAD_SECONDS } from "../../src/auth/tokens.ts";
+import { eventually } from "../support/eventually.ts";
+import { freePort } from "../support/binary.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
+import { cliWorld, startCli, type CliWorld, type RunningCli } from "../cli/helpers.ts";
+
+// Issue 16.2: a proxy idle overnight must still work in the morning — the login is refreshed with no traffic at all.
+
+let fake: FakeAnthropic;
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(() => fake.close());
+
+const started: RunningCli[] = [];
+afterEach(async () => {
+  for (const cli of started.splice(0)) {
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+  }
+});
+
+function serve(world: CliWorld): RunningCli {
+  const cli = startCli(world, ["serve", "--port", String(freePort())]);
+  started.push(cli);
+  return cli;
+}
+
+/** A login whose access token enters its refresh window about a second after start-up. */
+function loginAboutToNeedRefresh(): { world: CliWorld; refreshToken: string } {
+  const world = cliWorld(fake);
+  const pair = fake.issueTokens({ expiresIn: REFRESH_LEAD_SECONDS + 1 });
+  writeSecretFile(world.tokenFile, JSON.stringify(pair));
+  return { world, refreshToken: pair.refresh_token };
+}
+
+const stored = (world: CliWorld) => JSON.parse(readFileSync(world.tokenFile, "utf8")) as Record<string, unknown>;
+
+describe("keep-alive refresh while serve runs", () => {
+  test("with no requests at all, the token is refreshed as it enters its refresh window", async () => {
+    const { world, refreshToken } = loginAboutToNeedRefresh();
+    const cli = serve(world);
+    await cli.waitFor(/listening on/);
+    await cli.waitFor(/refreshed the Claude access token/);
+    expect(stored(world).refresh_token).not.toBe(refreshToken);
+    const after = stored(world).expires_at as number;
+    expect(after - Date.now() / 1000).toBeGreaterThan(REFRESH_LEAD_SECONDS + 60);
+    expect(cli.output().match(/refreshed the Claude access token/g)).toHaveLength(1);
+  });
+
+  test("a refresh token the endpoint refuses: logged once, as 'login expired or revoked', before any request", async () => {
+    const { world, refreshToken } = loginAboutToNeedRefresh();
+    fake.revokeRefreshToken(refreshToken);
+    const cli = serve(world);
+    await cli.waitFor(/WARN\s+Claude login: login expired or revoked .*run `maximize login`/);
+    await eventually(() => expect(stored(world).login_dead).toBeDefined());
+  });
+
+  test("the token endpoint down: retried with backoff, not given up", async () => {
+    const { world, refreshToken } = loginAboutToNeedRefresh();
+    fake.fault({ route: "token", status: 503, times: 1 });
+    const cli = serve(world);
+    await cli.waitFor(/token refresh failed/);
+    expect(stored(world).refresh_token).toBe(refreshToken); // kept for the retry, 30 s later
+    expect(stored(world).login_dead).toBeUndefined();
+  });
+});
