@@ -27,7 +27,11 @@ function watchSignals(): { next(): Promise<string> } {
 
 /** `maximize serve`: run the proxy until SIGINT/SIGTERM, then drain in-flight responses (10 s at most). */
 export async function serveCommand(config: Config): Promise<number> {
-  const log = createLogger({ level: config.server.log_level, secrets: [...config.server.api_keys, config.api.anthropic_api_key ?? ""] });
+  const log = createLogger({
+    level: config.server.log_level,
+    format: config.server.log_format,
+    secrets: [...config.server.api_keys, config.api.anthropic_api_key ?? ""],
+  });
   // Before anything is announced: a supervisor may send SIGTERM the moment it sees "listening".
   const signals = watchSignals();
   const running = startServer({ config, log });

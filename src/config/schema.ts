@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { LOG_LEVELS } from "../shared/log.ts";
+import { LOG_FORMATS, LOG_LEVELS } from "../shared/log.ts";
 import { DEFAULT_OAUTH, DEFAULT_OAUTH_BETAS } from "./defaults.ts";
 
 export { LOG_LEVELS, type LogLevel } from "../shared/log.ts";
@@ -19,6 +19,7 @@ const seconds = v.pipe(v.number("a number of seconds above 0"), v.minValue(0.001
 const nonEmpty = v.pipe(v.string("a non-empty string"), v.trim(), v.nonEmpty("a non-empty string"));
 const httpUrl = v.pipe(v.string("an http(s) URL"), v.url("an http(s) URL"), v.regex(/^https?:\/\//i, "an http(s) URL"));
 const logLevel = v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`);
+const logFormat = v.picklist(LOG_FORMATS, `one of ${LOG_FORMATS.join(", ")}`);
 const keyList = v.array(v.pipe(v.string("a list of strings"), v.minLength(8, "keys of at least 8 characters")), "a list of strings");
 const flag = v.boolean("true or false");
 const effort = v.picklist(
@@ -51,6 +52,7 @@ export const ConfigSchema = v.strictObject(
           port: v.optional(portNumber, 8081),
           bind_address: v.optional(nonEmpty, "127.0.0.1"),
           log_level: v.optional(logLevel, "info"),
+          log_format: v.optional(logFormat, "text"),
           api_keys: v.optional(keyList, () => []),
           allow_open: v.optional(flag, false),
         },
@@ -114,6 +116,7 @@ const fromString = {
   text: nonEmpty,
   url: httpUrl,
   logLevel: v.pipe(v.string(), v.toLowerCase(), logLevel),
+  logFormat: v.pipe(v.string(), v.toLowerCase(), logFormat),
   keys: v.pipe(
     v.string(),
     v.transform((s) =>
@@ -160,6 +163,12 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
     env: ["MAXIMIZE_LOG_LEVEL"],
     flag: { name: "log-level", placeholder: "L", help: "debug, info, warn or error" },
     parse: fromString.logLevel,
+  },
+  {
+    key: "server.log_format",
+    env: ["MAXIMIZE_LOG_FORMAT"],
+    flag: { name: "log-format", placeholder: "F", help: "text (default) or json: one JSON object per line" },
+    parse: fromString.logFormat,
   },
   { key: "server.api_keys", env: ["MAXIMIZE_API_KEYS", "MAXIMIZE_API_KEY"], parse: fromString.keys },
   {

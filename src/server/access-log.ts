@@ -4,8 +4,10 @@
  * Upstream error answers, maximize's own 5xx and a missing login go out at warn with their error type; the rest at
  * info. Nothing is built for a line the log level drops (BENCHMARKS.md: access-log cost).
  */
-import type { Logger } from "../shared/log.ts";
+import type { Resolution } from "../models/catalogue.ts";
+import type { LogFields, Logger } from "../shared/log.ts";
 import type { StreamOutcome } from "../upstream/stream-guard.ts";
+import type { TokenUsage } from "../upstream/usage-meter.ts";
 
 /** How a stream ended: the upstream's outcomes, plus never started, and cut by the server's own shutdown. */
 export type StreamEnd = StreamOutcome | "not_started" | "server_shutdown";
@@ -14,6 +16,10 @@ export type StreamEnd = StreamOutcome | "not_started" | "server_shutdown";
 export interface AccessNote {
   /** The model used: "nickname→model@effort", or the client's own ID. */
   model?: string;
+  /** What the client asked for and what was sent (the JSON log's model fields). */
+  resolution?: Resolution;
+  /** The answer's tokens, once counted (the JSON log's token fields). */
+  usage?: TokenUsage;
   /** The status Anthropic answered (absent when the request never reached it). */
   upstreamStatus?: number;
   /** The error type of an error answered by maximize itself (its ApiError's). */
@@ -88,9 +94,38 @@ export function formatAccessLine(line: AccessLine): string {
   return parts.join(" ");
 }
 
+const ms = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 10) / 10);
+
+/** The same facts as fields, for the JSON log format (names are stable: log collectors query them). */
+export function accessFields(line: AccessLine): LogFields {
+  const { note } = line;
+  const resolution = note?.resolution;
+  const end = line.totalMs !== undefined ? note?.end : undefined;
+  return {
+    kind: "access",
+    method: line.method,
+    path: line.path,
+    status: line.status,
+    model_asked: resolution ? resolution.requested || null : undefined,
+    model: resolution?.model,
+    effort: resolution?.effort,
+    upstream_status: note?.upstreamStatus,
+    error_type: line.errorType,
+    request_id: line.requestId ?? undefined,
+    headers_ms: ms(line.headersMs),
+    total_ms: ms(line.totalMs ?? line.headersMs),
+    stream: end?.outcome,
+    stream_error: end?.errorType,
+    input_tokens: note?.usage?.input,
+    output_tokens: note?.usage?.output,
+    cache_read_tokens: note?.usage?.cache_read,
+    cache_write_tokens: note?.usage?.cache_write,
+  };
+}
+
 /** Writes the line at its level, building it only when that level is on. */
 export function writeAccessLine(log: Logger, line: AccessLine): void {
   const end = line.totalMs !== undefined ? line.note?.end : undefined;
   const level = isWarning(line.status, line.note, end) ? "warn" : "info";
-  if (log.enabled(level)) log[level](formatAccessLine(line));
+  if (log.enabled(level)) log[level](formatAccessLine(line), accessFields(line));
 }

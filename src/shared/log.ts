@@ -20,6 +20,11 @@ const pc = stderrColors;
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `text`: one readable line (the default); `json`: one JSON object per line, for log collectors. */
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+/** Facts about a line that a JSON log carries as fields (the text format has them in its message already). */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const LABEL: Record<LogLevel, (s: string) => string> = {
@@ -46,20 +51,31 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 export interface Logger {
   /** Whether lines at `level` are written: check it before building an expensive line on a hot path. */
   enabled(level: LogLevel): boolean;
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
 
-export function createLogger(options: { level: LogLevel; write?: (line: string) => void; secrets?: readonly string[] }): Logger {
+export function createLogger(options: {
+  level: LogLevel;
+  format?: LogFormat;
+  write?: (line: string) => void;
+  secrets?: readonly string[];
+}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const min = ORDER[options.level];
   const enabled = (level: LogLevel) => ORDER[level] >= min;
-  const emit = (level: LogLevel) => (message: string) => {
+  const text = (level: LogLevel, message: string) =>
+    `${pc.dim(new Date().toISOString())} ${LABEL[level](level.toUpperCase().padEnd(5))} ${message}\n`;
+  // Fields first, so `time`, `level` and `message` cannot be overwritten by one; undefined fields are left out.
+  const json = (level: LogLevel, message: string, fields?: LogFields) =>
+    `${JSON.stringify({ ...fields, time: new Date().toISOString(), level, message })}\n`;
+  const line = options.format === "json" ? json : text;
+  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (!enabled(level)) return;
-    const label = LABEL[level](level.toUpperCase().padEnd(5));
-    write(`${pc.dim(new Date().toISOString())} ${label} ${redact(message, options.secrets)}\n`);
+    // Redacted as a whole: a secret in a field is caught as surely as one in the message.
+    write(redact(line(level, message, fields), options.secrets));
   };
   return { enabled, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

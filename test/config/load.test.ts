@@ -16,7 +16,14 @@ const home = "/home/tester";
 describe("defaults", () => {
   test("no file, no env, no flags", () => {
     const config = loadConfig({ cwd: dirWithConfig(), env: { HOME: home } });
-    expect(config.server).toEqual({ port: 8081, bind_address: "127.0.0.1", log_level: "info", api_keys: [], allow_open: false });
+    expect(config.server).toEqual({
+      port: 8081,
+      bind_address: "127.0.0.1",
+      log_level: "info",
+      log_format: "text",
+      api_keys: [],
+      allow_open: false,
+    });
     expect(config.storage.token_file).toBe("/home/tester/.maximize/tokens.json");
     expect(config.api.base_url).toBe("https://api.anthropic.com");
     expect(config.api.request_timeout).toBe(600);

@@ -32,3 +32,44 @@ describe("createLogger", () => {
     expect([log.enabled("debug"), log.enabled("info"), log.enabled("error")]).toEqual([false, true, true]);
   });
 });
+
+describe("createLogger, format json", () => {
+  const jsonLogger = () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: "info", format: "json", write: (line) => lines.push(line), secrets: ["proxy-key-456"] });
+    return { log, lines, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  };
+
+  test("one JSON object per line: time, level, message, then the fields; undefined fields left out", () => {
+    const { log, lines, entries } = jsonLogger();
+    log.warn("POST /v1/messages 429", { status: 429, model: "claude-opus-5-5", error_type: undefined });
+    expect(lines[0]).toEndWith("}\n");
+    expect(lines[0]!.trimEnd()).not.toContain("\n");
+    const [entry] = entries();
+    expect(entry).toEqual({
+      status: 429,
+      model: "claude-opus-5-5",
+      time: expect.any(String),
+      level: "warn",
+      message: "POST /v1/messages 429",
+    });
+    expect(Number.isNaN(Date.parse(String(entry!.time)))).toBe(false);
+  });
+
+  test("a field cannot overwrite time, level or message", () => {
+    const { log, entries } = jsonLogger();
+    log.info("real", { level: "debug", message: "fake", time: "never" });
+    expect(entries()[0]).toMatchObject({ level: "info", message: "real" });
+    expect(entries()[0]!.time).not.toBe("never");
+  });
+
+  test("secrets are redacted in the message and in fields; no colour codes", () => {
+    const { log, lines } = jsonLogger();
+    log.info("using sk-ant-oat01-secretsecret with proxy-key-456", { header: "Bearer abc.def.ghi", key: "proxy-key-456" });
+    expect(lines[0]).not.toContain("secretsecret");
+    expect(lines[0]).not.toContain("proxy-key-456");
+    expect(lines[0]).not.toContain("abc.def.ghi");
+    expect(lines[0]).not.toContain("\u001b[");
+    expect(() => JSON.parse(lines[0]!)).not.toThrow();
+  });
+});

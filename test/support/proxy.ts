@@ -48,7 +48,12 @@ export async function startProxy(
   config.server.port = 0;
   options.edit?.(config);
   const logs: string[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
+  const log = createLogger({
+    level: "debug",
+    format: config.server.log_format,
+    write: (line) => logs.push(line),
+    secrets: config.server.api_keys,
+  });
   const running = startServer({ config, log });
   await running.ready;
   return {

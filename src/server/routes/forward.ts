@@ -54,6 +54,7 @@ async function namesModel(response: Response, model: string): Promise<boolean> {
 export async function forwardForClient(deps: RouteDeps, request: Request, call: ClientCall): Promise<Response> {
   const note = deps.access(request);
   note.model = describeResolution(call.resolution);
+  note.resolution = call.resolution;
   note.streaming = call.streaming;
   if (call.streaming) deps.metrics.streamOpened();
   const route = pathOf(request.url);
@@ -84,7 +85,10 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
         if (holding) held = { outcome, errorType };
         else finish(outcome, errorType);
       },
-      onUsage: (usage) => deps.metrics.tokens(resolution.model, usage),
+      onUsage: (usage) => {
+        deps.metrics.tokens(resolution.model, usage);
+        note.usage = usage;
+      },
     });
     deps.metrics.upstreamTtfb(route, (performance.now() - sent) / 1000);
     holding = false;
@@ -104,6 +108,7 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
       if (again.model !== call.resolution.model) {
         deps.log.info(`${describeResolution(call.resolution)} answered 404; the catalogue now says ${again.model}: retrying`);
         note.model = describeResolution(again);
+        note.resolution = again;
         sent = await attempt(again);
       }
     }
