@@ -59,6 +59,9 @@ export function keepLoginAlive(credentials: Credentials, log: Logger): KeepAlive
         await credentials.get();
         failures = 0;
         report(undefined);
+        // Refreshed here, or found refreshed by another process sharing the token file.
+        const left = credentials.status().expires_in_seconds;
+        log.debug(`keep-alive: the Claude token is good for ${left === null ? "ever" : `${Math.round(left / 60)} more minutes`}`);
       } catch (error) {
         if (error instanceof AuthError && error.kind === "refresh_unavailable") {
           failures += 1;

@@ -51,6 +51,20 @@ describe("keep-alive refresh while serve runs", () => {
     expect(cli.output().match(/refreshed the Claude access token/g)).toHaveLength(1);
   });
 
+  test("two processes sharing one token file: exactly one refresh between them", async () => {
+    const { world, refreshToken } = loginAboutToNeedRefresh();
+    const before = fake.refreshCalls;
+    const first = startCli(world, ["serve", "--debug", "--port", String(freePort())]);
+    const second = startCli(world, ["serve", "--debug", "--port", String(freePort())]);
+    started.push(first, second);
+    await Promise.all([
+      first.waitFor(/keep-alive: the Claude token is good for/),
+      second.waitFor(/keep-alive: the Claude token is good for/),
+    ]);
+    expect(fake.refreshCalls).toBe(before + 1);
+    expect(stored(world).refresh_token).not.toBe(refreshToken);
+  }, 15_000);
+
   test("a refresh token the endpoint refuses: logged once, as 'login expired or revoked', before any request", async () => {
     const { world, refreshToken } = loginAboutToNeedRefresh();
     fake.revokeRefreshToken(refreshToken);
