@@ -143,7 +143,7 @@ async function choose(ctx: CommandContext, control: ProxyControl, last: Action |
 export async function menuCommand(ctx: CommandContext): Promise<number> {
   // Only warnings while prompts are on screen, unless --debug asked for everything.
   const level = ctx.config.server.log_level === "debug" ? "debug" : "warn";
-  const log = createLogger({ level, secrets: [...ctx.config.server.api_keys, ctx.config.api.anthropic_api_key ?? ""] });
+  const log = createLogger({ level, secrets: [...ctx.config.server.api_keys.map((k) => k.key), ctx.config.api.anthropic_api_key ?? ""] });
   const control = createProxyControl({ config: ctx.config, log, fetch: ctx.fetch });
   p.intro(pc.inverse(` maximize ${VERSION} `));
   const interrupts = watchInterrupts();

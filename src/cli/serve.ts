@@ -30,7 +30,7 @@ export async function serveCommand(config: Config): Promise<number> {
   const log = createLogger({
     level: config.server.log_level,
     format: config.server.log_format,
-    secrets: [...config.server.api_keys, config.api.anthropic_api_key ?? ""],
+    secrets: [...config.server.api_keys.map((k) => k.key), config.api.anthropic_api_key ?? ""],
   });
   // Before anything is announced: a supervisor may send SIGTERM the moment it sees "listening".
   const signals = watchSignals();

@@ -29,7 +29,7 @@ export interface UsageReport {
 /** The plan: from the running proxy's GET /usage, else from the usage endpoint with the stored login. */
 export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeoutMs = 15_000): Promise<UsageReport> {
   if (await isServing(ctx.config, 700)) {
-    const key = ctx.config.server.api_keys[0];
+    const key = ctx.config.server.api_keys[0]?.key;
     const response = await ctx.fetch(`${localUrl(ctx.config)}/usage`, { headers: key ? { "x-api-key": key } : {} }).catch(() => undefined);
     if (response?.ok) return { ...((await response.json()) as { accounts: PlanState[]; error?: string }), from: "proxy" };
   }

@@ -76,6 +76,9 @@ function configFilePath(sources: Required<ConfigSources>, home: string, notices:
 
 const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` : (JSON.stringify(value) ?? String(value)));
 
+/** Config paths whose values are secrets. */
+const SECRET_PATHS = ["server.api_keys", "api.anthropic_api_key"];
+
 function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
   // A union (a nickname is a string or an object): the branch that got further says what is wrong inside it.
   // Its inner issues carry paths relative to the union.
@@ -89,7 +92,11 @@ function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
   // A schema without its own message (valibot's developer wording): the shared sentence instead.
   if (isDefaultMessage(issue.message)) return `${where}: ${describeIssue(issue, "the file")}`;
   if (!path) return `${where}: the file must hold ${issue.message}, got ${describe(issue.input)}`;
-  return `${where}: ${path} is ${describe(issue.input)} — expected ${issue.message}`;
+  // Keys are secrets: a wrong one is described, never repeated.
+  const shown = SECRET_PATHS.some((secret) => path === secret || path.startsWith(`${secret}.`))
+    ? "not accepted"
+    : `is ${describe(issue.input)}`;
+  return `${where}: ${path} ${shown} — expected ${issue.message}`;
 }
 
 /** The config file, validated, with every default filled in. */

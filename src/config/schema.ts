@@ -20,7 +20,31 @@ const nonEmpty = v.pipe(v.string("a non-empty string"), v.trim(), v.nonEmpty("a 
 const httpUrl = v.pipe(v.string("an http(s) URL"), v.url("an http(s) URL"), v.regex(/^https?:\/\//i, "an http(s) URL"));
 const logLevel = v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(", ")}`);
 const logFormat = v.picklist(LOG_FORMATS, `one of ${LOG_FORMATS.join(", ")}`);
-const keyList = v.array(v.pipe(v.string("a list of strings"), v.minLength(8, "keys of at least 8 characters")), "a list of strings");
+const keyText = v.pipe(v.string("a key of at least 8 characters"), v.minLength(8, "a key of at least 8 characters"));
+const positiveInt = (what: string) => v.pipe(v.number(what), v.integer(what), v.minValue(1, what));
+/** A proxy API key with a name (for logs and metrics: never the key itself) and optional limits. */
+const keyObject = v.strictObject(
+  {
+    key: keyText,
+    name: v.optional(v.pipe(v.string("a name"), v.trim(), v.regex(/^[\w.@-]{1,64}$/, "a name of letters, digits, . _ @ or -"))),
+    requests_per_minute: v.optional(positiveInt("a whole number of requests per minute, at least 1")),
+    max_concurrent: v.optional(positiveInt("a whole number of requests in flight at once, at least 1")),
+  },
+  "an object with key and optionally name, requests_per_minute, max_concurrent",
+);
+export type ProxyKey = v.InferOutput<typeof keyObject> & { name: string };
+type KeyEntry = string | v.InferOutput<typeof keyObject>;
+/** Keys as written (a plain key or an object), each given a name: its own, else key-1, key-2, … by position. */
+const nameKeys = (keys: KeyEntry[]): ProxyKey[] =>
+  keys.map((entry, i) =>
+    typeof entry === "string" ? { key: entry, name: `key-${i + 1}` } : { ...entry, name: entry.name ?? `key-${i + 1}` },
+  );
+const uniqueNames = (keys: ProxyKey[]) => new Set(keys.map((k) => k.name)).size === keys.length;
+const keyList = v.pipe(
+  v.array(v.union([keyText, keyObject], "a key (a string of at least 8 characters) or an object with key, name and limits"), "a list"),
+  v.transform(nameKeys),
+  v.check(uniqueNames, "keys with different names"),
+);
 const flag = v.boolean("true or false");
 const effort = v.picklist(
   ["low", "medium", "high", "xhigh", "max", "highest", "default"],
@@ -119,13 +143,14 @@ const fromString = {
   logFormat: v.pipe(v.string(), v.toLowerCase(), logFormat),
   keys: v.pipe(
     v.string(),
-    v.transform((s) =>
-      s
+    v.transform((text) =>
+      text
         .split(",")
         .map((k) => k.trim())
         .filter(Boolean),
     ),
-    keyList,
+    v.array(keyText),
+    v.transform((keys: string[]) => nameKeys(keys)),
   ),
   flag: v.pipe(
     v.string(),

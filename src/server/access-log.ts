@@ -30,12 +30,25 @@ export interface AccessNote {
   end?: { outcome: StreamEnd; errorType?: string };
   /** Set by the access log while it waits for the end. */
   onEnd?: () => void;
+  /** The proxy key's name (never the key), when proxy keys are configured. */
+  key?: string;
+  /** Frees the key's slot (max_concurrent): when the answer is sent, or for a stream when it ends. */
+  release?: () => void;
+}
+
+/** Frees the request's proxy-key slot, once. */
+export function releaseKey(note: AccessNote | undefined): void {
+  const release = note?.release;
+  if (!release || !note) return;
+  note.release = undefined;
+  release();
 }
 
 /** Ends a request's stream (once): the access-log line, if it was waiting, is written now. */
 export function endStream(note: AccessNote, outcome: StreamEnd, errorType?: string): void {
   if (note.end) return;
   note.end = errorType ? { outcome, errorType } : { outcome };
+  releaseKey(note);
   note.onEnd?.();
 }
 
@@ -85,6 +98,7 @@ export function formatAccessLine(line: AccessLine): string {
   const parts = [line.method, line.path, String(line.status)];
   if (line.errorType) parts.push((note?.upstreamStatus ?? 0) >= 400 ? `${line.errorType} from Anthropic` : line.errorType);
   if (note?.model) parts.push(`model=${note.model}`);
+  if (note?.key) parts.push(`key=${note.key}`);
   if (line.totalMs === undefined) parts.push(formatDuration(line.headersMs));
   else {
     parts.push(`headers ${formatDuration(line.headersMs)} total ${formatDuration(line.totalMs)}`);
@@ -105,6 +119,7 @@ export function accessFields(line: AccessLine): LogFields {
     kind: "access",
     method: line.method,
     path: line.path,
+    key: note?.key,
     status: line.status,
     model_asked: resolution ? resolution.requested || null : undefined,
     model: resolution?.model,

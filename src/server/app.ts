@@ -1,7 +1,8 @@
 import { Elysia, ValidationError } from "elysia";
 import { ApiError, AuthError, type AuthErrorKind } from "../shared/errors.ts";
 import { redact } from "../shared/log.ts";
-import { type AccessNote, writeAccessLine } from "./access-log.ts";
+import { type AccessNote, releaseKey, writeAccessLine } from "./access-log.ts";
+import { createKeyLimiter } from "./key-limits.ts";
 import { requestGuards } from "./guard.ts";
 import { pathOf } from "./paths.ts";
 import { errorResponse } from "./respond.ts";
@@ -99,7 +100,7 @@ export function createApp(deps: AppDeps) {
   let table: RouteTable = routeTable([]);
   const app = new Elysia({ name: "maximize" })
     .error({ ApiError })
-    .use(requestGuards(deps.config.server))
+    .use(requestGuards(deps.config.server, { limiter: createKeyLimiter(), access }))
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error, request, table);
       access(request).errorType = apiError.type;
@@ -143,12 +144,14 @@ export function createApp(deps: AppDeps) {
     const headersMs = performance.now() - started;
     const path = pathOf(request.url);
     deps.metrics.request(table.match(path) ?? "other", response.status, headersMs / 1000);
+    const note = notes.get(request);
+    // A proxy key's slot is free once the answer is sent; a stream's when it ends (endStream frees it).
+    if (!note?.streaming || note.end || response.status >= 400) releaseKey(note);
     if (response.status >= 400) {
       void answeredError(request, path, response, headersMs);
       return response;
     }
     if (QUIET_PATHS.has(path)) return response;
-    const note = notes.get(request);
     const line = { method: request.method, path, status: response.status, note, headersMs };
     if (note?.streaming) {
       // The line waits for the stream's end (how it ended decides its level), unless it has ended already.

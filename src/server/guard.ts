@@ -1,8 +1,11 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { Elysia } from "elysia";
 import type { Config } from "../config/load.ts";
+import type { ProxyKey } from "../config/schema.ts";
 import { ApiError } from "../shared/errors.ts";
+import type { AccessNote } from "./access-log.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
+import type { KeyLimiter } from "./key-limits.ts";
 import { pathOf, routedPath } from "./paths.ts";
 import { errorResponse } from "./respond.ts";
 
@@ -27,23 +30,23 @@ export function presentedKey(headers: Headers): string | undefined {
 
 /**
  * Checks proxy API keys in constant time (over fixed-length digests, so neither content nor length leaks).
- * Returns undefined when the request may pass, else the error to answer with.
+ * Returns the error to answer with, or the key that matched (undefined: no keys configured, or a keyless path).
  */
-export function createKeyGuard(keys: readonly string[]): (request: Request, path: string) => ApiError | undefined {
+export function createKeyGuard(keys: readonly ProxyKey[]): (request: Request, path: string) => ApiError | ProxyKey | undefined {
   if (keys.length === 0) return () => undefined;
-  const expected = keys.map(digest);
+  const expected = keys.map((key) => ({ key, digest: digest(key.key) }));
   return (request, path) => {
     if (KEYLESS_PATHS.has(path)) return undefined;
-    const key = presentedKey(request.headers);
-    if (!key)
+    const presented = presentedKey(request.headers);
+    if (!presented)
       return new ApiError(
         401,
         "this maximize server requires an API key: send it as x-api-key or Authorization: Bearer (one of MAXIMIZE_API_KEYS)",
       );
-    const given = digest(key);
-    let match = false;
-    for (const candidate of expected) match = timingSafeEqual(candidate, given) || match;
-    return match ? undefined : new ApiError(401, "invalid API key for this maximize server (check MAXIMIZE_API_KEYS)");
+    const given = digest(presented);
+    let match: ProxyKey | undefined;
+    for (const candidate of expected) if (timingSafeEqual(candidate.digest, given)) match ??= candidate.key;
+    return match ?? new ApiError(401, "invalid API key for this maximize server (check MAXIMIZE_API_KEYS)");
   };
 }
 
@@ -84,7 +87,7 @@ const isJsonContentType = (type: string | null) => !type || /^application\/([\w.
  * proxy API key, a JSON content type, and a declared body within the limit. The guards and the router judge the same
  * path (a request whose routed path differs from its real one is refused first).
  */
-export function requestGuards(server: Config["server"]) {
+export function requestGuards(server: Config["server"], keys: { limiter: KeyLimiter; access: (request: Request) => AccessNote }) {
   const keyGuard = createKeyGuard(server.api_keys);
   const browserGuard = createBrowserGuard(isLoopback(server.bind_address));
   return new Elysia({ name: "guards" }).onRequest(({ request }) => {
@@ -97,8 +100,18 @@ export function requestGuards(server: Config["server"]) {
       );
     }
     const path = pathOf(request.url);
-    const refused = browserGuard(request, path, url.hostname) ?? keyGuard(request, path);
-    if (refused) return errorResponse(refused, path);
+    const browserRefusal = browserGuard(request, path, url.hostname);
+    if (browserRefusal) return errorResponse(browserRefusal, path);
+    const key = keyGuard(request, path);
+    if (key instanceof ApiError) return errorResponse(key, path);
+    if (key) {
+      // The key's name goes on the access line; its limits are checked here, before any work is done.
+      const note = keys.access(request);
+      note.key = key.name;
+      const admission = keys.limiter.admit(key);
+      if ("refused" in admission) return errorResponse(admission.refused, path);
+      note.release = admission.release;
+    }
     if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
       const type = request.headers.get("content-type");
       return errorResponse(

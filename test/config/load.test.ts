@@ -105,13 +105,23 @@ describe("precedence: flags > env > file > defaults", () => {
     });
   });
 
-  test("proxy API keys: list, single legacy key, and file", () => {
-    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEYS: "key-one-1, key-two-2" } }).server.api_keys).toEqual([
-      "key-one-1",
-      "key-two-2",
+  test("proxy API keys: list, single legacy key, and file; each gets a name", () => {
+    const keys = (env: Record<string, string>, file?: unknown) =>
+      loadConfig({ cwd: dirWithConfig(file), env: { HOME: home, ...env } }).server.api_keys;
+    expect(keys({ MAXIMIZE_API_KEYS: "key-one-1, key-two-2" })).toEqual([
+      { key: "key-one-1", name: "key-1" },
+      { key: "key-two-2", name: "key-2" },
     ]);
-    expect(loadConfig({ cwd: dirWithConfig(), env: { MAXIMIZE_API_KEY: "single-key" } }).server.api_keys).toEqual(["single-key"]);
-    expect(loadConfig({ cwd: dirWithConfig({ server: { api_keys: ["from-file-1"] } }), env: {} }).server.api_keys).toEqual(["from-file-1"]);
+    expect(keys({ MAXIMIZE_API_KEY: "single-key" })).toEqual([{ key: "single-key", name: "key-1" }]);
+    expect(keys({}, { server: { api_keys: ["from-file-1"] } })).toEqual([{ key: "from-file-1", name: "key-1" }]);
+  });
+
+  test("proxy API keys with names and limits (issue 16.3)", () => {
+    const api_keys = [{ key: "alice-key-123", name: "alice", requests_per_minute: 60, max_concurrent: 2 }, "plain-key-456"];
+    expect(loadConfig({ cwd: dirWithConfig({ server: { api_keys } }), env: { HOME: home } }).server.api_keys).toEqual([
+      { key: "alice-key-123", name: "alice", requests_per_minute: 60, max_concurrent: 2 },
+      { key: "plain-key-456", name: "key-2" },
+    ]);
   });
 });
 
@@ -162,6 +172,24 @@ describe("errors name the source, the key, the value and what is allowed", () =>
       "bad nickname effort",
       { models: { nicknames: { a: { effort: "huge" } } } },
       /models\.nicknames\.a\.effort is "huge" — expected one of low, medium, high, xhigh, max, highest/,
+    ],
+    ["a key too short", { server: { api_keys: ["short"] } }, /server\.api_keys\.0 not accepted — expected a key/],
+    [
+      "a limit that is not a whole number",
+      { server: { api_keys: [{ key: "alice-key-123", requests_per_minute: 1.5 }] } },
+      /server\.api_keys\.0\.requests_per_minute not accepted — expected a whole number of requests per minute, at least 1/,
+    ],
+    [
+      "two keys with one name",
+      {
+        server: {
+          api_keys: [
+            { key: "alice-key-123", name: "a" },
+            { key: "other-key-456", name: "a" },
+          ],
+        },
+      },
+      /server\.api_keys not accepted — expected keys with different names/,
     ],
     [
       "unknown nickname key",

@@ -1,18 +1,24 @@
 import { describe, expect, test } from "bun:test";
 import { createBrowserGuard, createKeyGuard, isLoopback, presentedKey } from "../../src/server/guard.ts";
+import { ApiError } from "../../src/shared/errors.ts";
 
 const request = (headers: Record<string, string>) => new Request("http://127.0.0.1:8081/v1/messages", { headers });
 
 describe("the proxy key guard", () => {
-  const guard = createKeyGuard(["first-key-123", "second-key-456"]);
-  test.each<[string, Record<string, string>, number | undefined]>([
-    ["x-api-key", { "x-api-key": "second-key-456" }, undefined],
-    ["bearer", { authorization: "Bearer first-key-123" }, undefined],
+  const keys = [
+    { key: "first-key-123", name: "first" },
+    { key: "second-key-456", name: "second" },
+  ];
+  const guard = createKeyGuard(keys);
+  test.each<[string, Record<string, string>, string | number]>([
+    ["x-api-key", { "x-api-key": "second-key-456" }, "second"],
+    ["bearer", { authorization: "Bearer first-key-123" }, "first"],
     ["missing", {}, 401],
     ["wrong", { "x-api-key": "nope-nope-nope" }, 401],
     ["a prefix of a key", { "x-api-key": "first-key" }, 401],
-  ])("%s", (_name, headers, status) => {
-    expect(guard(request(headers), "/v1/messages")?.status).toBe(status as never);
+  ])("%s", (_name, headers, expected) => {
+    const result = guard(request(headers), "/v1/messages");
+    expect(result instanceof ApiError ? result.status : result?.name).toBe(expected);
   });
   test("open paths and no keys configured", () => {
     expect(guard(request({}), "/healthz")).toBeUndefined();

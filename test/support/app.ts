@@ -22,7 +22,7 @@ export function testApp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "maximize-app-"));
   const config = loadConfig({ cwd: dir, env: { HOME: dir, MAXIMIZE_UPSTREAM_URL: "http://127.0.0.1:9", ...env } });
   const logs: string[] = [];
-  const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys });
+  const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys.map((k) => k.key) });
   const credentials = createCredentials(config, fetch);
   const upstream = createUpstream({ config, credentials, fetch, log });
   const metrics = createMetrics();

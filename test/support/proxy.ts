@@ -52,7 +52,7 @@ export async function startProxy(
     level: "debug",
     format: config.server.log_format,
     write: (line) => logs.push(line),
-    secrets: config.server.api_keys,
+    secrets: config.server.api_keys.map((k) => k.key),
   });
   const running = startServer({ config, log });
   await running.ready;
