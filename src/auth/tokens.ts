@@ -39,7 +39,7 @@ export interface Credentials {
    * A replacement for a credential upstream just refused with 401, or undefined when a retry cannot help
    * (an API key, or a token this process refreshed moments ago: refreshing again would only burn refresh tokens).
    */
-  renew(rejected: UpstreamCredential): Promise<UpstreamCredential | undefined>;
+  renew(rejected: UpstreamCredential, why?: string): Promise<UpstreamCredential | undefined>;
   /** Force a refresh now (the `maximize refresh` command). */
   refresh(): Promise<StoredTokens>;
   status(): AuthStatus;
@@ -105,7 +105,7 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
 const renewLongLived = "make a new one with `claude setup-token` and `maximize login --token …`, or run `maximize login`";
 const noRefreshToken = `has no refresh token (a long-lived token from \`claude setup-token\`), so it cannot be renewed: ${renewLongLived}`;
 const expiredLongLivedMessage = `login expired — this long-lived Claude token has passed its expiry: ${renewLongLived}`;
-const refusedLongLivedMessage = `login revoked — the API refused this long-lived Claude token (revoked, or mistyped when it was stored): ${renewLongLived}`;
+const refusedLongLivedMessage = `login refused — the API answered 401 to this long-lived Claude token (revoked, or mistyped when it was stored?): ${renewLongLived}.`;
 
 /** What to say about a login the token endpoint refused; an imported one may have been refreshed by Claude Code since. */
 function deadMessage(tokens: StoredTokens, why = tokens.login_dead?.reason): string {
@@ -151,12 +151,34 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   };
 
   const secondsLeft = (tokens: StoredTokens) => (tokens.expires_at == null ? Number.POSITIVE_INFINITY : tokens.expires_at - now() / 1000);
-  const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS;
   const usable = (tokens: StoredTokens) => secondsLeft(tokens) > 5;
+  // A token this process got less than a minute ago counts as fresh while it works: a login whose tokens live
+  // shorter than the refresh lead would otherwise be refreshed on every request.
+  const justRefreshed = (tokens: StoredTokens) =>
+    lastRefresh?.token === tokens.access_token && now() - lastRefresh.at < RENEW_COOLDOWN_MS && usable(tokens);
+  const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS || justRefreshed(tokens);
+  /**
+   * A refusal known to this process only (not written to the file, since it may not be the token's fault): a
+   * long-lived token the API answered 401, or a refresh token the token endpoint refused for a reason other than
+   * invalid_grant (a wrong oauth.client_id or oauth.scopes). Keyed by the token, so a new login clears it.
+   */
+  let refused: { token: string; message: string } | undefined;
 
-  /** Records that this login is dead (in the file, for other processes too) and returns the error to throw. */
+  /**
+   * Records that this login is dead (in the file, for other processes too) and returns the error to throw. The file
+   * is read again first: if another process replaced the login meanwhile, theirs is kept and nothing is marked.
+   */
   const markDead = (tokens: StoredTokens, reason: string, message: string): AuthError => {
-    const marked = { ...tokens, login_dead: { at: Math.floor(now() / 1000), reason } };
+    let current: StoredTokens | undefined;
+    try {
+      current = store.read();
+    } catch {
+      current = undefined;
+    }
+    if (current?.access_token !== tokens.access_token || current?.refresh_token !== tokens.refresh_token) {
+      return new AuthError("login_dead", message);
+    }
+    const marked = { ...current, login_dead: { at: Math.floor(now() / 1000), reason } };
     cached = marked;
     try {
       store.write(marked);
@@ -168,7 +190,9 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   };
 
   const deadError = (tokens: StoredTokens): AuthError | undefined => {
-    if (tokens.login_dead) return new AuthError("login_dead", tokens.refresh_token ? deadMessage(tokens) : refusedLongLivedMessage);
+    if (tokens.login_dead) return new AuthError("login_dead", deadMessage(tokens));
+    if (refused && (refused.token === tokens.access_token || refused.token === tokens.refresh_token))
+      return new AuthError("login_dead", refused.message);
     if (!tokens.refresh_token && secondsLeft(tokens) <= 0) return new AuthError("login_dead", expiredLongLivedMessage);
     return undefined;
   };
@@ -189,12 +213,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       // Another process (or an earlier flight) already replaced the token: use theirs.
       if (onDisk.access_token !== rejectedToken && fresh(onDisk)) return onDisk;
       const refreshToken = onDisk.refresh_token;
-      if (!refreshToken) {
-        // The API refused this very token, and nothing can renew it: revoked, or mistyped when it was stored.
-        if (rejectedToken !== undefined && onDisk.access_token === rejectedToken)
-          throw markDead(onDisk, "the API refused the long-lived token", refusedLongLivedMessage);
-        throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
-      }
+      if (!refreshToken) throw new AuthError("not_refreshable", `this Claude login ${noRefreshToken}`);
       try {
         const next = await refreshTokens(fetch, config.oauth, { ...onDisk, refresh_token: refreshToken });
         // The old refresh token is spent now: keep the new pair in memory even if it cannot be saved.
@@ -214,8 +233,18 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         return next;
       } catch (error) {
         onRefresh?.("failed", (error as Error).message);
-        if (error instanceof OAuthError && error.kind === "rejected") {
+        // invalid_grant: the refresh token itself is dead (revoked, spent, expired). Recorded for every process.
+        if (error instanceof OAuthError && error.kind === "rejected" && error.code === "invalid_grant") {
           throw markDead(onDisk, error.message, deadMessage(onDisk, error.message));
+        }
+        // Refused for another reason (invalid_client, invalid_scope, a 404 from a mistyped URL): maybe the config,
+        // not the login. Not written down; this process stops asking until the login or the config changes.
+        if (error instanceof OAuthError && error.kind === "rejected") {
+          refused = {
+            token: refreshToken,
+            message: `the token endpoint refused to refresh the Claude login (${error.message}): check oauth.token_url, oauth.client_id and oauth.scopes in your config; if they are right, run \`maximize login\``,
+          };
+          throw new AuthError("login_dead", refused.message);
         }
         if (error instanceof OAuthError) {
           unavailable = `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`;
@@ -233,13 +262,19 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     return inflight;
   }
 
-  async function renew(rejected: UpstreamCredential): Promise<UpstreamCredential | undefined> {
+  async function renew(rejected: UpstreamCredential, why?: string): Promise<UpstreamCredential | undefined> {
     const token = rejected.headers.authorization?.slice("Bearer ".length);
     if (token === undefined) return undefined;
     const tokens = readOrExplain();
     if (!tokens) throw notLoggedIn();
     const dead = deadError(tokens);
     if (dead) throw dead;
+    if (!tokens.refresh_token && tokens.access_token === token) {
+      // Nothing can renew a long-lived token: the API's own 401 goes to the client, and status says what happened
+      // (not written down: a 401 can also come from the request's shape, e.g. a missing oauth beta).
+      refused = { token, message: `${refusedLongLivedMessage}${why ? ` The API said: ${why}` : ""}` };
+      return undefined;
+    }
     // Someone refreshed since this token went out: the new one has not been refused yet.
     if (tokens.access_token !== token && usable(tokens)) return bearer(tokens.access_token);
     if (lastRefresh?.token === token && now() - lastRefresh.at < RENEW_COOLDOWN_MS) return undefined;

@@ -41,7 +41,7 @@ export async function checkCredential(deps: { config: Config; fetch: Fetch; cred
   }
   const body = await response.text().catch(() => "");
   if (response.ok) return { outcome: "works" };
-  if (response.status === 401 || response.status === 403)
-    return { outcome: "refused", status: response.status, message: errorMessage(body) };
+  // Only a 401 says the token is bad; a 403 (permission_error) may be about this endpoint and the token's scopes.
+  if (response.status === 401) return { outcome: "refused", status: response.status, message: errorMessage(body) };
   return { outcome: "unchecked", reason: `the Anthropic API answered ${response.status}: ${errorMessage(body)}` };
 }

@@ -3,6 +3,8 @@ import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import { createCredentials } from "../auth/credentials.ts";
+import { givenTokenCredentials } from "../auth/tokens.ts";
+import { checkCredential } from "./check-credential.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { accountOf, describeExpiry, humanDuration } from "./format.ts";
 import { isServing, localUrl } from "./health.ts";
@@ -59,6 +61,21 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     if (failure && !auth.error) auth = { ...auth, error: failure };
   }
   const tokens = auth.method === "oauth" ? storedTokens(ctx.config) : undefined;
+  if (tokens && auth.logged_in && !auth.refreshable && !auth.error) {
+    // A long-lived token cannot be refreshed, so only the API can say whether it still works: ask it once.
+    const check = await checkCredential({
+      config: ctx.config,
+      fetch: ctx.fetch,
+      credentials: givenTokenCredentials(tokens.access_token, auth.token_file),
+    });
+    if (check.outcome === "refused") {
+      auth = {
+        ...auth,
+        logged_in: false,
+        error: `login refused — the API answered ${check.status} (${check.message}) to this long-lived Claude token: make a new one with \`claude setup-token\` and \`maximize login --token …\`, or run \`maximize login\``,
+      };
+    }
+  }
   const { email, organization } = tokens ? accountOf(tokens) : {};
   return {
     logged_in: auth.logged_in,
@@ -72,7 +89,9 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     config_file: ctx.config.file ?? null,
     listen: localUrl(ctx.config),
     running: await isServing(ctx.config, 700),
-    plan: auth.logged_in && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
+    // Not while the login has a problem: asking the usage endpoint would only try the same refresh again.
+    plan:
+      auth.logged_in && !auth.error && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
     ...(auth.error ? { error: auth.error } : {}),
   };
 }

@@ -122,6 +122,19 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
     }
   }
 
+  /** The `error.message` of an error answer, read from a copy (401s only: rare, and the body is small). */
+  const errorMessageOf = (response: Response): Promise<string | undefined> =>
+    response
+      .clone()
+      .json()
+      .then(
+        (body: unknown) => {
+          const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+          return typeof message === "string" ? message : undefined;
+        },
+        () => undefined,
+      );
+
   return {
     async send(call) {
       const controller = new AbortController();
@@ -134,7 +147,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
         let response = await sendOnce(call, credential, controller);
         if (response.status === 401 && credential.oauth) {
           // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
-          const renewed = await credentials.renew(credential);
+          const renewed = await credentials.renew(credential, await errorMessageOf(response));
           if (renewed) {
             await response.body?.cancel().catch(() => {});
             credential = renewed;

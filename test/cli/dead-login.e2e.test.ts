@@ -133,16 +133,33 @@ describe("maximize serve, when the login dies while it runs", () => {
     expect(await (await fetch(`${url}/auth/status`)).json()).not.toHaveProperty("error");
   });
 
-  test("a revoked long-lived token: 401 'login revoked', then status says so", async () => {
+  test("a revoked long-lived token: the API's own 401 reaches the client, then /auth/status and status say so", async () => {
     const world = revokedLongLivedLogin();
     const url = await serving(world);
     const response = await ask(url);
     expect(response.status).toBe(401);
-    expect(await response.text()).toContain("login revoked");
-    expect(await (await fetch(`${url}/auth/status`)).json()).toMatchObject({ logged_in: false, error: expect.stringContaining("revoked") });
+    expect(await response.text()).toContain("OAuth token has been revoked"); // Anthropic's answer, whole
+    expect(await (await fetch(`${url}/auth/status`)).json()).toMatchObject({
+      logged_in: false,
+      error: expect.stringContaining("login refused — the API answered 401 to this long-lived Claude token"),
+    });
+    // Not written down (a 401 may come from the request's shape): another process asks the API itself.
+    expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toBeUndefined();
     const status = await runCli(world, ["status"]);
     expect(status.code).toBe(1);
-    expect(status.stdout).toContain("login revoked — the API refused this long-lived Claude token");
+    expect(status.stdout).toMatch(/login refused — the API answered 401 \(OAuth token has been revoked/);
+  });
+
+  test("a refresh refused for a reason other than invalid_grant (invalid_scope: maybe the config): said, not written down", async () => {
+    const pair = fake.issueTokens({ expiresIn: -60 });
+    const world = worldWith({ ...pair });
+    fake.fault({ route: "token", status: 400, body: { error: "invalid_scope", error_description: "unknown scope" }, times: 100 });
+    const url = await serving(world);
+    expect((await ask(url)).status).toBe(401);
+    const auth = (await (await fetch(`${url}/auth/status`)).json()) as { error?: string };
+    expect(auth.error).toContain("check oauth.token_url, oauth.client_id and oauth.scopes");
+    expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toBeUndefined();
+    fake.clearFaults();
   });
 
   test("logging in again clears it: the new file has no mark", async () => {
