@@ -103,8 +103,15 @@ export function loginSummary(auth: AuthStatus): { text: string; working: boolean
     if (auth.error) return { text: `Login unusable: ${auth.error}`, working: false };
     return { text: "Not logged in", working: false };
   }
+  // A login known dead (or refused) says so before anything about expiry.
   const who = auth.account ? ` as ${auth.account}` : "";
   const left = auth.expires_in_seconds;
+  // A login known dead or refused says so before anything about expiry (the details are in Token status).
+  if (!auth.logged_in) {
+    if (left !== null && left <= 0 && !auth.refreshable) return { text: `Login expired ${humanDuration(-left)} ago`, working: false };
+    if (auth.error?.startsWith("login refused")) return { text: "Login refused by the API (revoked?)", working: false };
+    return { text: "Login expired or revoked", working: false };
+  }
   if (left === null) return { text: `Logged in${who} (long-lived token)`, working: true };
   if (left > 0) return { text: `Logged in${who} (Claude subscription; token expires in ${humanDuration(left)})`, working: true };
   if (auth.refreshable) return { text: `Logged in${who} (token expired; renewed on the first request)`, working: true };
@@ -119,7 +126,14 @@ export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [s
     report.method === "api_key"
       ? ["credentials", "Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)"]
       : report.method === "oauth"
-        ? ["logged in", report.logged_in ? "yes — Claude login" : "no — login expired or revoked"]
+        ? [
+            "logged in",
+            report.logged_in
+              ? "yes — Claude login"
+              : report.error?.startsWith("login refused")
+                ? "no — login refused"
+                : "no — login expired or revoked",
+          ]
         : ["logged in", "no"];
   const colour = loggedIn ? pc.green : report.logged_in ? pc.yellow : pc.red;
   const lines: [string, string][] = [[first[0], colour(first[1])]];

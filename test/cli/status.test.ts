@@ -29,6 +29,18 @@ test.each<[string, Partial<AuthStatus>, string, boolean]>([
     "Logged in as me@example.com (long-lived token)",
     true,
   ],
+  [
+    "a login the token endpoint refused (marked dead)",
+    { logged_in: false, error: "login expired or revoked — run `maximize login`" },
+    "Login expired or revoked",
+    false,
+  ],
+  [
+    "a revoked long-lived token",
+    { logged_in: false, expires_at: null, expires_in_seconds: null, refreshable: false, error: "login refused — the API answered 401" },
+    "Login refused by the API (revoked?)",
+    false,
+  ],
   ["an API key", { method: "api_key", account: null }, "Using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY)", true],
   ["not logged in", { logged_in: false, method: "none" }, "Not logged in", false],
   [

@@ -213,6 +213,12 @@ describe("the interactive menu on a real terminal", () => {
       /Login expired 10m ago — choose Login/,
     ],
     ["a long-lived token", (t) => ({ ...t, refresh_token: null, expires_at: null }), {}, /Logged in \(long-lived token\)/],
+    [
+      "a login the token endpoint refused (marked dead)",
+      (t) => ({ ...t, login_dead: { at: 1, reason: "token endpoint answered 400 (invalid_grant)" } }),
+      {},
+      /Login expired or revoked — choose Login/,
+    ],
     ["an API key", () => undefined, { MAXIMIZE_ANTHROPIC_API_KEY: "sk-ant-api03-menu-test" }, /Using an Anthropic API key/],
     ["a damaged token file", () => "{ not json", {}, /Login unusable: .*tokens\.json[\s\S]*— choose Login/],
   ])("the header says the login state: %s", async (_name, tokens, env, header) => {
