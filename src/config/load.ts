@@ -35,40 +35,59 @@ type ConfigFileRef = { path: string; origin: "explicit" | "home" | "local" };
 const SECTIONS = new Set(Object.keys(ConfigSchema.entries));
 
 /**
- * Whether a `./config.json` is maximize's: a JSON object whose keys are all maximize sections. Anything else (another
- * project's config.json) is not ours to read — or to fail on. A file that is ours but wrong is still read, and its
- * mistakes are explained.
+ * Settings a config.json merely found in the current folder may not set: they decide where the login and its tokens
+ * are sent (a cloned repository could otherwise send them anywhere) and who else can reach the proxy.
  */
-function looksLikeOurs(path: string): { ours: true } | { ours: false; why: string } {
+const TRUSTED_ONLY = ["api.base_url", "oauth", "server.bind_address", "server.allow_open", "storage.token_file"] as const;
+
+/**
+ * Whether a `./config.json` may be used: a JSON object whose keys are all maximize sections, valid as a maximize
+ * config, and setting none of TRUSTED_ONLY. Anything else is skipped with a notice saying why (pass it with --config
+ * to have it read, and its mistakes explained).
+ */
+function localConfigProblem(path: string): string | undefined {
   const read = readJsonFile(path, v.record(v.string(), v.unknown()));
   if (!read.ok) {
     const { problem } = read;
-    return {
-      ours: false,
-      why: problem.kind === "not_json" ? "it is not JSON" : problem.kind === "unreadable" ? problem.message : "it is not a JSON object",
-    };
+    return problem.kind === "not_json" ? "it is not JSON" : problem.kind === "unreadable" ? problem.message : "it is not a JSON object";
   }
   const keys = Object.keys(read.value);
   const foreign = keys.filter((key) => !SECTIONS.has(key));
-  if (keys.length === 0) return { ours: false, why: "it is empty" };
-  if (foreign.length > 0) return { ours: false, why: `it has keys maximize does not use (${foreign.slice(0, 3).join(", ")})` };
-  return { ours: true };
+  if (keys.length === 0) return "it is empty";
+  if (foreign.length > 0) return `it has keys maximize does not use (${foreign.slice(0, 3).join(", ")})`;
+  const sections = read.value as Record<string, Record<string, unknown> | undefined>;
+  const sets = (key: string) => {
+    const [section, name] = key.split(".") as [string, string | undefined];
+    const values = sections[section];
+    return name === undefined ? values !== undefined : typeof values === "object" && values !== null && name in values;
+  };
+  const risky = TRUSTED_ONLY.filter(sets);
+  if (risky.length > 0) {
+    return `it sets ${risky.join(", ")}, which a config.json merely found in the current folder may not (they decide where your login is sent and who can reach the proxy); pass it with --config if you trust it`;
+  }
+  try {
+    readConfigFile(path);
+  } catch (error) {
+    return `it is not a valid maximize config (${(error as Error).message.replace(`config file ${path}: `, "")}); pass it with --config to use it`;
+  }
+  return undefined;
 }
 
 /**
- * Which config file to read: --config, then MAXIMIZE_CONFIG (`~` expanded in both), then ./config.json if it is
- * recognisably maximize's, then ~/.maximize/config.json. A ./config.json that is not ours is skipped with a notice.
+ * Which config file to read: --config, then MAXIMIZE_CONFIG (`~` expanded in both), then ./config.json when it may be
+ * used (said in a notice either way), then ~/.maximize/config.json.
  */
 function configFilePath(sources: Required<ConfigSources>, home: string, notices: string[]): ConfigFileRef | undefined {
   const explicit = sources.flags.config ?? sources.env.MAXIMIZE_CONFIG;
   if (explicit) return { path: resolve(sources.cwd, expandHome(explicit, home)), origin: "explicit" };
   const local = resolve(sources.cwd, "config.json");
   if (existsSync(local)) {
-    const check = looksLikeOurs(local);
-    if (check.ours) return { path: local, origin: "local" };
-    notices.push(
-      `ignoring ${local}: ${check.why}, so it is not a maximize config (maximize reads ${userConfigFile(home)}, or --config FILE)`,
-    );
+    const problem = localConfigProblem(local);
+    if (!problem) {
+      notices.push(`using ${local}, found in the current folder`);
+      return { path: local, origin: "local" };
+    }
+    notices.push(`ignoring ${local}: ${problem} (maximize reads ${userConfigFile(home)}, or --config FILE)`);
   }
   const user = userConfigFile(home);
   return existsSync(user) ? { path: user, origin: "home" } : undefined;

@@ -48,7 +48,8 @@ describe("precedence: flags > env > file > defaults", () => {
     ["flag beats env", { MAXIMIZE_PORT: "7002" }, { port: "7003", "log-level": "info" }, 7003, "info"],
     ["empty env value is ignored", { MAXIMIZE_PORT: "" }, {}, 7000, "warn"],
   ])("%s", (_name, env, flags, port, level) => {
-    const config = loadConfig({ cwd: dirWithConfig(file), env: { HOME: home, ...env }, flags });
+    const dir = dirWithConfig(file);
+    const config = loadConfig({ cwd: dir, env: { HOME: home, MAXIMIZE_CONFIG: join(dir, "config.json"), ...env }, flags });
     expect(config.server.port).toBe(port);
     expect(config.server.log_level).toBe(level as never);
     expect(config.server.bind_address).toBe("127.0.0.2");
@@ -265,12 +266,28 @@ describe("which config file is read (issue 17.2)", () => {
     expect(config.notices[0]).toContain("--config");
   });
 
-  test("./config.json that is maximize's wins over the home file, and its mistakes are explained", () => {
+  test("./config.json that may be used wins over the home file, and says so", () => {
     const userHome = homeWith({ server: { port: 7100 } });
-    expect(loadConfig({ cwd: dirWithConfig({ server: { port: 7200 } }), env: { HOME: userHome } }).server.port).toBe(7200);
-    expect(() => loadConfig({ cwd: dirWithConfig({ server: { prot: 1 } }), env: { HOME: userHome } })).toThrow(
-      /unknown key "server\.prot"/,
-    );
+    const cwd = dirWithConfig({ server: { port: 7200 }, models: { default: "xl" } });
+    const config = loadConfig({ cwd, env: { HOME: userHome } });
+    expect(config.server.port).toBe(7200);
+    expect(config.notices).toEqual([`using ${join(cwd, "config.json")}, found in the current folder`]);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ["a mistake in it", { server: { prot: 1 } }, /it is not a valid maximize config \(unknown key "server\.prot" in "server"/],
+    ["the upstream URL", { api: { base_url: "http://evil.test" } }, /it sets api\.base_url, which a config\.json merely found/],
+    ["the token endpoint", { oauth: { token_url: "http://evil.test/token" } }, /it sets oauth, which/],
+    ["an open bind", { server: { bind_address: "0.0.0.0", allow_open: true } }, /it sets server\.bind_address, server\.allow_open/],
+    ["the token file", { storage: { token_file: "/tmp/x" } }, /it sets storage\.token_file/],
+  ])("./config.json that is skipped (%s): the home file is used, the notice says why and how to use it anyway", (_name, local, why) => {
+    const userHome = homeWith({ server: { port: 7100 } });
+    const config = loadConfig({ cwd: dirWithConfig(local), env: { HOME: userHome } });
+    expect(config.server.port).toBe(7100);
+    expect(config.api.base_url).toBe("https://api.anthropic.com");
+    expect(config.notices).toHaveLength(1);
+    expect(config.notices[0]).toMatch(why);
+    expect(config.notices[0]).toContain("--config");
   });
 
   test.each([
