@@ -38,7 +38,9 @@ export async function serveCommand(config: Config): Promise<number> {
   const auth = createCredentials(config, fetch).status();
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   log.info(`config: ${config.file ?? "none, built-in defaults"}`);
-  if (auth.error) log.warn(auth.error);
+  // A dead Claude login is said by the keep-alive, once, right after this (the one owner of that message).
+  if (auth.method === "oauth" && !auth.logged_in) log.info(`credentials: Claude login (${config.storage.token_file})`);
+  else if (auth.error) log.warn(auth.error);
   else if (!auth.logged_in)
     log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
   else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);

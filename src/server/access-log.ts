@@ -73,7 +73,8 @@ function describeEnd(end: NonNullable<AccessNote["end"]>): string {
 const isWarning = (status: number, note: AccessNote | undefined, end: AccessNote["end"]) =>
   (note?.upstreamStatus ?? 0) >= 400 ||
   status >= 500 ||
-  status === 401 ||
+  // A 401 for the login (answered through onError: it has an error type); a wrong proxy key is the client's mistake.
+  (status === 401 && note?.errorType !== undefined) ||
   end?.outcome === "upstream_error" ||
   end?.outcome === "idle_timeout";
 

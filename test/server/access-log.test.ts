@@ -33,7 +33,12 @@ describe("writeAccessLine: the level says whether someone should look", () => {
     ["a whole answer: INFO", { status: 200, note: { model: "l→x" } }, "INFO"],
     ["a client's own 400: INFO", { status: 400, errorType: "invalid_request_error" }, "INFO"],
     ["Anthropic's 429: WARN", { status: 429, errorType: "rate_limit_error", note: { upstreamStatus: 429 } }, "WARN"],
-    ["no login (401 from maximize): WARN", { status: 401, errorType: "authentication_error" }, "WARN"],
+    [
+      "no login (401 from maximize): WARN",
+      { status: 401, errorType: "authentication_error", note: { errorType: "authentication_error" } },
+      "WARN",
+    ],
+    ["a wrong proxy key (the guard's 401, a client's mistake): INFO", { status: 401, errorType: "authentication_error" }, "INFO"],
     ["maximize's own 502: WARN", { status: 502, errorType: "api_error" }, "WARN"],
     ["a stream failed midway: WARN", { status: 200, totalMs: 5, note: { streaming: true, end: { outcome: "upstream_error" } } }, "WARN"],
     ["a stream that went silent: WARN", { status: 200, totalMs: 5, note: { streaming: true, end: { outcome: "idle_timeout" } } }, "WARN"],

@@ -371,7 +371,7 @@ describe(BROWSER ? `the status page in ${BROWSER}` : `the status page in a brows
       const tab = await openTab();
       await tab.page.goto(`${proxy.url}/`);
       await tab.page.getByText("The Claude login expired or was revoked: run maximize login.").waitFor();
-      expect(await tab.page.locator("#login").textContent()).toContain("Problem: login revoked");
+      expect(await tab.page.locator("#login").textContent()).toContain("Problem: login refused — the API answered 401");
       expect(await problemsOf(tab)).toEqual([]);
       await tab.page.close();
     },
