@@ -1,6 +1,10 @@
 import { STRING_SETTINGS } from "../config/schema.ts";
 import { UsageError } from "./ui.ts";
 
+/** `--name` or `--name=…` for an option the command knows. */
+const isKnownLongOption = (arg: string, options: OptionSpec) =>
+  arg.startsWith("--") && options[arg.slice(2).split("=")[0] as string] !== undefined;
+
 /** A command's options: a string option takes a value (the next argument, even one starting with "-"), a boolean none. */
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
@@ -9,7 +13,7 @@ const SETTING_FLAGS = STRING_SETTINGS.flatMap((setting) => (setting.flag ? [sett
 
 /** Flags every command understands besides the settings' own. */
 const OTHER_FLAGS = [
-  { name: "config", placeholder: "PATH", help: "config file (default ./config.json, or $MAXIMIZE_CONFIG)" },
+  { name: "config", placeholder: "PATH", help: "config file (default $MAXIMIZE_CONFIG, else ~/.maximize/config.json)" },
   { name: "debug", help: "same as --log-level debug" },
 ] as const;
 
@@ -87,7 +91,8 @@ function scan(argv: readonly string[], options: OptionSpec, command: string | un
         values[name] = true;
       } else if (eq !== -1) {
         values[name] = arg.slice(eq + 1);
-      } else if (i + 1 < argv.length) {
+      } else if (i + 1 < argv.length && !isKnownLongOption(argv[i + 1] as string, options)) {
+        // A value may start with "-" (a pasted code can); only another known --option means the value is missing.
         values[name] = argv[++i];
       } else if (strict) {
         throw usageError(command, `--${name} needs a value`);

@@ -50,11 +50,12 @@ export function describeNetworkError(error: unknown, url?: string | URL): string
   if (code === "ECONNRESET" || code === "CONNECTIONCLOSED" || code === "EPIPE") {
     return `${target} closed the connection unexpectedly — a proxy, firewall or the server dropped it; try again`;
   }
-  if (code === "EPROTO" || code.includes("TLS") || code.includes("SSL")) {
-    return `the TLS handshake with ${target} failed — is it an https address that speaks TLS on that port? (or a proxy intercepting it)`;
-  }
+  // Certificate codes contain "TLS" too (ERR_TLS_CERT_ALTNAME_INVALID): they are checked first.
   if (code.includes("CERT") || code === "DEPTH_ZERO_SELF_SIGNED_CERT" || code === "SELF_SIGNED_CERT_IN_CHAIN") {
     return `the TLS certificate of ${target} was not accepted (${code}) — a proxy intercepting TLS needs its CA in NODE_EXTRA_CA_CERTS`;
+  }
+  if (code === "EPROTO" || code.includes("TLS") || code.includes("SSL")) {
+    return `the TLS handshake with ${target} failed — is it an https address that speaks TLS on that port? (or a proxy intercepting it)`;
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "FAILEDTOOPENSOCKET") {
     return `${target} is unreachable from here (no route to it) — check the network connection`;

@@ -35,6 +35,12 @@ describe("parseCommandLine", () => {
     ["unknown letter in a group", ["login", "-yq"], "login", "maximize login: unknown option -q (in -yq). See maximize login --help."],
     ["a string option at the end", ["login", "--code"], "login", "maximize login: --code needs a value. See maximize login --help."],
     [
+      "a known option where the value should be",
+      ["login", "--code", "--yes"],
+      "login",
+      "maximize login: --code needs a value. See maximize login --help.",
+    ],
+    [
       "a value for a boolean",
       ["login", "--no-browser=yes"],
       "login",
@@ -48,7 +54,7 @@ describe("parseCommandLine", () => {
   test.each<[string, string[], Record<string, string | boolean>, string[]]>([
     ["a value that starts with -", ["login", "--code", "-abc#xyz"], { code: "-abc#xyz" }, []],
     ["a value that is only -", ["login", "--code", "-"], { code: "-" }, []],
-    ["a value that looks like an option", ["login", "--code", "--yes"], { code: "--yes" }, []],
+    ["a value that looks like an unknown option", ["login", "--code", "--zz"], { code: "--zz" }, []],
     ["--name=value", ["login", "--code=-a=b"], { code: "-a=b" }, []],
     ["an empty value", ["login", "--code="], { code: "" }, []],
     ["a short boolean", ["login", "-y"], { yes: true }, []],

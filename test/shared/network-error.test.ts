@@ -77,6 +77,15 @@ describe("describeNetworkError on what Bun's fetch really throws", () => {
 });
 
 test.each([
+  ["ERR_TLS_CERT_ALTNAME_INVALID", "the TLS certificate of api.anthropic.com:443 was not accepted (ERR_TLS_CERT_ALTNAME_INVALID)"],
+  ["SELF_SIGNED_CERT_IN_CHAIN", "the TLS certificate of api.anthropic.com:443 was not accepted (SELF_SIGNED_CERT_IN_CHAIN)"],
+  ["ERR_SSL_WRONG_VERSION_NUMBER", "the TLS handshake with api.anthropic.com:443 failed"],
+])("certificate codes are told apart from handshake failures: %s", (code, start) => {
+  const error = Object.assign(new Error("x"), { code });
+  expect(describeNetworkError(error, "https://api.anthropic.com/v1/messages")).toStartWith(start);
+});
+
+test.each([
   ["https://api.anthropic.com/v1", "api.anthropic.com:443"],
   ["http://127.0.0.1:8081", "127.0.0.1:8081"],
   ["http://localhost", "localhost:80"],
