@@ -42,9 +42,14 @@ const stored = (world: CliWorld) => JSON.parse(readFileSync(world.tokenFile, "ut
 describe("keep-alive refresh while serve runs", () => {
   test("with no requests at all, the token is refreshed as it enters its refresh window", async () => {
     const { world, refreshToken } = loginAboutToNeedRefresh();
-    const cli = serve(world);
+    const before = fake.refreshCalls;
+    const cli = startCli(world, ["serve", "--debug", "--port", String(freePort())]);
+    started.push(cli);
     await cli.waitFor(/listening on/);
     await cli.waitFor(/refreshed the Claude access token/);
+    // The keep-alive has scheduled its next look (hours away): a refresh loop would have refreshed again by now.
+    await cli.waitFor(/keep-alive: the Claude token is good for/);
+    expect(fake.refreshCalls).toBe(before + 1);
     expect(stored(world).refresh_token).not.toBe(refreshToken);
     const after = stored(world).expires_at as number;
     expect(after - Date.now() / 1000).toBeGreaterThan(REFRESH_LEAD_SECONDS + 60);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { freePort } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { cliWorld, runCli, startCli, type CliWorld, type RunningCli } from "./helpers.ts";
+import { approveInBrowser, cliWorld, runCli, startCli, type CliWorld, type RunningCli } from "./helpers.ts";
 
 // Issue 17.1: after the login has died, nothing may say "logged in".
 
@@ -162,10 +162,13 @@ describe("maximize serve, when the login dies while it runs", () => {
     fake.clearFaults();
   });
 
-  test("logging in again clears it: the new file has no mark", async () => {
+  test("logging in again (maximize login) clears it", async () => {
     const world = deadRefreshLogin();
     expect((await runCli(world, ["status"])).code).toBe(1);
-    writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
+    const url = (await runCli(world, ["login", "--print-url"])).stdout.trim();
+    const done = await runCli(world, ["login", `--code=${await approveInBrowser(url)}`]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toBeUndefined();
     const result = await runCli(world, ["status"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/logged in\s+yes — Claude login/);
