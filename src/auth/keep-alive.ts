@@ -55,6 +55,10 @@ export function keepLoginAlive(
   /** When the token enters its refresh window (one second into it, so a refresh is due by then). */
   const untilDue = (expiresIn: number | null) => (expiresIn === null ? MAX_WAIT_MS : (expiresIn - REFRESH_LEAD_SECONDS + 1) * 1000);
 
+  /** Refreshed here, by a request, or by another process sharing the token file: how long it is good for. */
+  const goodFor = (left: number | null) =>
+    log.debug(`keep-alive: the Claude token is good for ${left === null ? "ever" : `${Math.round(left / 60)} more minutes`}`);
+
   async function tick() {
     timer = undefined;
     const status = credentials.status();
@@ -68,12 +72,15 @@ export function keepLoginAlive(
     report(undefined);
     if (!status.refreshable) return schedule(MAX_WAIT_MS);
     const wait = untilDue(status.expires_in_seconds);
-    if (wait > 0) return schedule(wait);
+    if (wait > 0) {
+      goodFor(status.expires_in_seconds);
+      return schedule(wait);
+    }
     try {
       await credentials.refresh();
       failures = 0;
       const left = credentials.status().expires_in_seconds;
-      log.debug(`keep-alive: the Claude token is good for ${left === null ? "ever" : `${Math.round(left / 60)} more minutes`}`);
+      goodFor(left);
       schedule(Math.max(MIN_GAP_MS, untilDue(left)));
     } catch (error) {
       if (error instanceof AuthError && error.kind === "refresh_unavailable") {

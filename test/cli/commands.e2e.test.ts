@@ -66,12 +66,20 @@ describe("maximize status", () => {
     expect(result.stdout).toContain("run `maximize login`");
   });
 
-  test("a long-lived token: expiry unknown, and how long such tokens last", async () => {
+  test("a long-lived token: expiry unknown, and how long such tokens last (checked against the API: it works)", async () => {
+    const { access_token } = fake.issueTokens({ expiresIn: 365 * 86400 });
+    const result = await runCli(loggedIn({ access_token, refresh_token: null, expires_at: null }), ["status"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/expires\s+unknown — a token from `claude setup-token` lasts a year/);
+  });
+
+  test("a long-lived token the API does not know: status asks it, says 'login refused', exit 1", async () => {
     const result = await runCli(loggedIn({ access_token: `sk-ant-oat01-${"q".repeat(90)}`, refresh_token: null, expires_at: null }), [
       "status",
     ]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/expires\s+unknown — a token from `claude setup-token` lasts a year/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/logged in\s+no — login refused/);
+    expect(result.stdout).toContain("claude setup-token");
   });
 });
 
