@@ -16,6 +16,8 @@ import {
 } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 import { plainReason, whoAmI } from "../shared/files.ts";
+import type { Fetch } from "../shared/http.ts";
+import type { Logger } from "../shared/log.ts";
 import { type Machine, archiveName, binaryName, targetFor } from "../shared/release-assets.ts";
 import {
   DEFAULT_DOWNLOAD_BASE,
@@ -165,9 +167,40 @@ function swap(binary: string, staged: string): string {
   return previous;
 }
 
+const downloadBase = (env: Record<string, string | undefined>): string =>
+  (env.MAXIMIZE_DOWNLOAD_BASE || DEFAULT_DOWNLOAD_BASE).replace(/\/+$/, "");
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * For `serve` with update.check on: looks for a newer release now and once a day, and logs it (once per check).
+ * A failed check is only a debug line: the proxy's log is not the place to nag about the network.
+ */
+export function watchForUpdates(deps: {
+  fetch: Fetch;
+  env: Record<string, string | undefined>;
+  log: Pick<Logger, "info" | "debug">;
+  intervalMs?: number;
+}): { stop(): void; checked: Promise<void> } {
+  const base = downloadBase(deps.env);
+  const check = async () => {
+    try {
+      const latest = await latestVersion(deps.fetch, base);
+      if (compareVersions(latest, VERSION) <= 0) return deps.log.debug(`update check: maximize ${VERSION} is the latest release`);
+      const how = deps.env.MAXIMIZE_IN_CONTAINER === "1" ? "pull the newer image" : "run `maximize update` to install it";
+      deps.log.info(`maximize ${latest} is available (this is ${VERSION}) — ${how}`);
+    } catch (error) {
+      deps.log.debug(`update check failed: ${(error as Error).message}`);
+    }
+  };
+  const timer = setInterval(check, deps.intervalMs ?? DAY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer), checked: check() };
+}
+
 async function run(ctx: CommandContext): Promise<number> {
   const { out, err } = ctx;
-  const base = (ctx.env.MAXIMIZE_DOWNLOAD_BASE || DEFAULT_DOWNLOAD_BASE).replace(/\/+$/, "");
+  const base = downloadBase(ctx.env);
   const pinned = stringOption(ctx.args, "version");
   const installation = thisInstallation(ctx.env);
 

@@ -8,6 +8,8 @@ import pkg from "../../package.json" with { type: "json" };
 import { archive, archiveName, compile, sha256, TARGETS } from "../../scripts/build.ts";
 import { freePort, requireBinary } from "../support/binary.ts";
 import { type FileServer, removeTempDirs, run, serveDirectory, tempDir } from "../dist/helpers.ts";
+import { type FakeAnthropic, startFakeAnthropic } from "../support/fake-anthropic.ts";
+import { type RunningCli, cliWorld, startCli } from "./helpers.ts";
 
 const NEW_VERSION = "99.0.0";
 const TAMPERED = "6.6.6";
@@ -19,9 +21,12 @@ const SETPRIV = Bun.which("setpriv");
 
 let server: FileServer;
 let upToDate: FileServer;
+let fake: FakeAnthropic;
+const serving: RunningCli[] = [];
 
 beforeAll(async () => {
   if (!linux) return;
+  fake = await startFakeAnthropic();
   const root = tempDir("update-releases");
   const newBinary = join(tempDir("update-new"), "maximize");
   await compile(newBinary, undefined, NEW_VERSION);
@@ -41,7 +46,12 @@ beforeAll(async () => {
   upToDate = serveDirectory(root, { latest: `v${pkg.version}` });
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
+  for (const cli of serving) {
+    cli.child.kill("SIGKILL");
+    await cli.exited.catch(() => undefined);
+  }
+  fake?.close();
   server?.stop();
   upToDate?.stop();
   removeTempDirs();
@@ -148,4 +158,23 @@ describe.skipIf(!linux)("maximize update", () => {
     expect(result.stderr).toContain("connection refused");
     expect(result.exitCode).toBe(1);
   });
+
+  test("serve: with update.check on it logs a newer release; off (the default) it asks the release server nothing", async () => {
+    const latestRequests = () => server.requests.filter((path) => path === "/latest/download/SHA256SUMS").length;
+    const before = latestRequests();
+    const start = (env: Record<string, string>) => {
+      const world = cliWorld(fake, { MAXIMIZE_DOWNLOAD_BASE: server.url, MAXIMIZE_PORT: String(freePort()), ...env });
+      const cli = startCli(world, ["serve"]);
+      serving.push(cli);
+      return cli;
+    };
+    const quiet = start({});
+    await quiet.waitFor(/listening on/);
+    const asked = start({ MAXIMIZE_UPDATE_CHECK: "1" });
+    await asked.waitFor(
+      new RegExp(`maximize ${NEW_VERSION} is available \\(this is ${pkg.version}\\) — run \`maximize update\` to install it`),
+    );
+    expect(latestRequests()).toBe(before + 1); // the one that was asked to; the default one started first made none
+    expect(quiet.output()).not.toContain("is available");
+  }, 30_000);
 });
