@@ -225,6 +225,12 @@ async function run(ctx: CommandContext): Promise<number> {
   requireWritable(dirname(binary));
 
   const version = pinned === undefined ? await latestVersion(ctx.fetch, base) : bareVersion(pinned);
+  if (pinned === undefined && compareVersions(VERSION, version) > 0) {
+    out.write(
+      `maximize ${VERSION} is newer than the latest release (${version}); nothing to do (--version ${version} installs that one)\n`,
+    );
+    return 0;
+  }
   if (version === VERSION) {
     out.write(`maximize ${VERSION} is ${pinned === undefined ? "up to date" : "already that version"}; nothing to do\n`);
     return 0;

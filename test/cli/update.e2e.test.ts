@@ -102,6 +102,10 @@ describe.skipIf(!linux)("maximize update", () => {
     const again = await update(binary); // now the new one runs: already the latest
     expect(again.stdout).toContain(`maximize ${NEW_VERSION} is up to date`);
     expect(again.exitCode).toBe(0);
+    const older = await update(binary, [], { MAXIMIZE_DOWNLOAD_BASE: upToDate.url }); // never a silent downgrade
+    expect(older.stdout).toContain(`maximize ${NEW_VERSION} is newer than the latest release (${pkg.version}); nothing to do`);
+    expect(older.exitCode).toBe(0);
+    expect(await versionOf(binary)).toBe(NEW_VERSION);
   }, 60_000);
 
   test("--version pins a release; a tampered archive is refused and the old binary is kept", async () => {
