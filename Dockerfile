@@ -33,13 +33,15 @@ COPY scripts/rootfs.sh /rootfs.sh
 RUN sh /rootfs.sh /out/maximize /rootfs
 
 # 3. The image: exactly what rootfs.sh produced (COPY --from keeps the owner of /data).
+#    MAXIMIZE_IN_CONTAINER: `maximize update` refuses here and says to pull the newer image instead.
 FROM scratch
 COPY --from=rootfs /rootfs/ /
 USER 10001:10001
 ENV MAXIMIZE_BIND_ADDRESS=0.0.0.0 \
     MAXIMIZE_PORT=8081 \
     MAXIMIZE_TOKEN_FILE=/data/tokens.json \
-    HOME=/data
+    HOME=/data \
+    MAXIMIZE_IN_CONTAINER=1
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8081

@@ -14,41 +14,14 @@ import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { inspectBinary } from "./inspect.ts";
 
-export interface Target {
-  os: "linux" | "darwin" | "windows";
-  arch: "x64" | "arm64";
-  /** Linux only: a musl build (Alpine); glibc otherwise. */
-  abi?: "musl";
-  /** x64 only: runs on CPUs without AVX2 (pre-Haswell). */
-  baseline?: true;
-}
+// The targets and their asset names live in src/shared/release-assets.ts: `maximize update` picks its own from there.
+import { TARGETS, type Target, archiveName, assetName, binaryName, targetName } from "../src/shared/release-assets.ts";
 
-/** Every published build. Asset names and Bun compile targets are both derived from these entries. */
-export const TARGETS: readonly Target[] = [
-  { os: "linux", arch: "x64" },
-  { os: "linux", arch: "x64", baseline: true },
-  { os: "linux", arch: "arm64" },
-  { os: "linux", arch: "x64", abi: "musl" },
-  { os: "linux", arch: "arm64", abi: "musl" },
-  { os: "darwin", arch: "arm64" },
-  { os: "darwin", arch: "x64" },
-  { os: "windows", arch: "x64" },
-];
+export { TARGETS, type Target, archiveName, assetName, binaryName, targetName };
 
 const ROOT = resolve(import.meta.dir, "..");
 const ENTRY = join(ROOT, "src", "index.ts");
 export const VERSION: string = pkg.version;
-
-/** `linux-x64-baseline`, `linux-arm64-musl`, `darwin-arm64`, … (what `--target` accepts). */
-export const targetName = (target: Target): string =>
-  [target.os, target.arch, target.baseline ? "baseline" : "", target.abi ?? ""].filter(Boolean).join("-");
-
-/** `maximize-linux-x64-baseline`: the archive's base name. */
-export const assetName = (target: Target): string => `maximize-${targetName(target)}`;
-
-export const binaryName = (target: Target): string => (target.os === "windows" ? "maximize.exe" : "maximize");
-
-export const archiveName = (target: Target): string => `${assetName(target)}${target.os === "windows" ? ".zip" : ".tar.gz"}`;
 
 const bunTarget = (target: Target): Bun.Build.CompileTarget =>
   `bun-${target.os}-${target.arch}${target.baseline ? "-baseline" : ""}${target.abi ? `-${target.abi}` : ""}` as Bun.Build.CompileTarget;
@@ -65,7 +38,13 @@ export async function compile(outfile: string, target?: Target, version: string 
     // Code behind a dynamic import() (the menu, the login wizard and their prompt library, node:http for
     // overflow) stays in the executable but is loaded only when used: `serve` idles ~2 MB smaller.
     splitting: true,
-    define: { MAXIMIZE_VERSION: JSON.stringify(version) },
+    define: {
+      MAXIMIZE_VERSION: JSON.stringify(version),
+      // `maximize update` downloads from the repository that built it (as release.yml rewrites install.sh's base).
+      ...(process.env.GITHUB_REPOSITORY
+        ? { MAXIMIZE_RELEASES_URL: JSON.stringify(`https://github.com/${process.env.GITHUB_REPOSITORY}/releases`) }
+        : {}),
+    },
     compile: {
       outfile,
       // A user's stray .env or bunfig.toml in their working directory must not change the proxy.

@@ -8,6 +8,7 @@ import { modelsCommand } from "./cli/models.ts";
 import { refreshCommand } from "./cli/refresh.ts";
 import { health, serve } from "./cli/serve.ts";
 import { statusCommand } from "./cli/status.ts";
+import { updateCommand } from "./cli/update.ts";
 import { usageCommand } from "./cli/usage.ts";
 import { EXIT, UsageError, isInteractive, printError, printNotice, stderrOutput, stdoutOutput } from "./cli/ui.ts";
 import { loadConfig } from "./config/load.ts";
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   modelsCommand,
   refreshCommand,
   logoutCommand,
+  updateCommand,
   health,
 ];
 const byName = new Map(COMMANDS.map((command) => [command.name, command]));
@@ -40,7 +42,7 @@ ${COMMANDS.map((command) => `  ${command.name.padEnd(9)}${command.summary}`).joi
   help     help for a command: maximize help login
 
 ${GLOBAL_HELP}
-Exit codes: 0 success, 1 failure, 2 usage error.
+Exit codes: 0 success, 1 failure, 2 usage error, 3 an update is available (update --check).
 `;
 
 const commandHelp = (command: Command) => `${command.help}\n${GLOBAL_HELP}`;
@@ -57,7 +59,8 @@ function findCommand(argv: string[]): Command | undefined {
 async function main(argv: string[]): Promise<number> {
   const command = findCommand(argv);
   const args = parseCommandLine(argv, command?.options, command?.name);
-  if (args.values.version) {
+  // `update --version X` takes a value; the bare flag prints the version.
+  if (args.values.version === true) {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }

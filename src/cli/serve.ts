@@ -26,7 +26,7 @@ function watchSignals(): { next(): Promise<string> } {
 }
 
 /** `maximize serve`: run the proxy until SIGINT/SIGTERM, then drain in-flight responses (10 s at most). */
-export async function serveCommand(config: Config): Promise<number> {
+export async function serveCommand(config: Config, env: Record<string, string | undefined> = {}): Promise<number> {
   const log = createLogger({
     level: config.server.log_level,
     format: config.server.log_format,
@@ -44,6 +44,8 @@ export async function serveCommand(config: Config): Promise<number> {
   else if (!auth.logged_in)
     log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
   else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);
+  // Only when asked for (update.check): loaded then, so a plain serve carries none of it.
+  const updates = config.update.check ? (await import("./update.ts")).watchForUpdates({ fetch, env, log }) : undefined;
 
   const first = await signals.next();
   log.info(`${first} received: finishing in-flight requests (10s at most; send it again to stop now)`);
@@ -51,6 +53,7 @@ export async function serveCommand(config: Config): Promise<number> {
     log.warn(`${again} again: closing open connections now`);
     return running.stop(0);
   });
+  updates?.stop();
   await Promise.race([running.stop(10_000), impatient]);
   log.info("stopped");
   return 0;
@@ -67,7 +70,7 @@ a second Ctrl-C stops at once. Works without a login: /healthz answers, API requ
 get a 401 that says to run \`maximize login\`.
 `,
   options: {},
-  run: (ctx) => serveCommand(ctx.config),
+  run: (ctx) => serveCommand(ctx.config, ctx.env),
 };
 
 export const health: Command = {

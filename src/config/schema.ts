@@ -127,6 +127,8 @@ export const ConfigSchema = v.strictObject(
       ),
       {},
     ),
+    /** Off by default: serve makes no network call the user did not ask for (issue 16). */
+    update: v.optional(v.strictObject({ check: v.optional(flag, false) }, "an object"), {}),
   },
   "a JSON object",
 );
@@ -225,4 +227,5 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
     parse: fromString.text,
   },
   { key: "models.refresh_interval", env: ["MAXIMIZE_MODELS_REFRESH_INTERVAL"], parse: fromString.seconds },
+  { key: "update.check", env: ["MAXIMIZE_UPDATE_CHECK"], parse: fromString.flag },
 ];

@@ -34,8 +34,17 @@ describe("defaults", () => {
     expect(config.models.refresh_interval).toBe(3600);
     expect(config.api.oauth_betas).toContain("oauth-2025-04-20");
     expect(config.api.user_agent).toBeUndefined();
+    expect(config.update).toEqual({ check: false }); // no network call the user did not ask for
     expect(config.file).toBeUndefined();
   });
+});
+
+test("update.check from the file, or MAXIMIZE_UPDATE_CHECK over it; a value that is not a yes/no is refused", () => {
+  const cwd = dirWithConfig({ update: { check: true } });
+  expect(loadConfig({ cwd, env: { HOME: home } }).update.check).toBe(true);
+  expect(loadConfig({ cwd, env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "0" } }).update.check).toBe(false);
+  expect(loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "1" } }).update.check).toBe(true);
+  expect(() => loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "daily" } })).toThrow("MAXIMIZE_UPDATE_CHECK");
 });
 
 describe("precedence: flags > env > file > defaults", () => {

@@ -53,8 +53,11 @@ export interface FileServer {
   stop(): void;
 }
 
-/** Serves the files under `root` over HTTP on 127.0.0.1 (404 for anything else). */
-export function serveDirectory(root: string): FileServer {
+/**
+ * Serves the files under `root` over HTTP on 127.0.0.1 (404 for anything else). With `latest` ("v1.2.0"), like
+ * GitHub, /latest/download/FILE answers 302 to /download/<latest>/FILE.
+ */
+export function serveDirectory(root: string, options: { latest?: string } = {}): FileServer {
   const requests: string[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
@@ -62,6 +65,9 @@ export function serveDirectory(root: string): FileServer {
     async fetch(request) {
       const path = normalize(decodeURIComponent(new URL(request.url).pathname));
       requests.push(path);
+      if (options.latest && path.startsWith("/latest/download/")) {
+        return Response.redirect(`/download/${options.latest}/${path.slice("/latest/download/".length)}`, 302);
+      }
       const file = Bun.file(join(root, path));
       if (path.includes("..") || !(await file.exists())) return new Response("not found", { status: 404 });
       return new Response(file);

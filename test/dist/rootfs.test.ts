@@ -201,6 +201,14 @@ describe.skipIf(skip)("the scratch image's root filesystem (scripts/rootfs.sh), 
     expect(result).toMatchObject({ exitCode: 0, stdout: `${pkg.version}\n` });
   });
 
+  test("update refuses inside the image (the Dockerfile's MAXIMIZE_IN_CONTAINER) and says to pull the image", async () => {
+    expect(stage.env.MAXIMIZE_IN_CONTAINER).toBe("1");
+    const result = await run(containerCommand(["update"]), { env: stage.env });
+    expect(result.stderr).toContain("maximize runs from its container image here");
+    expect(result.stderr).toContain("docker pull");
+    expect(result.exitCode).toBe(1);
+  });
+
   test("serve refuses 0.0.0.0 with neither a proxy API key nor MAXIMIZE_ALLOW_OPEN=1", async () => {
     const result = await run(containerCommand(stage.cmd), { env: { ...stage.env, MAXIMIZE_PORT: String(freePort()) } });
     expect(result.exitCode).not.toBe(0);
