@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps) {
   let table: RouteTable = routeTable([]);
   const app = new Elysia({ name: "maximize" })
     .error({ ApiError })
-    .use(requestGuards(deps.config.server, { limiter: createKeyLimiter(), access }))
+    .use(requestGuards(deps.config.server, { limiter: createKeyLimiter(), access, onAdmission: deps.metrics.keyRequest }))
     .onError(({ code, error, request }) => {
       const apiError = toApiError(code, error, request, table);
       access(request).errorType = apiError.type;

@@ -87,7 +87,14 @@ const isJsonContentType = (type: string | null) => !type || /^application\/([\w.
  * proxy API key, a JSON content type, and a declared body within the limit. The guards and the router judge the same
  * path (a request whose routed path differs from its real one is refused first).
  */
-export function requestGuards(server: Config["server"], keys: { limiter: KeyLimiter; access: (request: Request) => AccessNote }) {
+export function requestGuards(
+  server: Config["server"],
+  keys: {
+    limiter: KeyLimiter;
+    access: (request: Request) => AccessNote;
+    onAdmission?: (name: string, outcome: "admitted" | "limited") => void;
+  },
+) {
   const keyGuard = createKeyGuard(server.api_keys);
   const browserGuard = createBrowserGuard(isLoopback(server.bind_address));
   return new Elysia({ name: "guards" }).onRequest(({ request }) => {
@@ -109,6 +116,7 @@ export function requestGuards(server: Config["server"], keys: { limiter: KeyLimi
       const note = keys.access(request);
       note.key = key.name;
       const admission = keys.limiter.admit(key);
+      keys.onAdmission?.(key.name, "refused" in admission ? "limited" : "admitted");
       if ("refused" in admission) return errorResponse(admission.refused, path);
       note.release = admission.release;
     }

@@ -27,6 +27,8 @@ export interface Metrics {
   request(route: string, status: number, seconds: number): void;
   streamEnded(outcome: string): void;
   refresh(outcome: "ok" | "failed"): void;
+  /** A request with a proxy key (by its name, never the key): admitted or refused by the key's limits. */
+  keyRequest(name: string, outcome: "admitted" | "limited"): void;
   streamOpened(): void;
   /** A tool call's thinking looked up for an OpenAI client: found or not. */
   thinkingLookup(outcome: "hit" | "miss"): void;
@@ -70,6 +72,7 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
   const streams = new Map<string, number>();
   const refreshes = new Map<string, number>();
   const thinkingLookups = new Map<string, number>();
+  const keyRequests = new Map<string, number>();
   let openStreams = 0;
   let thinkingEntries = 0;
   let storedResponses = 0;
@@ -106,6 +109,7 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
       bump(streams, outcome);
     },
     refresh: (outcome) => void bump(refreshes, outcome),
+    keyRequest: (name, outcome) => void bump(keyRequests, `${name} ${outcome}`),
     thinkingLookup: (outcome) => void bump(thinkingLookups, outcome),
     thinkingCacheSize(entries) {
       thinkingEntries = entries;
@@ -132,6 +136,13 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
         ),
         ...lines("maximize_streams_total", "Response bodies finished, by outcome.", "counter", streams, (k) => `outcome="${k}"`),
         ...lines("maximize_token_refreshes_total", "OAuth token refreshes by outcome.", "counter", refreshes, (k) => `outcome="${k}"`),
+        ...lines(
+          "maximize_key_requests_total",
+          "Requests by proxy key name (never the key) and whether its limits admitted them.",
+          "counter",
+          keyRequests,
+          (k) => `key="${split(k)[0]}",outcome="${split(k)[1]}"`,
+        ),
         ...lines(
           "maximize_thinking_lookups_total",
           "Tool calls whose signed thinking was looked up for an OpenAI client, by outcome.",

@@ -78,5 +78,9 @@ describe("concurrent requests", () => {
     const lines = proxy.logs.filter((line) => line.includes("key=single"));
     expect(lines.length).toBeGreaterThan(0);
     expect(proxy.logs.join("")).not.toContain(ONE_AT_A_TIME.key);
+    const metrics = await (await fetch(`${proxy.url}/metrics`, { headers: { "x-api-key": FREE.key } })).text();
+    expect(metrics).toContain('maximize_key_requests_total{key="single",outcome="limited"} 1');
+    expect(metrics).toMatch(/maximize_key_requests_total\{key="single",outcome="admitted"\} [2-9]/);
+    expect(metrics).not.toContain(ONE_AT_A_TIME.key);
   });
 });
