@@ -1,4 +1,5 @@
-import type { Config } from "../config/load.ts";
+import { loadConfig, type Config } from "../config/load.ts";
+import { watchConfig } from "./config-watch.ts";
 import { createLogger, stderrColors as pc } from "../shared/log.ts";
 import { startServer } from "../server/serve.ts";
 import { createCredentials } from "../auth/credentials.ts";
@@ -26,7 +27,11 @@ function watchSignals(): { next(): Promise<string> } {
 }
 
 /** `maximize serve`: run the proxy until SIGINT/SIGTERM, then drain in-flight responses (10 s at most). */
-export async function serveCommand(config: Config, env: Record<string, string | undefined> = {}): Promise<number> {
+export async function serveCommand(
+  config: Config,
+  env: Record<string, string | undefined> = {},
+  reread: () => Config = () => config,
+): Promise<number> {
   const log = createLogger({
     level: config.server.log_level,
     format: config.server.log_format,
@@ -35,6 +40,8 @@ export async function serveCommand(config: Config, env: Record<string, string | 
   // Before anything is announced: a supervisor may send SIGTERM the moment it sees "listening".
   const signals = watchSignals();
   const running = startServer({ config, log });
+  // Before "listening" too: a SIGHUP or an edit right after it must find the watch in place.
+  const configWatch = watchConfig({ file: config.file, reread, apply: running.reload, log });
   const auth = createCredentials(config, fetch).status();
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   log.info(`config: ${config.file ?? "none, built-in defaults"}`);
@@ -54,6 +61,7 @@ export async function serveCommand(config: Config, env: Record<string, string | 
     return running.stop(0);
   });
   updates?.stop();
+  configWatch.stop();
   await Promise.race([running.stop(10_000), impatient]);
   log.info("stopped");
   return 0;
@@ -66,11 +74,13 @@ export const serve: Command = {
 
 Runs the proxy in the foreground until SIGINT/SIGTERM. On a signal it stops accepting
 connections and lets responses in flight (streams too) finish, for 10 seconds at most;
-a second Ctrl-C stops at once. Works without a login: /healthz answers, API requests
+a second Ctrl-C stops at once. SIGHUP, or saving the config file, reloads the config:
+proxy keys, nicknames, log level and format, timeouts apply at once; a changed address
+or login setting is named as needing a restart; a broken edit is refused and logged. Works without a login: /healthz answers, API requests
 get a 401 that says to run \`maximize login\`.
 `,
   options: {},
-  run: (ctx) => serveCommand(ctx.config, ctx.env),
+  run: (ctx) => serveCommand(ctx.config, ctx.env, () => loadConfig({ env: ctx.env, flags: ctx.args.configFlags })),
 };
 
 export const health: Command = {

@@ -64,6 +64,8 @@ export interface ModelCatalogue {
   snapshot(): CatalogueSnapshot;
   /** True when `name` is a nickname. */
   isNickname(name: string): boolean;
+  /** New nicknames and default (a config reload): requests resolved from now on use them. */
+  configure(nicknames: CatalogueOptions["nicknames"], defaultModel: string): void;
 }
 
 export interface CatalogueOptions {
@@ -116,7 +118,8 @@ async function fetchAll(fetchPage: CatalogueOptions["fetchPage"]): Promise<Model
 export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue {
   const now = options.now ?? Date.now;
   const retryAfterMs = options.retryAfterMs ?? Math.min(60_000, options.refreshIntervalMs);
-  const table = nicknameTable(options.nicknames);
+  let table = nicknameTable(options.nicknames);
+  let defaultModel = options.defaultModel;
   let live: ModelInfo[] | undefined;
   let fetchedAt: number | undefined;
   let lastError: string | undefined;
@@ -183,7 +186,7 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
 
   function resolveNow(name: string): Resolution {
     const requested = name;
-    const wanted = name === "" ? options.defaultModel : name;
+    const wanted = name === "" ? defaultModel : name;
     const definition = Object.hasOwn(table, wanted) ? table[wanted] : undefined;
     if (!definition) return { requested, model: wanted, source: "exact", ...lineOf(info(wanted)) };
     const found =
@@ -248,6 +251,10 @@ export function createModelCatalogue(options: CatalogueOptions): ModelCatalogue 
     refresh,
     info,
     isNickname: (name) => Object.hasOwn(table, name),
+    configure(nicknames, nextDefault) {
+      table = nicknameTable(nicknames);
+      defaultModel = nextDefault;
+    },
     snapshot: () => ({
       source: source(),
       fetched_at: fetchedAt ?? null,

@@ -95,7 +95,9 @@ export function requestGuards(
     onAdmission?: (name: string, outcome: "admitted" | "limited") => void;
   },
 ) {
-  const keyGuard = createKeyGuard(server.api_keys);
+  // Rebuilt when a config reload replaces the list (compared by identity: one pointer check per request).
+  let keyList = server.api_keys;
+  let keyGuard = createKeyGuard(keyList);
   const browserGuard = createBrowserGuard(isLoopback(server.bind_address));
   return new Elysia({ name: "guards" }).onRequest(({ request }) => {
     // The one full URL parse per request; everything after goes by the cheap routed path.
@@ -109,6 +111,10 @@ export function requestGuards(
     const path = pathOf(request.url);
     const browserRefusal = browserGuard(request, path, url.hostname);
     if (browserRefusal) return errorResponse(browserRefusal, path);
+    if (server.api_keys !== keyList) {
+      keyList = server.api_keys;
+      keyGuard = createKeyGuard(keyList);
+    }
     const key = keyGuard(request, path);
     if (key instanceof ApiError) return errorResponse(key, path);
     if (key) {

@@ -15,6 +15,9 @@ import type { Logger } from "../shared/log.ts";
 import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
 import { createUpstream } from "../upstream/upstream.ts";
 import { createApp } from "./app.ts";
+import { applyConfig, type ReloadOutcome } from "./reload.ts";
+
+export type { ReloadOutcome } from "./reload.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { isLoopback } from "./guard.ts";
 import { createMetrics } from "./metrics.ts";
@@ -50,6 +53,8 @@ export interface RunningServer {
   ready: Promise<void>;
   /** Stops accepting, lets in-flight responses finish for up to `graceMs`, then closes what is left. */
   stop(graceMs?: number): Promise<void>;
+  /** Takes over what can change live from a re-read config (src/server/reload.ts). */
+  reload(next: Config): ReloadOutcome;
 }
 
 /**
@@ -136,6 +141,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     server,
     url: `http://${host}:${server.port}`,
     ready,
+    reload: (next) => applyConfig(config, next, { models, log }),
     async stop(graceMs = 10_000) {
       keepAlive.stop();
       const forced = setTimeout(() => {

@@ -55,6 +55,8 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
+  /** A new level, format and secrets to redact from now on (a config reload). */
+  configure?(options: { level: LogLevel; format: LogFormat; secrets?: readonly string[] }): void;
 }
 
 export function createLogger(options: {
@@ -64,18 +66,25 @@ export function createLogger(options: {
   secrets?: readonly string[];
 }): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const min = ORDER[options.level];
+  let min = ORDER[options.level];
   const enabled = (level: LogLevel) => ORDER[level] >= min;
   const text = (level: LogLevel, message: string) =>
     `${pc.dim(new Date().toISOString())} ${LABEL[level](level.toUpperCase().padEnd(5))} ${message}\n`;
   // Fields first, so `time`, `level` and `message` cannot be overwritten by one; undefined fields are left out.
   const json = (level: LogLevel, message: string, fields?: LogFields) =>
     `${JSON.stringify({ ...fields, time: new Date().toISOString(), level, message })}\n`;
-  const line = options.format === "json" ? json : text;
+  let line = options.format === "json" ? json : text;
   const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
     if (!enabled(level)) return;
     // Redacted as a whole: a secret in a field is caught as surely as one in the message.
-    write(redact(line(level, message, fields), options.secrets));
+    write(redact(line(level, message, fields), secrets));
   };
-  return { enabled, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
+  let secrets = options.secrets;
+  const configure = (next: { level: LogLevel; format: LogFormat; secrets?: readonly string[] }) => {
+    min = ORDER[next.level];
+    line = next.format === "json" ? json : text;
+    // Added to, never replaced: a key removed by a reload must stay out of the log too.
+    if (next.secrets) secrets = [...new Set([...(secrets ?? []), ...next.secrets])];
+  };
+  return { enabled, debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error"), configure };
 }

@@ -53,12 +53,13 @@ interface Deps {
 }
 
 export function createUpstream({ config, credentials, fetch, log, onAnswer }: Deps): Upstream {
-  const timeoutMs = config.api.request_timeout * 1000;
-  const idleTimeoutMs = config.api.stream_idle_timeout * 1000;
+  // Read per call, not once: a config reload may change them.
+  const timeoutMs = () => config.api.request_timeout * 1000;
+  const idleTimeoutMs = () => config.api.stream_idle_timeout * 1000;
 
   async function sendOnce(call: UpstreamCall, credential: UpstreamCredential, controller: AbortController): Promise<Response> {
     const body = call.body ? JSON.stringify(shapeBody(call.body, { oauth: credential.oauth })) : undefined;
-    const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs);
+    const timer = setTimeout(() => controller.abort(timeoutReason()), timeoutMs());
     const headers = upstreamHeaders(call.clientHeaders, credential, {
       oauthBetas: config.api.oauth_betas,
       userAgent: config.api.user_agent,
@@ -108,7 +109,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
    * natively instead of chunk by chunk through a JS stream (see BENCHMARKS.md).
    */
   async function readWhole(response: Response, controller: AbortController, call: UpstreamCall): Promise<Uint8Array> {
-    const timer = setTimeout(() => controller.abort(timeoutReason()), idleTimeoutMs);
+    const timer = setTimeout(() => controller.abort(timeoutReason()), idleTimeoutMs());
     try {
       return await response.bytes();
     } catch (error) {
@@ -175,7 +176,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
         const meter = call.onUsage ? createStreamUsageMeter() : undefined;
         let errorType: string | undefined;
         const body = guardStream(response.body, {
-          idleTimeoutMs,
+          idleTimeoutMs: idleTimeoutMs(),
           abort: (reason) => controller.abort(reason),
           onEvents: (bytes) => {
             meter?.feed(bytes);
