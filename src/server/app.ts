@@ -152,7 +152,9 @@ export function createApp(deps: AppDeps) {
       return response;
     }
     if (QUIET_PATHS.has(path)) return response;
-    const line = { method: request.method, path, status: response.status, note, headersMs };
+    // Anthropic's request-id (passed through to the client) goes in the JSON log's fields; read only if a line is written.
+    const requestId = note?.upstreamStatus !== undefined && deps.log.enabled("info") ? response.headers.get("request-id") : undefined;
+    const line = { method: request.method, path, status: response.status, note, headersMs, requestId };
     if (note?.streaming) {
       // The line waits for the stream's end (how it ended decides its level), unless it has ended already.
       const write = () => writeAccessLine(deps.log, { ...line, totalMs: performance.now() - started });

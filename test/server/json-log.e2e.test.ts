@@ -59,6 +59,7 @@ describe("JSON log lines", () => {
       stream: "complete",
     });
     expect(entry.total_ms as number).toBeGreaterThanOrEqual(entry.headers_ms as number);
+    expect(entry.request_id).toMatch(/^req_/);
     expect(entry.input_tokens as number).toBeGreaterThan(0);
     expect(entry.output_tokens as number).toBeGreaterThan(0);
     expect(JSON.stringify(entry)).not.toContain("proxy-key-0123456789");
