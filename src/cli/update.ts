@@ -1,21 +1,6 @@
-import {
-  accessSync,
-  chmodSync,
-  closeSync,
-  constants,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { accessSync, constants, copyFileSync, existsSync, linkSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
-import { plainReason, whoAmI } from "../shared/files.ts";
+import { plainReason, whoAmI, writeNewFileSynced } from "../shared/files.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { type Machine, archiveName, binaryName, targetFor } from "../shared/release-assets.ts";
@@ -143,14 +128,8 @@ async function versionOf(path: string): Promise<string | undefined> {
 /** Writes `bytes` as an executable beside `binary` (same filesystem, so the final rename is atomic). */
 function stage(binary: string, bytes: Uint8Array): string {
   const staged = join(dirname(binary), `.${basename(binary)}.new.${process.pid}`);
-  const fd = openSync(staged, "w", 0o755);
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(staged, 0o755);
+  rmSync(staged, { force: true }); // left by an update that was killed with this pid
+  writeNewFileSynced(staged, bytes, 0o755);
   return staged;
 }
 

@@ -139,6 +139,20 @@ export function ensureParentDirectory(path: string, role: FileRole): void {
   attempt("write", path, role, () => mkdirSync(dirname(path), { recursive: true, mode: 0o700 }));
 }
 
+/** Creates `path` (it must not exist), writes `data`, flushes it to disk and sets `mode` (whatever the umask). */
+export function writeNewFileSynced(path: string, data: string | Uint8Array, mode: number): void {
+  const fd = openSync(path, "wx", mode);
+  try {
+    // Two calls: writeSync's overloads take a string or bytes, not the union.
+    if (typeof data === "string") writeSync(fd, data);
+    else writeSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(path, mode);
+}
+
 /**
  * Writes `data` to `path` atomically with mode 0600 (secrets live here): a temp file in the same directory, fsync,
  * then rename. The directory is created (0700) when missing. Throws a FileError saying what to do.
@@ -148,15 +162,8 @@ export function writeFileAtomic(path: string, data: string, role: FileRole): voi
     const dir = dirname(path);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const temp = join(dir, `.${basename(path)}.${process.pid}.${crypto.randomUUID()}.tmp`);
-    const fd = openSync(temp, "wx", 0o600);
     try {
-      try {
-        writeSync(fd, data);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      chmodSync(temp, 0o600);
+      writeNewFileSynced(temp, data, 0o600);
       renameSync(temp, path);
     } catch (error) {
       rmSync(temp, { force: true });

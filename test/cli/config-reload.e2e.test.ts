@@ -1,35 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { freePort } from "../support/binary.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { cliWorld, startCli, type CliWorld, type RunningCli } from "./helpers.ts";
+import { cliWorld, startCli, type CliWorld, type RunningCli, useFakeAndProcesses } from "./helpers.ts";
 
 // Issue 16.1: config reload without a restart, on SIGHUP and when the file changes.
 
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-});
-afterAll(() => fake.close());
-
-const started: RunningCli[] = [];
-afterEach(async () => {
-  fake.clearFaults();
-  for (const cli of started.splice(0)) {
-    cli.child.kill("SIGKILL");
-    await cli.exited;
-  }
-});
+const env = useFakeAndProcesses();
 
 const OLD_KEY = "old-key-0000001";
 const NEW_KEY = "new-key-0000002";
 
 /** A logged-in world with a config file holding `config`, written the way editors do (a new file renamed over it). */
 function worldWithConfig(config: unknown): { world: CliWorld; file: string; write: (next: unknown) => void } {
-  const world = cliWorld(fake);
-  writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
+  const world = cliWorld(env.fake);
+  writeSecretFile(world.tokenFile, JSON.stringify(env.fake.issueTokens()));
   const file = join(world.dir, "maximize.json");
   const write = (next: unknown) => {
     writeFileSync(`${file}.tmp`, typeof next === "string" ? next : JSON.stringify(next));
@@ -42,7 +28,7 @@ function worldWithConfig(config: unknown): { world: CliWorld; file: string; writ
 async function serve(world: CliWorld, file: string): Promise<{ cli: RunningCli; url: string }> {
   const port = freePort();
   const cli = startCli(world, ["serve", "--config", file, "--port", String(port)]);
-  started.push(cli);
+  env.track(cli);
   await cli.waitFor(/listening on/);
   return { cli, url: `http://127.0.0.1:${port}` };
 }
@@ -58,7 +44,7 @@ describe("config reload", () => {
   test("a valid edit applies live — proxy keys, nicknames — while a stream that started before it completes", async () => {
     const { world, file, write } = worldWithConfig({ server: { api_keys: [OLD_KEY] } });
     const { cli, url } = await serve(world, file);
-    fake.fault({ kind: "drip", delayMs: 60 });
+    env.fake.fault({ kind: "drip", delayMs: 60 });
     const stream = await ask(url, OLD_KEY, { stream: true });
     expect(stream.status).toBe(200);
 

@@ -1,43 +1,30 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { freePort } from "../support/binary.ts";
-import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { approveInBrowser, cliWorld, runCli, startCli, type CliWorld, type RunningCli } from "./helpers.ts";
+import { approveInBrowser, cliWorld, runCli, startCli, type CliWorld, useFakeAndProcesses } from "./helpers.ts";
 
 // Issue 17.1: after the login has died, nothing may say "logged in".
 
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-});
-afterAll(() => fake.close());
-
-const started: RunningCli[] = [];
-afterEach(async () => {
-  for (const cli of started.splice(0)) {
-    cli.child.kill("SIGKILL");
-    await cli.exited;
-  }
-});
+const env = useFakeAndProcesses();
 
 function worldWith(tokens: Record<string, unknown>): CliWorld {
-  const world = cliWorld(fake);
+  const world = cliWorld(env.fake);
   writeSecretFile(world.tokenFile, JSON.stringify(tokens));
   return world;
 }
 
 /** An expired access token whose refresh token the token endpoint refuses. */
 function deadRefreshLogin(): CliWorld {
-  const pair = fake.issueTokens({ expiresIn: -60 });
-  fake.revokeRefreshToken(pair.refresh_token);
+  const pair = env.fake.issueTokens({ expiresIn: -60 });
+  env.fake.revokeRefreshToken(pair.refresh_token);
   return worldWith({ ...pair });
 }
 
 /** A long-lived token (no refresh token) that the API has revoked. */
 function revokedLongLivedLogin(): CliWorld {
-  const { access_token } = fake.issueTokens({ expiresIn: 365 * 86400 });
-  fake.revokeAccessToken(access_token);
+  const { access_token } = env.fake.issueTokens({ expiresIn: 365 * 86400 });
+  env.fake.revokeAccessToken(access_token);
   return worldWith({ access_token, refresh_token: null, expires_at: null });
 }
 
@@ -51,7 +38,7 @@ const ask = (url: string) =>
 async function serving(world: CliWorld): Promise<string> {
   const port = freePort();
   const cli = startCli(world, ["serve", "--port", String(port)]);
-  started.push(cli);
+  env.track(cli);
   await cli.waitFor(/listening on/);
   return `http://127.0.0.1:${port}`;
 }
@@ -66,15 +53,15 @@ describe("maximize status, when the login has died", () => {
     expect(first.stdout).not.toContain("refreshed automatically");
     expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toMatchObject({ reason: expect.any(String) });
 
-    const calls = fake.refreshCalls;
+    const calls = env.fake.refreshCalls;
     const json = await runCli(world, ["status", "--json"]);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ logged_in: false, method: "oauth", error: expect.stringContaining("maximize login") });
-    expect(fake.refreshCalls).toBe(calls);
+    expect(env.fake.refreshCalls).toBe(calls);
   });
 
   test("an expired token that can be refreshed: status refreshes it and says so, exit 0", async () => {
-    const pair = fake.issueTokens({ expiresIn: -60 });
+    const pair = env.fake.issueTokens({ expiresIn: -60 });
     const world = worldWith({ ...pair });
     const result = await runCli(world, ["status"]);
     expect(result.code).toBe(0);
@@ -112,15 +99,15 @@ describe("maximize serve, when the login dies while it runs", () => {
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/no — login expired or revoked/);
 
-    const calls = fake.refreshCalls;
+    const calls = env.fake.refreshCalls;
     expect((await ask(url)).status).toBe(401);
-    expect(fake.refreshCalls).toBe(calls); // known dead: not asked again
+    expect(env.fake.refreshCalls).toBe(calls); // known dead: not asked again
   });
 
   test("an expired token while the token endpoint is down: still logged in, but /auth/status says why requests fail", async () => {
-    const pair = fake.issueTokens({ expiresIn: -60 });
+    const pair = env.fake.issueTokens({ expiresIn: -60 });
     const world = worldWith({ ...pair });
-    fake.fault({ route: "token", status: 500, times: 100 });
+    env.fake.fault({ route: "token", status: 500, times: 100 });
     const url = await serving(world);
     const response = await ask(url);
     expect(response.status).toBe(503);
@@ -128,7 +115,7 @@ describe("maximize serve, when the login dies while it runs", () => {
       logged_in: true,
       error: expect.stringContaining("could not refresh the Claude token"),
     });
-    fake.clearFaults();
+    env.fake.clearFaults();
     expect((await ask(url)).status).toBe(200); // the endpoint is back: refreshed, and the problem is gone
     expect(await (await fetch(`${url}/auth/status`)).json()).not.toHaveProperty("error");
   });
@@ -151,15 +138,15 @@ describe("maximize serve, when the login dies while it runs", () => {
   });
 
   test("a refresh refused for a reason other than invalid_grant (invalid_scope: maybe the config): said, not written down", async () => {
-    const pair = fake.issueTokens({ expiresIn: -60 });
+    const pair = env.fake.issueTokens({ expiresIn: -60 });
     const world = worldWith({ ...pair });
-    fake.fault({ route: "token", status: 400, body: { error: "invalid_scope", error_description: "unknown scope" }, times: 100 });
+    env.fake.fault({ route: "token", status: 400, body: { error: "invalid_scope", error_description: "unknown scope" }, times: 100 });
     const url = await serving(world);
     expect((await ask(url)).status).toBe(401);
     const auth = (await (await fetch(`${url}/auth/status`)).json()) as { error?: string };
     expect(auth.error).toContain("check oauth.token_url, oauth.client_id and oauth.scopes");
     expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toBeUndefined();
-    fake.clearFaults();
+    env.fake.clearFaults();
   });
 
   test("logging in again (maximize login) clears it", async () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { FakeAnthropic } from "../support/fake-anthropic.ts";
+import { afterAll, afterEach, beforeAll } from "bun:test";
+import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 
 /** The CLI entry point, run from source with the same bun that runs the tests. */
 export const CLI = resolve(import.meta.dir, "../../src/index.ts");
@@ -126,4 +127,34 @@ export function startCli(world: CliWorld, args: string[]): RunningCli {
   });
   const output = watchOutput(child);
   return { child, output: output.text, waitFor: (pattern) => output.waitFor(pattern), exited: output.exited };
+}
+
+/**
+ * For a test file that runs the CLI as processes: a fake upstream started once (faults cleared after each test), and
+ * every process handed to `track` killed after its test. Read `env.fake` inside tests.
+ */
+export function useFakeAndProcesses(): { readonly fake: FakeAnthropic; track(cli: RunningCli): RunningCli } {
+  let fake: FakeAnthropic | undefined;
+  const started: RunningCli[] = [];
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+  });
+  afterAll(() => fake?.close());
+  afterEach(async () => {
+    fake?.clearFaults();
+    for (const cli of started.splice(0)) {
+      cli.child.kill("SIGKILL");
+      await cli.exited;
+    }
+  });
+  return {
+    get fake() {
+      if (!fake) throw new Error("the fake upstream starts in beforeAll: read env.fake inside a test");
+      return fake;
+    },
+    track(cli) {
+      started.push(cli);
+      return cli;
+    },
+  };
 }
