@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { load, loadTrio, warmUp, type LoadResult } from "./bench/load.ts";
 import { HELP, parseBenchArgs } from "./bench/options.ts";
+import { renderSoak, soak } from "./bench/soak.ts";
 import { dropPageCache, freePort, memoryOf, rssMB, startProxy, startScript, type Child } from "./bench/processes.ts";
 import { renderSvg, renderText, spliceMarkdown } from "./bench/report.ts";
 import type { Machine, OpenAIResult, PinnedResult, Results, Trio } from "./bench/results.ts";
@@ -246,6 +247,15 @@ async function main(argv: string[]): Promise<void> {
   }
   const binary = resolve(options.binary ?? join(ROOT, "dist", "maximize"));
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`npm run build\` first`);
+  if (options.soak) {
+    const size = options.quick
+      ? { requests: 20_000, streams: 2_000, concurrency: 32 }
+      : { requests: 200_000, streams: 20_000, concurrency: 32 };
+    const result = await soak(binary, size, log);
+    console.log(renderSoak(result));
+    if (result.checks.some((check) => !check.ok)) process.exit(1);
+    return;
+  }
   const settings: Settings = options.quick
     ? { loadSeconds: 1, streamSamples: 30, heldStreams: 300, startupRuns: 5 }
     : { loadSeconds: 5, streamSamples: 200, heldStreams: 1000, startupRuns: 15 };

@@ -14,6 +14,9 @@ Options:
   --binary PATH    bench another build (default dist/maximize)
   --quick          shorter runs, a smoke test of the bench itself (not with --write)
   --report         re-render the table from bench/results.json (with --write: the chart and BENCHMARKS.md too)
+  --soak           only the soak: 200 000 requests and 20 000 streams across the three APIs, a tenth of the streams
+                   abandoned midway, then leak checks (RSS, file descriptors, open streams); exit 1 if one fails
+                   (with --quick: a tenth of that)
   -h, --help       this text
 `;
 
@@ -23,6 +26,7 @@ export interface BenchOptions {
   dropCaches: boolean;
   quick: boolean;
   report: boolean;
+  soak: boolean;
   binary: string | undefined;
   out: string | undefined;
 }
@@ -39,6 +43,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       out: { type: "string" },
       report: { type: "boolean" },
       quick: { type: "boolean" },
+      soak: { type: "boolean" },
     },
     strict: true,
     allowPositionals: false,
@@ -49,11 +54,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     dropCaches: values["drop-caches"] === true,
     quick: values.quick === true,
     report: values.report === true,
+    soak: values.soak === true,
     binary: values.binary,
     out: values.out,
   };
   if (options.quick && options.write)
     throw new Error("--quick numbers are a smoke test and do not belong in BENCHMARKS.md: drop --write (or use --out FILE)");
+  if (options.soak && (options.write || options.report || options.out !== undefined))
+    throw new Error("--soak prints its checks and writes no file: drop --write, --report and --out");
   if (options.report && (options.quick || options.binary !== undefined || options.dropCaches || options.out !== undefined))
     throw new Error("--report measures nothing: it only takes --write");
   return options;

@@ -17,6 +17,8 @@ describe("bench options: files and caches only when asked", () => {
     [["--out", "/tmp/x.json"], { write: false, out: "/tmp/x.json" }],
     [["--report", "--write"], { report: true, write: true }],
     [["-h"], { help: true }],
+    [["--soak"], { soak: true, write: false }],
+    [["--soak", "--quick"], { soak: true, quick: true }],
   ])("%p", (argv, expected) => {
     expect(parseBenchArgs(argv)).toMatchObject(expected);
   });
@@ -25,6 +27,7 @@ describe("bench options: files and caches only when asked", () => {
     [["--quick", "--write"], /--quick numbers .* drop --write/],
     [["--report", "--drop-caches"], /--report measures nothing/],
     [["--bogus"], /Unknown option '--bogus'/],
+    [["--soak", "--write"], /--soak prints its checks and writes no file/],
   ])("%p is refused", (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(message);
   });
