@@ -40,6 +40,8 @@ export interface Credentials {
    * (an API key, or a token this process refreshed moments ago: refreshing again would only burn refresh tokens).
    */
   renew(rejected: UpstreamCredential, why?: string): Promise<UpstreamCredential | undefined>;
+  /** Upstream accepted a request with this credential (any answer but 401): a remembered refusal of it is over. */
+  confirm?(accepted: UpstreamCredential): void;
   /** Force a refresh now (the `maximize refresh` command). */
   refresh(): Promise<StoredTokens>;
   status(): AuthStatus;
@@ -158,11 +160,16 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     lastRefresh?.token === tokens.access_token && now() - lastRefresh.at < RENEW_COOLDOWN_MS && usable(tokens);
   const fresh = (tokens: StoredTokens) => secondsLeft(tokens) > REFRESH_LEAD_SECONDS || justRefreshed(tokens);
   /**
-   * A refusal known to this process only (not written to the file, since it may not be the token's fault): a
-   * long-lived token the API answered 401, or a refresh token the token endpoint refused for a reason other than
-   * invalid_grant (a wrong oauth.client_id or oauth.scopes). Keyed by the token, so a new login clears it.
+   * A refresh token the token endpoint refused for a reason other than invalid_grant (a wrong oauth.client_id or
+   * oauth.scopes): known to this process only (maybe the config, not the login), and it stops asking until the login
+   * or the config changes. Keyed by the token, so a new login clears it.
    */
-  let refused: { token: string; message: string } | undefined;
+  let refusedRefresh: { token: string; message: string } | undefined;
+  /**
+   * A long-lived token the API answered 401: said by status() only — a 401 can also come from one request's shape
+   * (a missing oauth beta), so requests are not blocked. The next accepted request clears it (confirm()).
+   */
+  let refusedAccess: { token: string; message: string } | undefined;
 
   /**
    * Records that this login is dead (in the file, for other processes too) and returns the error to throw. The file
@@ -191,8 +198,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
 
   const deadError = (tokens: StoredTokens): AuthError | undefined => {
     if (tokens.login_dead) return new AuthError("login_dead", deadMessage(tokens));
-    if (refused && (refused.token === tokens.access_token || refused.token === tokens.refresh_token))
-      return new AuthError("login_dead", refused.message);
+    if (refusedRefresh && refusedRefresh.token === tokens.refresh_token) return new AuthError("login_dead", refusedRefresh.message);
     if (!tokens.refresh_token && secondsLeft(tokens) <= 0) return new AuthError("login_dead", expiredLongLivedMessage);
     return undefined;
   };
@@ -240,11 +246,11 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         // Refused for another reason (invalid_client, invalid_scope, a 404 from a mistyped URL): maybe the config,
         // not the login. Not written down; this process stops asking until the login or the config changes.
         if (error instanceof OAuthError && error.kind === "rejected") {
-          refused = {
+          refusedRefresh = {
             token: refreshToken,
             message: `the token endpoint refused to refresh the Claude login (${error.message}): check oauth.token_url, oauth.client_id and oauth.scopes in your config; if they are right, run \`maximize login\``,
           };
-          throw new AuthError("login_dead", refused.message);
+          throw new AuthError("login_dead", refusedRefresh.message);
         }
         if (error instanceof OAuthError) {
           unavailable = `could not refresh the Claude token: ${error.message}. The token endpoint may be down; try again shortly`;
@@ -272,7 +278,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
     if (!tokens.refresh_token && tokens.access_token === token) {
       // Nothing can renew a long-lived token: the API's own 401 goes to the client, and status says what happened
       // (not written down: a 401 can also come from the request's shape, e.g. a missing oauth beta).
-      refused = { token, message: `${refusedLongLivedMessage}${why ? ` The API said: ${why}` : ""}` };
+      refusedAccess = { token, message: `${refusedLongLivedMessage}${why ? ` The API said: ${why}` : ""}` };
       return undefined;
     }
     // Someone refreshed since this token went out: the new one has not been refused yet.
@@ -301,6 +307,9 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   return {
     get,
     renew,
+    confirm(accepted) {
+      if (refusedAccess && accepted.headers.authorization === `Bearer ${refusedAccess.token}`) refusedAccess = undefined;
+    },
     async refresh() {
       const tokens = readOrExplain();
       if (!tokens) throw notLoggedIn(); // before the lock: with no login there may be no folder to lock in
@@ -319,12 +328,13 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
       if (!tokens) return { ...base, logged_in: false, method: "none" };
       const account = tokens.account as { email_address?: string } | undefined;
       const left = secondsLeft(tokens);
+      const refusedNow = refusedAccess?.token === tokens.access_token ? refusedAccess.message : undefined;
       const dead = deadError(tokens);
       // Still logged in, but while the token is expired and cannot be refreshed, requests fail: say why.
-      const error = dead?.message ?? (unavailable && !usable(tokens) ? unavailable : undefined);
+      const error = dead?.message ?? refusedNow ?? (unavailable && !usable(tokens) ? unavailable : undefined);
       return {
         ...base,
-        logged_in: !dead,
+        logged_in: !dead && !refusedNow,
         ...(error ? { error } : {}),
         method: "oauth",
         expires_at: tokens.expires_at ?? null,

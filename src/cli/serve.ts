@@ -80,7 +80,12 @@ or login setting is named as needing a restart; a broken edit is refused and log
 get a 401 that says to run \`maximize login\`.
 `,
   options: {},
-  run: (ctx) => serveCommand(ctx.config, ctx.env, () => loadConfig({ env: ctx.env, flags: ctx.args.configFlags })),
+  // A reload reads the file serve started with (a missing or broken one is an error, never a silent fallback to another
+  // file or to the defaults); with no file at start, the usual search.
+  run: (ctx) =>
+    serveCommand(ctx.config, ctx.env, () =>
+      loadConfig({ env: ctx.env, flags: { ...ctx.args.configFlags, ...(ctx.config.file ? { config: ctx.config.file } : {}) } }),
+    ),
 };
 
 export const health: Command = {

@@ -7,6 +7,7 @@
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
 import type { Logger } from "../shared/log.ts";
+import { isLoopback } from "./guard.ts";
 
 /** Settings a running server takes over from a reloaded config. */
 const LIVE = new Set([
@@ -45,7 +46,18 @@ export function changedSettings(running: Config, next: Config): string[] {
   return changed;
 }
 
+/** A reloaded config the running server must not take (it would be unsafe), with why. */
+export class ReloadRefused extends Error {
+  override name = "ReloadRefused";
+}
+
 export function applyConfig(running: Config, next: Config, owners: { models: ModelCatalogue; log: Logger }): ReloadOutcome {
+  // The start-up rule (server/serve.ts checkExposure) holds for a reload too: the address cannot change live, the keys can.
+  if (!isLoopback(running.server.bind_address) && !running.server.allow_open && next.server.api_keys.length === 0) {
+    throw new ReloadRefused(
+      `it has no proxy API keys, and this server listens on ${running.server.bind_address}: anyone who can reach it could use your Claude login. Keep at least one key (or restart with --allow-open)`,
+    );
+  }
   const changed = changedSettings(running, next);
   const applied = changed.filter((setting) => LIVE.has(setting));
   const target = running as unknown as Sections;

@@ -155,6 +155,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
             response = await sendOnce(call, credential, controller);
           }
         }
+        if (response.status !== 401) credentials.confirm?.(credential);
         onAnswer?.(response.headers, response.status);
         const headers = downstreamHeaders(response.headers);
         if (!response.body) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { renameSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { freePort } from "../support/binary.ts";
@@ -25,9 +25,9 @@ function worldWithConfig(config: unknown): { world: CliWorld; file: string; writ
   return { world, file, write };
 }
 
-async function serve(world: CliWorld, file: string): Promise<{ cli: RunningCli; url: string }> {
+async function serve(world: CliWorld, file: string, extra: string[] = []): Promise<{ cli: RunningCli; url: string }> {
   const port = freePort();
-  const cli = startCli(world, ["serve", "--config", file, "--port", String(port)]);
+  const cli = startCli(world, ["serve", "--config", file, "--port", String(port), ...extra]);
   env.track(cli);
   await cli.waitFor(/listening on/);
   return { cli, url: `http://127.0.0.1:${port}` };
@@ -44,21 +44,24 @@ describe("config reload", () => {
   test("a valid edit applies live — proxy keys, nicknames — while a stream that started before it completes", async () => {
     const { world, file, write } = worldWithConfig({ server: { api_keys: [OLD_KEY] } });
     const { cli, url } = await serve(world, file);
-    env.fake.fault({ kind: "drip", delayMs: 60 });
+    env.fake.fault({ kind: "drip", delayMs: 400 });
     const stream = await ask(url, OLD_KEY, { stream: true });
     expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
 
     write({ server: { api_keys: [NEW_KEY] }, models: { nicknames: { l: "claude-opus-5-5" } } });
-    await cli.waitFor(/config reloaded \(maximize\.json changed\): server\.api_keys, models\.nicknames now in effect/);
+    await cli.waitFor(/config reloaded \(maximize\.json changed\): server\.api_keys, models\.nicknames are now in effect/);
+    expect(text).not.toContain("message_stop"); // still open when the reload happened
 
-    const text = await stream.text();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
     expect(text).toContain("event: message_stop"); // the stream in flight was not disturbed
     expect((await ask(url, OLD_KEY)).status).toBe(401);
     const answer = await ask(url, NEW_KEY);
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { model: string }).model).toBe("claude-opus-5-5");
     expect(cli.output()).not.toContain(NEW_KEY);
-  });
+  }, 20_000);
 
   test("a broken edit is refused, says what is wrong, and the running config stays", async () => {
     const { world, file, write } = worldWithConfig({ server: { api_keys: [OLD_KEY] } });
@@ -70,13 +73,27 @@ describe("config reload", () => {
     expect((await ask(url, OLD_KEY)).status).toBe(200);
   });
 
+  test("the file deleted, or an edit that would leave an open address without keys: refused, the keys stay", async () => {
+    const { world, file, write } = worldWithConfig({ server: { api_keys: [OLD_KEY] } });
+    const { cli, url } = await serve(world, file, ["--bind", "0.0.0.0"]);
+    write({ server: { api_keys: [] } });
+    await cli.waitFor(
+      /ERROR\s+config not reloaded \(maximize\.json changed\): it has no proxy API keys, and this server listens on 0\.0\.0\.0/,
+    );
+    expect((await ask(url, "")).status).toBe(401);
+    rmSync(file);
+    await cli.waitFor(/ERROR\s+config not reloaded \(maximize\.json changed\): config file .*maximize\.json does not exist/);
+    expect((await ask(url, "")).status).toBe(401);
+    expect((await ask(url, OLD_KEY)).status).toBe(200);
+  });
+
   test("SIGHUP re-reads it; a setting that cannot change live is named as needing a restart", async () => {
     const { world, file, write } = worldWithConfig({ server: { api_keys: [OLD_KEY] } });
     const { cli, url } = await serve(world, file);
     cli.child.kill("SIGHUP");
     await cli.waitFor(/config re-read \(SIGHUP\): nothing changed/);
     write({ server: { api_keys: [OLD_KEY] }, models: { refresh_interval: 60 } });
-    await cli.waitFor(/WARN\s+config changed \(maximize\.json changed\): models\.refresh_interval take effect only after a restart/);
+    await cli.waitFor(/WARN\s+config changed \(maximize\.json changed\): models\.refresh_interval takes effect only after a restart/);
     expect((await ask(url, OLD_KEY)).status).toBe(200);
   });
 });

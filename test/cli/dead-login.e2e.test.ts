@@ -137,6 +137,21 @@ describe("maximize serve, when the login dies while it runs", () => {
     expect(status.stdout).toMatch(/login refused — the API answered 401 \(OAuth token has been revoked/);
   });
 
+  test("one 401 for a long-lived token that works (a request-shape problem): later requests are not blocked, and it clears", async () => {
+    const { access_token } = env.fake.issueTokens({ expiresIn: 365 * 86400 });
+    const world = worldWith({ access_token, refresh_token: null, expires_at: null });
+    const url = await serving(world);
+    env.fake.fault({ status: 401, times: 1 });
+    expect((await ask(url)).status).toBe(401);
+    expect(await (await fetch(`${url}/auth/status`)).json()).toMatchObject({
+      logged_in: false,
+      error: expect.stringContaining("login refused"),
+    });
+    expect((await ask(url)).status).toBe(200);
+    expect(await (await fetch(`${url}/auth/status`)).json()).toMatchObject({ logged_in: true });
+    expect(JSON.parse(readFileSync(world.tokenFile, "utf8")).login_dead).toBeUndefined();
+  });
+
   test("a refresh refused for a reason other than invalid_grant (invalid_scope: maybe the config): said, not written down", async () => {
     const pair = env.fake.issueTokens({ expiresIn: -60 });
     const world = worldWith({ ...pair });
