@@ -45,7 +45,8 @@ export function loadPendingLogin(path: string, now: number): Pkce {
   }
   const read = readJsonFile(path, PendingSchema);
   if (!read.ok) {
-    const why = read.problem.kind === "unreadable" || read.problem.kind === "not_json" ? ` (${read.problem.message})` : "";
+    // Never the JSON parser's text: it quotes what it choked on, and this file holds a PKCE verifier.
+    const why = read.problem.kind === "unreadable" ? ` (${read.problem.message})` : "";
     throw new LoginError(`cannot read the pending login ${path}${why}: it is damaged or unreadable — ${AGAIN}`);
   }
   const { expires_at_ms, ...pkce } = read.value;

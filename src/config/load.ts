@@ -36,9 +36,18 @@ const SECTIONS = new Set(Object.keys(ConfigSchema.entries));
 
 /**
  * Settings a config.json merely found in the current folder may not set: they decide where the login and its tokens
- * are sent (a cloned repository could otherwise send them anywhere) and who else can reach the proxy.
+ * are sent (a cloned repository could otherwise send them anywhere), whose account pays, who else can reach the
+ * proxy, and whether it calls out for updates.
  */
-const TRUSTED_ONLY = ["api.base_url", "oauth", "server.bind_address", "server.allow_open", "storage.token_file"] as const;
+const TRUSTED_ONLY = [
+  "api.base_url",
+  "api.anthropic_api_key",
+  "oauth",
+  "server.bind_address",
+  "server.allow_open",
+  "storage.token_file",
+  "update",
+] as const;
 
 /**
  * Whether a `./config.json` may be used: a JSON object whose keys are all maximize sections, valid as a maximize
@@ -126,7 +135,12 @@ function readConfigFile(path: string): v.InferOutput<typeof ConfigSchema> {
   if (problem.kind === "missing" || problem.kind === "unreadable") {
     throw new ConfigError(`cannot read config file ${path}: ${problem.kind === "missing" ? "it does not exist" : problem.message}`);
   }
-  if (problem.kind === "not_json") throw new ConfigError(`config file ${path} is not valid JSON: ${problem.message}`);
+  // Not the parser's text: it quotes the offending token, which may be a key typed without its quotes.
+  if (problem.kind === "not_json") {
+    throw new ConfigError(
+      `config file ${path} is not valid JSON — look for a missing quote, comma or brace (\`jq . ${path}\` shows where)`,
+    );
+  }
   if (problem.kind === "not_object") throw new ConfigError(`config file ${path} must hold a JSON object, got ${describe(problem.value)}`);
   throw new ConfigError(explainIssue(problem.issue, `config file ${path}`));
 }

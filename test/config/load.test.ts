@@ -41,8 +41,9 @@ describe("defaults", () => {
 
 test("update.check from the file, or MAXIMIZE_UPDATE_CHECK over it; a value that is not a yes/no is refused", () => {
   const cwd = dirWithConfig({ update: { check: true } });
-  expect(loadConfig({ cwd, env: { HOME: home } }).update.check).toBe(true);
-  expect(loadConfig({ cwd, env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "0" } }).update.check).toBe(false);
+  const MAXIMIZE_CONFIG = join(cwd, "config.json");
+  expect(loadConfig({ cwd, env: { HOME: home, MAXIMIZE_CONFIG } }).update.check).toBe(true);
+  expect(loadConfig({ cwd, env: { HOME: home, MAXIMIZE_CONFIG, MAXIMIZE_UPDATE_CHECK: "0" } }).update.check).toBe(false);
   expect(loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "1" } }).update.check).toBe(true);
   expect(() => loadConfig({ cwd: dirWithConfig(), env: { HOME: home, MAXIMIZE_UPDATE_CHECK: "daily" } })).toThrow("MAXIMIZE_UPDATE_CHECK");
 });
@@ -207,7 +208,7 @@ describe("errors name the source, the key, the value and what is allowed", () =>
       /unknown key "models\.nicknames\.a\.lines" in "models\.nicknames\.a"/,
     ],
     ["not an object", [1], /must hold a JSON object, got \[1\]/],
-    ["malformed JSON", "{bad", /is not valid JSON/],
+    ["malformed JSON", "{bad", /is not valid JSON — look for a missing quote, comma or brace/],
   ])("file: %s", (_name, file, pattern) => {
     // Named explicitly: a ./config.json that is not recognisably maximize's is skipped, not explained (below).
     const dir = dirWithConfig(file);
@@ -289,6 +290,8 @@ describe("which config file is read (issue 17.2)", () => {
     ["the token endpoint", { oauth: { token_url: "http://evil.test/token" } }, /it sets oauth, which/],
     ["an open bind", { server: { bind_address: "0.0.0.0", allow_open: true } }, /it sets server\.bind_address, server\.allow_open/],
     ["the token file", { storage: { token_file: "/tmp/x" } }, /it sets storage\.token_file/],
+    ["whose API account pays", { api: { anthropic_api_key: "sk-ant-api03-someone-elses" } }, /it sets api\.anthropic_api_key/],
+    ["update checks", { update: { check: true } }, /it sets update/],
   ])("./config.json that is skipped (%s): the home file is used, the notice says why and how to use it anyway", (_name, local, why) => {
     const userHome = homeWith({ server: { port: 7100 } });
     const config = loadConfig({ cwd: dirWithConfig(local), env: { HOME: userHome } });
@@ -337,7 +340,7 @@ describe("MAXIMIZE_ANTHROPIC_API_KEY is checked for shape (issue 17.10), never r
 
   test("in the config file: the message names the file", () => {
     const dir = dirWithConfig({ api: { anthropic_api_key: oauth } });
-    expect(() => loadConfig({ cwd: dir, env: { HOME: home } })).toThrow(
+    expect(() => loadConfig({ cwd: dir, env: { HOME: home, MAXIMIZE_CONFIG: join(dir, "config.json") } })).toThrow(
       `api.anthropic_api_key in ${join(dir, "config.json")} holds a Claude login token`,
     );
   });
@@ -350,4 +353,17 @@ describe("MAXIMIZE_ANTHROPIC_API_KEY is checked for shape (issue 17.10), never r
       "MAXIMIZE_ANTHROPIC_API_KEY does not look like an Anthropic API key (sk-ant-api03-…); it is sent as x-api-key as it is",
     ]);
   });
+});
+
+test("a key typed without its quotes is not repeated by the JSON error (issue 16 review)", () => {
+  const secret = "deadbeef0123456789abcdef01234567";
+  const dir = dirWithConfig(`{"server":{"api_keys":[${secret}]}}`);
+  let message = "";
+  try {
+    loadConfig({ cwd: dir, env: { HOME: home, MAXIMIZE_CONFIG: join(dir, "config.json") } });
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toContain("is not valid JSON");
+  expect(message).not.toContain(secret);
 });
