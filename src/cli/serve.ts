@@ -46,12 +46,13 @@ export async function serveCommand(
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   log.info(`config: ${config.file ?? "none, built-in defaults"}`);
   // A dead Claude login is said by the keep-alive, once, right after this (the one owner of that message).
-  if (auth.method === "oauth" && !auth.logged_in) log.info(`credentials: Claude login (${config.storage.token_file})`);
+  if (auth.method === "oauth" && !auth.logged_in)
+    log.info(`credentials: Claude login (${config.storage.token_file}), not usable — see below`);
   else if (auth.error) log.warn(auth.error);
   else if (!auth.logged_in)
     log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
   else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);
-  // Only when asked for (update.check): loaded then, so a plain serve carries none of it.
+  // Only when asked for (update.check): nothing runs, and no request goes out, unless it is on.
   const updates = config.update.check ? (await import("./update.ts")).watchForUpdates({ fetch, env, log }) : undefined;
 
   const first = await signals.next();

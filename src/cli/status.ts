@@ -103,7 +103,6 @@ export function loginSummary(auth: AuthStatus): { text: string; working: boolean
     if (auth.error) return { text: `Login unusable: ${auth.error}`, working: false };
     return { text: "Not logged in", working: false };
   }
-  // A login known dead (or refused) says so before anything about expiry.
   const who = auth.account ? ` as ${auth.account}` : "";
   const left = auth.expires_in_seconds;
   // A login known dead or refused says so before anything about expiry (the details are in Token status).

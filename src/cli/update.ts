@@ -146,8 +146,24 @@ function swap(binary: string, staged: string): string {
   return previous;
 }
 
-const downloadBase = (env: Record<string, string | undefined>): string =>
-  (env.MAXIMIZE_DOWNLOAD_BASE || DEFAULT_DOWNLOAD_BASE).replace(/\/+$/, "");
+/**
+ * The releases URL. Plain http only to this machine (a local mirror, the tests): SHA256SUMS comes over the same
+ * channel as the archive, so elsewhere it would guard against corruption, not against someone on the network.
+ */
+export function downloadBase(env: Record<string, string | undefined>): string {
+  const base = (env.MAXIMIZE_DOWNLOAD_BASE || DEFAULT_DOWNLOAD_BASE).replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new CommandError(`MAXIMIZE_DOWNLOAD_BASE is not a URL (${base}): give the releases address, e.g. ${DEFAULT_DOWNLOAD_BASE}`);
+  }
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(url.hostname);
+  if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return base;
+  throw new CommandError(
+    `MAXIMIZE_DOWNLOAD_BASE must be an https:// address (plain http only for this machine): ${url.protocol}//${url.host} could hand over any binary`,
+  );
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -161,7 +177,13 @@ export function watchForUpdates(deps: {
   log: Pick<Logger, "info" | "debug">;
   intervalMs?: number;
 }): { stop(): void; checked: Promise<void> } {
-  const base = downloadBase(deps.env);
+  let base: string;
+  try {
+    base = downloadBase(deps.env);
+  } catch (error) {
+    deps.log.info(`update check off: ${(error as Error).message}`);
+    return { stop: () => {}, checked: Promise.resolve() };
+  }
   const check = async () => {
     try {
       const latest = await latestVersion(deps.fetch, base);

@@ -39,11 +39,16 @@ const nameKeys = (keys: KeyEntry[]): ProxyKey[] =>
   keys.map((entry, i) =>
     typeof entry === "string" ? { key: entry, name: `key-${i + 1}` } : { ...entry, name: entry.name ?? `key-${i + 1}` },
   );
-const uniqueNames = (keys: ProxyKey[]) => new Set(keys.map((k) => k.name)).size === keys.length;
+const duplicateName = (keys: ProxyKey[]) => keys.find((key, i) => keys.findIndex((other) => other.name === key.name) !== i)?.name;
 const keyList = v.pipe(
   v.array(v.union([keyText, keyObject], "a key (a string of at least 8 characters) or an object with key, name and limits"), "a list"),
   v.transform(nameKeys),
-  v.check(uniqueNames, "keys with different names"),
+  // Names are not secrets: the message says which one (a plain key in position N is named key-N).
+  v.rawCheck(({ dataset, addIssue }) => {
+    const name = dataset.typed ? duplicateName(dataset.value) : undefined;
+    if (name !== undefined)
+      addIssue({ message: `keys with different names (two are named "${name}"; a plain key in position N is named key-N)` });
+  }),
 );
 const flag = v.boolean("true or false");
 const effort = v.picklist(

@@ -41,12 +41,12 @@ export function createKeyGuard(keys: readonly ProxyKey[]): (request: Request, pa
     if (!presented)
       return new ApiError(
         401,
-        "this maximize server requires an API key: send it as x-api-key or Authorization: Bearer (one of MAXIMIZE_API_KEYS)",
+        "this maximize server requires an API key: send it as x-api-key or Authorization: Bearer (one of server.api_keys / MAXIMIZE_API_KEYS)",
       );
     const given = digest(presented);
     let match: ProxyKey | undefined;
     for (const candidate of expected) if (timingSafeEqual(candidate.digest, given)) match ??= candidate.key;
-    return match ?? new ApiError(401, "invalid API key for this maximize server (check MAXIMIZE_API_KEYS)");
+    return match ?? new ApiError(401, "invalid API key for this maximize server (check server.api_keys / MAXIMIZE_API_KEYS)");
   };
 }
 

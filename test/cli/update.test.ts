@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type Installation, refusal } from "../../src/cli/update.ts";
+import { downloadBase, type Installation, refusal } from "../../src/cli/update.ts";
 
 const at = (binary: string, overrides: Partial<Installation> = {}): Installation => ({
   binary,
@@ -37,5 +37,23 @@ describe("refusal: when the binary must not replace itself", () => {
 
   test("running from source (the executable is Bun) says to use git", () => {
     expect(refusal(at("/usr/local/bin/bun", { compiled: false }))).toContain("git pull");
+  });
+});
+
+describe("downloadBase: where releases may come from", () => {
+  test.each([
+    ["https://mirror.example/releases/", "https://mirror.example/releases"],
+    ["http://127.0.0.1:8080/releases", "http://127.0.0.1:8080/releases"],
+    ["http://localhost:9/r", "http://localhost:9/r"],
+  ])("%s is accepted", (base, expected) => {
+    expect(downloadBase({ MAXIMIZE_DOWNLOAD_BASE: base })).toBe(expected);
+  });
+
+  test.each([
+    ["http://mirror.example/releases", /must be an https:\/\/ address \(plain http only for this machine\)/],
+    ["ftp://mirror.example/r", /must be an https:\/\/ address/],
+    ["not a url", /is not a URL/],
+  ])("%s is refused", (base, message) => {
+    expect(() => downloadBase({ MAXIMIZE_DOWNLOAD_BASE: base })).toThrow(message);
   });
 });

@@ -200,7 +200,7 @@ describe("errors name the source, the key, the value and what is allowed", () =>
           ],
         },
       },
-      /server\.api_keys not accepted — expected keys with different names/,
+      /server\.api_keys not accepted — expected keys with different names \(two are named "a"/,
     ],
     [
       "unknown nickname key",
