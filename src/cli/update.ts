@@ -129,7 +129,12 @@ async function versionOf(path: string): Promise<string | undefined> {
 function stage(binary: string, bytes: Uint8Array): string {
   const staged = join(dirname(binary), `.${basename(binary)}.new.${process.pid}`);
   rmSync(staged, { force: true }); // left by an update that was killed with this pid
-  writeNewFileSynced(staged, bytes, 0o755);
+  try {
+    writeNewFileSynced(staged, bytes, 0o755);
+  } catch (error) {
+    rmSync(staged, { force: true }); // never leave tens of MB of half a binary behind
+    throw error;
+  }
   return staged;
 }
 

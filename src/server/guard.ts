@@ -17,6 +17,9 @@ const OPEN_PATHS = new Set(["/healthz"]);
  */
 const KEYLESS_PATHS = new Set([...OPEN_PATHS, "/"]);
 
+/** Paths a key may call without its limits applying: cheap status reads, not API requests. */
+const UNLIMITED_PATHS = new Set(["/usage", "/status.json", "/metrics", "/auth/status"]);
+
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
 /** The key a client presented: `x-api-key`, or `Authorization: Bearer` (what the OpenAI SDK sends). */
@@ -121,10 +124,13 @@ export function requestGuards(
       // The key's name goes on the access line; its limits are checked here, before any work is done.
       const note = keys.access(request);
       note.key = key.name;
-      const admission = keys.limiter.admit(key);
-      keys.onAdmission?.(key.name, "refused" in admission ? "limited" : "admitted");
-      if ("refused" in admission) return errorResponse(admission.refused, path);
-      note.release = admission.release;
+      // What the status page polls (and monitors scrape) does not spend the key's budget for API requests.
+      if (!UNLIMITED_PATHS.has(path)) {
+        const admission = keys.limiter.admit(key);
+        keys.onAdmission?.(key.name, "refused" in admission ? "limited" : "admitted");
+        if ("refused" in admission) return errorResponse(admission.refused, path);
+        note.release = admission.release;
+      }
     }
     if (request.method === "POST" && !isJsonContentType(request.headers.get("content-type"))) {
       const type = request.headers.get("content-type");

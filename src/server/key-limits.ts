@@ -17,6 +17,8 @@ interface KeyState {
   tokens: number;
   at: number;
   inFlight: number;
+  /** The requests_per_minute the bucket was filled for: a reload that changes it refills the bucket to the new size. */
+  perMinute: number | undefined;
 }
 
 const noop = () => {};
@@ -26,7 +28,7 @@ export function createKeyLimiter(now: () => number = performance.now.bind(perfor
   const stateOf = (key: ProxyKey): KeyState => {
     let state = states.get(key.name);
     if (!state) {
-      state = { tokens: key.requests_per_minute ?? 0, at: now(), inFlight: 0 };
+      state = { tokens: key.requests_per_minute ?? 0, at: now(), inFlight: 0, perMinute: key.requests_per_minute };
       states.set(key.name, state);
     }
     return state;
@@ -46,6 +48,11 @@ export function createKeyLimiter(now: () => number = performance.now.bind(perfor
         };
       }
       const perMinute = key.requests_per_minute;
+      if (perMinute !== state.perMinute) {
+        state.perMinute = perMinute;
+        state.tokens = perMinute ?? 0;
+        state.at = now();
+      }
       if (perMinute !== undefined) {
         const t = now();
         const perMs = perMinute / 60_000;

@@ -143,9 +143,13 @@ export function ensureParentDirectory(path: string, role: FileRole): void {
 export function writeNewFileSynced(path: string, data: string | Uint8Array, mode: number): void {
   const fd = openSync(path, "wx", mode);
   try {
-    // Two calls: writeSync's overloads take a string or bytes, not the union.
-    if (typeof data === "string") writeSync(fd, data);
-    else writeSync(fd, data);
+    // Until every byte is down: a write may be short (a full disk can return a short count without an error).
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    for (let at = 0; at < bytes.byteLength; ) {
+      const wrote = writeSync(fd, bytes, at, bytes.byteLength - at);
+      if (wrote <= 0) throw Object.assign(new Error(`wrote ${at} of ${bytes.byteLength} bytes`), { code: "ENOSPC" });
+      at += wrote;
+    }
     fsyncSync(fd);
   } finally {
     closeSync(fd);

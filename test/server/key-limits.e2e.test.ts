@@ -58,6 +58,8 @@ describe("requests per minute", () => {
       expect(answer.error.type).toBe("rate_limit_error");
       if (path === "/v1/messages") expect(answer.type).toBe("error");
       expect((await post(path, FREE.key, body)).status).toBe(200);
+      // Status reads with the same key are not limited.
+      expect((await fetch(`${proxy.url}/status.json`, { headers: { "x-api-key": key.key } })).status).toBe(200);
     },
   );
 });

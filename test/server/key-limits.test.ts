@@ -45,3 +45,14 @@ describe("per-key limits", () => {
     for (let i = 0; i < 100; i++) expect("release" in limiter.admit({ key: "e".repeat(10), name: "erin" })).toBe(true);
   });
 });
+
+test("a limit added or changed by a config reload starts with a full bucket of the new size", () => {
+  const limiter = createKeyLimiter(() => 0);
+  const before = { key: "k".repeat(10), name: "frank", max_concurrent: 5 };
+  const first = limiter.admit(before);
+  if ("release" in first) first.release();
+  const after = { ...before, requests_per_minute: 2 };
+  expect("release" in limiter.admit(after)).toBe(true);
+  expect("release" in limiter.admit(after)).toBe(true);
+  expect("refused" in limiter.admit(after)).toBe(true);
+});
