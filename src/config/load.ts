@@ -29,7 +29,7 @@ export interface ConfigSources {
 }
 
 /** Where the config file came from: named explicitly, the per-user file, or one in the current directory. */
-type ConfigFileRef = { path: string; origin: "explicit" | "home" | "local" };
+type ConfigFileRef = { path: string; origin: "explicit" | "home" | "local"; content?: v.InferOutput<typeof ConfigSchema> };
 
 /** The top-level keys of a maximize config file (its sections). */
 const SECTIONS = new Set(Object.keys(ConfigSchema.entries));
@@ -50,20 +50,26 @@ const TRUSTED_ONLY = [
 ] as const;
 
 /**
- * Whether a `./config.json` may be used: a JSON object whose keys are all maximize sections, valid as a maximize
+ * Whether a `./config.json` may be used (then its validated content): a JSON object whose keys are all maximize sections, valid as a maximize
  * config, and setting none of TRUSTED_ONLY. Anything else is skipped with a notice saying why (pass it with --config
  * to have it read, and its mistakes explained).
  */
-function localConfigProblem(path: string): string | undefined {
+function checkLocalConfig(path: string): { problem: string } | { content: v.InferOutput<typeof ConfigSchema> } {
+  const problem = (why: string) => ({ problem: why });
   const read = readJsonFile(path, v.record(v.string(), v.unknown()));
   if (!read.ok) {
-    const { problem } = read;
-    return problem.kind === "not_json" ? "it is not JSON" : problem.kind === "unreadable" ? problem.message : "it is not a JSON object";
+    return problem(
+      read.problem.kind === "not_json"
+        ? "it is not JSON"
+        : read.problem.kind === "unreadable"
+          ? read.problem.message
+          : "it is not a JSON object",
+    );
   }
   const keys = Object.keys(read.value);
   const foreign = keys.filter((key) => !SECTIONS.has(key));
-  if (keys.length === 0) return "it is empty";
-  if (foreign.length > 0) return `it has keys maximize does not use (${foreign.slice(0, 3).join(", ")})`;
+  if (keys.length === 0) return problem("it is empty");
+  if (foreign.length > 0) return problem(`it has keys maximize does not use (${foreign.slice(0, 3).join(", ")})`);
   const sections = read.value as Record<string, Record<string, unknown> | undefined>;
   const sets = (key: string) => {
     const [section, name] = key.split(".") as [string, string | undefined];
@@ -72,14 +78,16 @@ function localConfigProblem(path: string): string | undefined {
   };
   const risky = TRUSTED_ONLY.filter(sets);
   if (risky.length > 0) {
-    return `it sets ${risky.join(", ")}, which a config.json merely found in the current folder may not (they decide where your login is sent and who can reach the proxy); pass it with --config if you trust it`;
+    return problem(
+      `it sets ${risky.join(", ")}, which a config.json merely found in the current folder may not (they decide where your login is sent and who can reach the proxy); pass it with --config if you trust it`,
+    );
   }
-  try {
-    readConfigFile(path);
-  } catch (error) {
-    return `it is not a valid maximize config (${(error as Error).message.replace(`config file ${path}: `, "")}); pass it with --config to use it`;
+  // Validated from what was read above: the file is read once.
+  const parsed = v.safeParse(ConfigSchema, read.value);
+  if (!parsed.success) {
+    return problem(`it is not a valid maximize config (${explainIssue(parsed.issues[0])}); pass it with --config to use it`);
   }
-  return undefined;
+  return { content: parsed.output };
 }
 
 /**
@@ -91,12 +99,12 @@ function configFilePath(sources: Required<ConfigSources>, home: string, notices:
   if (explicit) return { path: resolve(sources.cwd, expandHome(explicit, home)), origin: "explicit" };
   const local = resolve(sources.cwd, "config.json");
   if (existsSync(local)) {
-    const problem = localConfigProblem(local);
-    if (!problem) {
+    const check = checkLocalConfig(local);
+    if ("content" in check) {
       notices.push(`using ${local}, found in the current folder`);
-      return { path: local, origin: "local" };
+      return { path: local, origin: "local", content: check.content };
     }
-    notices.push(`ignoring ${local}: ${problem} (maximize reads ${userConfigFile(home)}, or --config FILE)`);
+    notices.push(`ignoring ${local}: ${check.problem} (maximize reads ${userConfigFile(home)}, or --config FILE)`);
   }
   const user = userConfigFile(home);
   return existsSync(user) ? { path: user, origin: "home" } : undefined;
@@ -107,24 +115,25 @@ const describe = (value: unknown) => (typeof value === "string" ? `"${value}"` :
 /** Config paths whose values are secrets. */
 const SECRET_PATHS = ["server.api_keys", "api.anthropic_api_key"];
 
-function explainIssue(issue: v.BaseIssue<unknown>, where: string): string {
+/** What is wrong, in words (the caller says where). */
+function explainIssue(issue: v.BaseIssue<unknown>): string {
   // A union (a nickname is a string or an object): the branch that got further says what is wrong inside it.
   // Its inner issues carry paths relative to the union.
   const deeper = issue.type === "union" ? issue.issues?.find((inner) => (inner.path?.length ?? 0) > 0) : undefined;
-  if (deeper) return explainIssue({ ...deeper, path: [...(issue.path ?? []), ...(deeper.path ?? [])] as typeof deeper.path }, where);
+  if (deeper) return explainIssue({ ...deeper, path: [...(issue.path ?? []), ...(deeper.path ?? [])] as typeof deeper.path });
   const path = v.getDotPath(issue);
   if (issue.type === "strict_object" && issue.expected === "never" && path) {
     const parent = path.includes(".") ? path.slice(0, path.lastIndexOf(".")) : "";
-    return `${where}: unknown key "${path}"${parent ? ` in "${parent}"` : ""} — remove it or check the spelling (see config.example.json)`;
+    return `unknown key "${path}"${parent ? ` in "${parent}"` : ""} — remove it or check the spelling (see config.example.json)`;
   }
   // A schema without its own message (valibot's developer wording): the shared sentence instead.
-  if (isDefaultMessage(issue.message)) return `${where}: ${describeIssue(issue, "the file")}`;
-  if (!path) return `${where}: the file must hold ${issue.message}, got ${describe(issue.input)}`;
+  if (isDefaultMessage(issue.message)) return describeIssue(issue, "the file");
+  if (!path) return `the file must hold ${issue.message}, got ${describe(issue.input)}`;
   // Keys are secrets: a wrong one is described, never repeated.
   const shown = SECRET_PATHS.some((secret) => path === secret || path.startsWith(`${secret}.`))
     ? "not accepted"
     : `is ${describe(issue.input)}`;
-  return `${where}: ${path} ${shown} — expected ${issue.message}`;
+  return `${path} ${shown} — expected ${issue.message}`;
 }
 
 /** The config file, validated, with every default filled in. */
@@ -142,7 +151,7 @@ function readConfigFile(path: string): v.InferOutput<typeof ConfigSchema> {
     );
   }
   if (problem.kind === "not_object") throw new ConfigError(`config file ${path} must hold a JSON object, got ${describe(problem.value)}`);
-  throw new ConfigError(explainIssue(problem.issue, `config file ${path}`));
+  throw new ConfigError(`config file ${path}: ${explainIssue(problem.issue)}`);
 }
 
 /** Sets a dot-path key ("server.port") on a nested plain object. */
@@ -206,7 +215,7 @@ export function loadConfig(input: ConfigSources = {}): Config {
       `config file ${fileRef.path} does not exist — fix MAXIMIZE_CONFIG / --config or create it from config.example.json`,
     );
   }
-  const file = fileRef ? readConfigFile(fileRef.path) : v.parse(ConfigSchema, {});
+  const file = fileRef?.content ?? (fileRef ? readConfigFile(fileRef.path) : v.parse(ConfigSchema, {}));
   // Flags and the environment win over the file and the defaults (they were checked where they came from).
   const over = stringOverrides(sources) as Partial<Record<keyof typeof file, Record<string, unknown>>>;
   const merged = Object.fromEntries(
