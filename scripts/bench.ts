@@ -21,34 +21,16 @@ const RESULTS = join(ROOT, "bench", "results.json");
 const CHART = join(ROOT, "bench", "chart.svg");
 const MARKDOWN = join(ROOT, "BENCHMARKS.md");
 
-const MESSAGES_BODY = JSON.stringify({
-  model: "l",
-  max_tokens: 256,
-  messages: [{ role: "user", content: "Say hello in one short sentence." }],
-});
-const STREAM_BODY = JSON.stringify({
-  model: "l",
-  max_tokens: 256,
-  stream: true,
-  messages: [{ role: "user", content: "Say hello in one short sentence." }],
-});
-const CHAT_BODY = JSON.stringify({
-  model: "l",
-  max_tokens: 256,
-  messages: [{ role: "user", content: "Say hello in one short sentence." }],
-});
-const CHAT_STREAM_BODY = JSON.stringify({
-  model: "l",
-  max_tokens: 256,
-  stream: true,
-  messages: [{ role: "user", content: "Say hello in one short sentence." }],
-});
-const RESPONSES_BODY = JSON.stringify({ model: "l", max_output_tokens: 256, input: "Say hello in one short sentence." });
+const PROMPT = "Say hello in one short sentence.";
+/** One body serves /v1/messages and /v1/chat/completions: both read model, max_tokens, stream and messages. */
+const MESSAGES_BODY = JSON.stringify({ model: "l", max_tokens: 256, messages: [{ role: "user", content: PROMPT }] });
+const STREAM_BODY = JSON.stringify({ model: "l", max_tokens: 256, stream: true, messages: [{ role: "user", content: PROMPT }] });
+const RESPONSES_BODY = JSON.stringify({ model: "l", max_output_tokens: 256, input: PROMPT });
 const RESPONSES_STREAM_BODY = JSON.stringify({
   model: "l",
   max_output_tokens: 256,
   stream: true,
-  input: "Say hello in one short sentence.",
+  input: PROMPT,
 });
 /** `user` becomes metadata.user_id upstream, where the bench upstream reads its pacing from. */
 const RESPONSES_PACED_BODY = JSON.stringify({
@@ -94,7 +76,7 @@ async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<Open
   const probe = await fetch(`${proxyUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: CHAT_BODY,
+    body: MESSAGES_BODY,
   });
   const text = await probe.text();
   if (probe.status !== 200)
@@ -107,9 +89,9 @@ async function measureOpenAI(proxyUrl: string, settings: Settings): Promise<Open
   return {
     measured: true,
     messages: await c1("/v1/messages", MESSAGES_BODY),
-    chat: await c1("/v1/chat/completions", CHAT_BODY),
+    chat: await c1("/v1/chat/completions", MESSAGES_BODY),
     messagesStream: await streamLatency(proxyUrl, "/v1/messages", STREAM_BODY, settings.streamSamples),
-    chatStream: await streamLatency(proxyUrl, "/v1/chat/completions", CHAT_STREAM_BODY, settings.streamSamples),
+    chatStream: await streamLatency(proxyUrl, "/v1/chat/completions", STREAM_BODY, settings.streamSamples),
     chatPacing: await pacing(proxyUrl, "/v1/chat/completions", CHAT_PACED_BODY, 10),
     responses: await c1("/v1/responses", RESPONSES_BODY),
     responsesStream: await streamLatency(proxyUrl, "/v1/responses", RESPONSES_STREAM_BODY, settings.streamSamples),
