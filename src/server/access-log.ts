@@ -143,5 +143,6 @@ export function accessFields(line: AccessLine): LogFields {
 export function writeAccessLine(log: Logger, line: AccessLine): void {
   const end = line.totalMs !== undefined ? line.note?.end : undefined;
   const level = isWarning(line.status, line.note, end) ? "warn" : "info";
-  if (log.enabled(level)) log[level](formatAccessLine(line), accessFields(line));
+  // The fields as a function: built only for the JSON format, not for every text line.
+  if (log.enabled(level)) log[level](formatAccessLine(line), () => accessFields(line));
 }

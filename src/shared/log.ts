@@ -25,6 +25,8 @@ export const LOG_FORMATS = ["text", "json"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 /** Facts about a line that a JSON log carries as fields (the text format has them in its message already). */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
+/** Fields, or a function that builds them: called only by the JSON format (the text format never needs them). */
+export type LogFieldsArg = LogFields | (() => LogFields);
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const LABEL: Record<LogLevel, (s: string) => string> = {
@@ -51,10 +53,10 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 export interface Logger {
   /** Whether lines at `level` are written: check it before building an expensive line on a hot path. */
   enabled(level: LogLevel): boolean;
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFieldsArg): void;
+  info(message: string, fields?: LogFieldsArg): void;
+  warn(message: string, fields?: LogFieldsArg): void;
+  error(message: string, fields?: LogFieldsArg): void;
   /** A new level, format and secrets to redact from now on (a config reload). */
   configure?(options: { level: LogLevel; format: LogFormat; secrets?: readonly string[] }): void;
 }
@@ -71,10 +73,10 @@ export function createLogger(options: {
   const text = (level: LogLevel, message: string) =>
     `${pc.dim(new Date().toISOString())} ${LABEL[level](level.toUpperCase().padEnd(5))} ${message}\n`;
   // Fields first, so `time`, `level` and `message` cannot be overwritten by one; undefined fields are left out.
-  const json = (level: LogLevel, message: string, fields?: LogFields) =>
-    `${JSON.stringify({ ...fields, time: new Date().toISOString(), level, message })}\n`;
+  const json = (level: LogLevel, message: string, fields?: LogFieldsArg) =>
+    `${JSON.stringify({ ...(typeof fields === "function" ? fields() : fields), time: new Date().toISOString(), level, message })}\n`;
   let line = options.format === "json" ? json : text;
-  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
+  const emit = (level: LogLevel) => (message: string, fields?: LogFieldsArg) => {
     if (!enabled(level)) return;
     // Redacted as a whole: a secret in a field is caught as surely as one in the message.
     write(redact(line(level, message, fields), secrets));

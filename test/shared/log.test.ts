@@ -73,3 +73,17 @@ describe("createLogger, format json", () => {
     expect(() => JSON.parse(lines[0]!)).not.toThrow();
   });
 });
+
+test("fields given as a function are built only by the JSON format", () => {
+  let built = 0;
+  const fields = () => {
+    built++;
+    return { status: 200 };
+  };
+  const lines: string[] = [];
+  createLogger({ level: "info", write: (line) => lines.push(line) }).info("text line", fields);
+  expect(built).toBe(0);
+  createLogger({ level: "info", format: "json", write: (line) => lines.push(line) }).info("json line", fields);
+  expect(built).toBe(1);
+  expect(JSON.parse(lines[1]!)).toMatchObject({ status: 200, message: "json line" });
+});
