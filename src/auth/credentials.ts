@@ -1,14 +1,18 @@
 import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
-import { createTokenStore } from "./store.ts";
-import { apiKeyCredentials, oauthCredentials, type Credentials } from "./tokens.ts";
+import { accountCredentials, accountFile, DEFAULT_ACCOUNT } from "./accounts.ts";
+import { apiKeyCredentials, type Credentials } from "./tokens.ts";
 
-/** The credentials a config names: an Anthropic API key when one is set, else the Claude login in the token file. */
+/**
+ * The credentials of one account (`default`: the token file): an Anthropic API key when the config sets one (then it
+ * is the only account), else the account's file — a Claude login or a stored API key.
+ */
 export function createCredentials(
   config: Config,
   fetch: Fetch,
   onRefresh?: (outcome: "ok" | "failed", detail?: string) => void,
+  account = DEFAULT_ACCOUNT,
 ): Credentials {
   if (config.api.anthropic_api_key) return apiKeyCredentials(config.api.anthropic_api_key, config.storage.token_file);
-  return oauthCredentials({ config, store: createTokenStore(config.storage.token_file), fetch, onRefresh });
+  return accountCredentials(config, { name: account, path: accountFile(config, account) }, fetch, onRefresh).credentials;
 }

@@ -30,6 +30,8 @@ export interface AuthStatus {
   refreshable: boolean;
   account: string | null;
   error?: string;
+  /** The login itself is dead or refused (error says why and what to do): not a passing problem. */
+  dead?: boolean;
 }
 
 export interface Credentials {
@@ -80,7 +82,7 @@ interface Deps {
 }
 
 /** Credentials from a plain Anthropic API key: nothing to refresh. */
-export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
+export function apiKeyCredentials(key: string, tokenFile: string, account?: string): Credentials {
   const credential: UpstreamCredential = { headers: { "x-api-key": key }, oauth: false };
   return {
     get: async () => credential,
@@ -89,7 +91,9 @@ export function apiKeyCredentials(key: string, tokenFile: string): Credentials {
       Promise.reject(
         new AuthError(
           "not_refreshable",
-          "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY): there is no login token to refresh",
+          account
+            ? `account "${account}" is an Anthropic API key: there is no login token to refresh`
+            : "maximize is using an Anthropic API key (MAXIMIZE_ANTHROPIC_API_KEY): there is no login token to refresh",
         ),
       ),
     status: () => ({
@@ -336,6 +340,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
         ...base,
         logged_in: !dead && !refusedNow,
         ...(error ? { error } : {}),
+        ...(dead || refusedNow ? { dead: true } : {}),
         method: "oauth",
         expires_at: tokens.expires_at ?? null,
         expires_in_seconds: Number.isFinite(left) ? Math.round(left) : null,

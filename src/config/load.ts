@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { defaultTokenFile, expandHome, homeDir, resolveTokenFile, userConfigFile } from "./paths.ts";
 import { ConfigSchema, STRING_SETTINGS } from "./schema.ts";
@@ -9,7 +9,7 @@ import { readJsonFile } from "../shared/json-file.ts";
 
 /** The configuration: what ConfigSchema gives, with the token file resolved to an absolute path. */
 export type Config = Omit<v.InferOutput<typeof ConfigSchema>, "storage"> & {
-  storage: { token_file: string };
+  storage: { token_file: string; accounts_dir: string };
   /** The config file that was read, if any. */
   file?: string;
   /** Things the user should hear about once, though nothing failed (a ./config.json that was skipped). */
@@ -46,6 +46,8 @@ const TRUSTED_ONLY = [
   "server.bind_address",
   "server.allow_open",
   "storage.token_file",
+  "storage.accounts_dir",
+  "accounts",
   "update",
 ] as const;
 
@@ -182,7 +184,7 @@ function stringOverrides(sources: Required<ConfigSources>): Record<string, unkno
  * An Anthropic API key goes upstream as `x-api-key`: a Claude login token there is refused by Anthropic with a 401
  * that does not say why. Refuse the shapes that are certainly wrong (never repeating the value), note the doubtful.
  */
-function apiKeyProblem(key: string, where: string): string | undefined {
+export function apiKeyProblem(key: string, where: string): string | undefined {
   if (/^sk-ant-oat\d{2}-/.test(key)) {
     throw new ConfigError(
       `${where} holds a Claude login token (sk-ant-oat…), not an Anthropic API key — store it with \`maximize login --token -\` (it reads the token from stdin) and remove ${where}`,
@@ -221,10 +223,15 @@ export function loadConfig(input: ConfigSources = {}): Config {
   const merged = Object.fromEntries(
     Object.entries(file).map(([section, values]) => [section, { ...values, ...over[section as keyof typeof over] }]),
   ) as typeof file;
-  const tokenFile = merged.storage.token_file;
+  const tokenFile = merged.storage.token_file ? resolveTokenFile(merged.storage.token_file, home, sources.cwd) : defaultTokenFile(home);
+  const accountsDir = merged.storage.accounts_dir;
   const config: Config = {
     ...merged,
-    storage: { token_file: tokenFile ? resolveTokenFile(tokenFile, home, sources.cwd) : defaultTokenFile(home) },
+    storage: {
+      token_file: tokenFile,
+      // Beside the token file unless named: a Docker volume holding the token file holds the accounts too.
+      accounts_dir: accountsDir ? resolve(sources.cwd, expandHome(accountsDir, home)) : join(dirname(tokenFile), "accounts"),
+    },
     notices,
   };
   config.api.base_url = config.api.base_url.replace(/\/+$/, "");

@@ -51,6 +51,10 @@ const keyList = v.pipe(
   }),
 );
 const flag = v.boolean("true or false");
+/** An account's name: it is also its file's name in storage.accounts_dir. */
+export const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export const ACCOUNT_NAME_RULE = "a name of 1–32 lower-case letters, digits, _ or -, starting with a letter or digit";
+const accountName = v.pipe(v.string(ACCOUNT_NAME_RULE), v.regex(ACCOUNT_NAME, ACCOUNT_NAME_RULE));
 const effort = v.picklist(
   ["low", "medium", "high", "xhigh", "max", "highest", "default"],
   "one of low, medium, high, xhigh, max, highest, default",
@@ -90,7 +94,20 @@ export const ConfigSchema = v.strictObject(
       {},
     ),
     /** No default here: it depends on the home directory (load.ts resolves it). */
-    storage: v.optional(v.strictObject({ token_file: v.optional(nonEmpty) }, "an object"), {}),
+    storage: v.optional(v.strictObject({ token_file: v.optional(nonEmpty), accounts_dir: v.optional(nonEmpty) }, "an object"), {}),
+    /** Several Claude accounts (src/accounts/): which one a new conversation goes to, and whether extra usage may be spent. */
+    accounts: v.optional(
+      v.strictObject(
+        {
+          /** Accounts named here are preferred in this order; the others follow by headroom, API keys last. */
+          order: v.optional(v.array(accountName, "a list of account names"), () => []),
+          /** Treat an account that would draw on extra usage (paid beyond the plan) as cooling down. */
+          avoid_extra_usage: v.optional(flag, false),
+        },
+        "an object",
+      ),
+      {},
+    ),
     api: v.optional(
       v.strictObject(
         {
@@ -215,6 +232,8 @@ export const STRING_SETTINGS: readonly StringSetting[] = [
     flag: { name: "token-file", placeholder: "P", help: "token file (default ~/.maximize/tokens.json)" },
     parse: fromString.text,
   },
+  { key: "storage.accounts_dir", env: ["MAXIMIZE_ACCOUNTS_DIR"], parse: fromString.text },
+  { key: "accounts.avoid_extra_usage", env: ["MAXIMIZE_AVOID_EXTRA_USAGE"], parse: fromString.flag },
   { key: "api.base_url", env: ["MAXIMIZE_UPSTREAM_URL"], parse: fromString.url },
   { key: "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT"], parse: fromString.seconds },
   { key: "api.stream_idle_timeout", env: ["MAXIMIZE_STREAM_IDLE_TIMEOUT"], parse: fromString.seconds },

@@ -1,6 +1,6 @@
 /**
  * The layer rule (AGENTS.md): a module imports only from its own layer or the layers below it. Lowest first:
- *   shared → config → auth → upstream → plan → models → openai → server → cli → index.ts
+ *   shared → config → auth → upstream → plan → accounts → models → openai → server → cli → index.ts
  * shared: errors, logging, HTTP types, the version; upstream: the client of Anthropic's API; models: the catalogue
  * and nicknames; plan: the subscription's windows, from headers and the usage endpoint; openai: the translators; server: the HTTP edge; cli: the commands.
  */
@@ -8,7 +8,19 @@ import { expect, test } from "bun:test";
 import { Glob } from "bun";
 import { dirname, join, relative, resolve } from "node:path";
 
-export const LAYERS = ["shared", "config", "auth", "upstream", "plan", "models", "openai", "server", "cli", "index.ts"] as const;
+export const LAYERS = [
+  "shared",
+  "config",
+  "auth",
+  "upstream",
+  "plan",
+  "accounts",
+  "models",
+  "openai",
+  "server",
+  "cli",
+  "index.ts",
+] as const;
 
 const SRC = resolve(import.meta.dir, "../../src");
 const layerOf = (file: string) => relative(SRC, file).split("/")[0]!;
