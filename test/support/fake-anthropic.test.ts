@@ -1443,3 +1443,40 @@ describe("scripted replies (new blocks, stop reasons and events)", () => {
     expect(final.content as unknown[]).toEqual(webSearch);
   });
 });
+
+describe("several accounts", () => {
+  const asAccount = (accessToken: string) => oauthHeaders({ authorization: `Bearer ${accessToken}` });
+
+  test("each account has its own plan, refresh chain, e-mail, usage answer and account-scoped faults", async () => {
+    const work = fake.issueTokens({ account: "work" });
+    const resetsAt = Math.floor(Date.now() / 1000) + 900;
+    fake.setPlan({ status: "rejected", windows: { "5h": { utilization: 1, resetsAt } } }, "work");
+    const rejected = await post("/v1/messages", messageBody(), asAccount(work.access_token));
+    await expectError(rejected, 429, "rate_limit_error");
+    expect(rejected.headers.get("anthropic-ratelimit-unified-5h-utilization")).toBe("1");
+    const allowed = await post("/v1/messages", messageBody());
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+    expect(fake.requests.map((r) => r.account)).toEqual(["work", "default"]);
+    expect(fake.plan.status).toBe("allowed");
+    expect(fake.planOf("work").status).toBe("rejected");
+
+    const usage = await fetch(`${fake.url}/api/oauth/usage`, { headers: asAccount(work.access_token) });
+    expect(((await usage.json()) as { five_hour: { utilization: number } }).five_hour.utilization).toBe(100);
+
+    const refreshed = await fetch(fake.tokenUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ grant_type: "refresh_token", refresh_token: work.refresh_token, client_id: fake.clientId }),
+    });
+    const next = (await refreshed.json()) as { access_token: string; account: { email_address: string } };
+    expect(next.account.email_address).toBe(fake.emailOf("work"));
+    expect(fake.emailOf("default")).toBe("user@example.com");
+    expect((await post("/v1/messages", messageBody(), asAccount(next.access_token))).status).toBe(429);
+
+    fake.fault({ status: 529, account: "work" });
+    expect((await post("/v1/messages", messageBody())).status).toBe(200);
+    fake.setPlan({ status: "allowed" }, "work");
+    expect((await post("/v1/messages", messageBody(), asAccount(next.access_token))).status).toBe(529);
+  });
+});

@@ -22,10 +22,11 @@ export class FaultQueue {
     this.entries = [];
   }
 
-  /** The first queued fault for this route (or "any"), counting down its `times`. */
-  take(route: Route): Fault | undefined {
+  /** The first queued fault for this route (or "any") and caller's account, counting down its `times`. */
+  take(route: Route, account?: string): Fault | undefined {
     const entry = this.entries.find(({ fault }) => {
       const target = fault.route ?? "messages";
+      if ("account" in fault && fault.account !== undefined && fault.account !== account) return false;
       return target === route || target === "any";
     });
     if (!entry) return undefined;

@@ -17,7 +17,8 @@ export function betasOf(headers: Headers): string[] {
 }
 
 /** Which credential the request carries, after checking it is one the fake accepts. */
-export function authenticate(headers: Headers, apiKeys: readonly string[], tokens: TokenStore): AuthMode {
+/** Who is calling: an API key, or an OAuth token of one of the fake's accounts. */
+export function authenticate(headers: Headers, apiKeys: readonly string[], tokens: TokenStore): { mode: AuthMode; account?: string } {
   const apiKey = headers.get("x-api-key");
   const authorization = headers.get("authorization");
   if (apiKey !== null && authorization !== null) {
@@ -25,12 +26,12 @@ export function authenticate(headers: Headers, apiKeys: readonly string[], token
   }
   if (apiKey !== null) {
     if (!apiKeys.includes(apiKey)) throw unauthorized();
-    return "api-key";
+    return { mode: "api-key" };
   }
   const token = /^Bearer (\S+)$/.exec(authorization ?? "")?.[1];
   if (token === undefined) throw unauthorized();
   // @anthropic-ai/sdk 1.x sends an API key as `authorization: Bearer <key>`, not x-api-key: a key is a key either way.
-  if (apiKeys.includes(token)) return "api-key";
+  if (apiKeys.includes(token)) return { mode: "api-key" };
   if (!betasOf(headers).includes(OAUTH_BETA)) throw unauthorized("OAuth authentication is currently not supported.");
   const status = tokens.accessStatus(token);
   if (status === "unknown") throw unauthorized();
@@ -38,7 +39,7 @@ export function authenticate(headers: Headers, apiKeys: readonly string[], token
     throw unauthorized("OAuth token has expired. Please obtain a new token or refresh your existing token.");
   }
   if (status === "revoked") throw unauthorized("OAuth token has been revoked. Please obtain a new token.");
-  return "oauth";
+  return { mode: "oauth", account: tokens.accountOf(token) };
 }
 
 /** Exactly one known anthropic-version, and no beta listed twice. Returns the version. */

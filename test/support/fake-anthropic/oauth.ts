@@ -41,12 +41,15 @@ interface AccessEntry {
   revoked: boolean;
   /** The scopes this access token carries (the `scope` of the answer that minted it). */
   scope: string[];
+  /** Whose login it is (each account has its own refresh chain, plan and e-mail). */
+  account: string;
 }
 
 interface RefreshEntry {
   status: RefreshStatus;
   /** The original grant: a refresh may ask for these or fewer, never more (RFC 6749 §6). Rotation keeps it. */
   grant: string[];
+  account: string;
 }
 
 interface PendingCode {
@@ -55,7 +58,13 @@ interface PendingCode {
   /** The grant the approved authorization carries. */
   scope: string[];
   used: boolean;
+  account: string;
 }
+
+/** The account every login belongs to unless a test names another. */
+export const DEFAULT_ACCOUNT = "default";
+/** The e-mail a login reports: user@example.com for the default account, NAME@example.com for another. */
+export const emailOf = (account: string) => `${account === DEFAULT_ACCOUNT ? "user" : account}@example.com`;
 
 /** All tokens and authorization codes the fake has minted. */
 export class TokenStore {
@@ -63,20 +72,44 @@ export class TokenStore {
   private readonly refresh = new Map<string, RefreshEntry>();
   private readonly codes = new Map<string, PendingCode>();
   readonly organizationUuid = crypto.randomUUID();
-  readonly accountUuid = crypto.randomUUID();
+  private readonly uuids = new Map<string, string>([[DEFAULT_ACCOUNT, crypto.randomUUID()]]);
+  /** The account the next browser login (authorization code) belongs to: `fake.loginAs(name)`. */
+  loginAccount = DEFAULT_ACCOUNT;
+
+  get accountUuid(): string {
+    return this.uuidOf(DEFAULT_ACCOUNT);
+  }
+
+  uuidOf(account: string): string {
+    const known = this.uuids.get(account);
+    if (known) return known;
+    const uuid = crypto.randomUUID();
+    this.uuids.set(account, uuid);
+    return uuid;
+  }
+
+  /** The account an access token belongs to. */
+  accountOf(token: string): string {
+    return this.access.get(token)?.account ?? DEFAULT_ACCOUNT;
+  }
 
   constructor(readonly ttlSeconds: number) {}
 
   /** A fresh pair; `grant` is what its refresh token may ask for, `scope` what the access token carries. */
-  issue(expiresIn = this.ttlSeconds, grant: string[] = TOKEN_SCOPE.split(" "), scope: string[] = grant): TokenPair {
+  issue(
+    expiresIn = this.ttlSeconds,
+    grant: string[] = TOKEN_SCOPE.split(" "),
+    scope: string[] = grant,
+    account = DEFAULT_ACCOUNT,
+  ): TokenPair {
     const expiresAtMs = Date.now() + expiresIn * 1000;
     const pair = {
       access_token: `sk-ant-oat01-${randomBase64url(72)}`,
       refresh_token: `sk-ant-ort01-${randomBase64url(72)}`,
       expires_at: Math.floor(expiresAtMs / 1000),
     };
-    this.access.set(pair.access_token, { expiresAtMs, revoked: false, scope });
-    this.refresh.set(pair.refresh_token, { status: "live", grant });
+    this.access.set(pair.access_token, { expiresAtMs, revoked: false, scope, account });
+    this.refresh.set(pair.refresh_token, { status: "live", grant, account });
     return pair;
   }
 
@@ -110,12 +143,12 @@ export class TokenStore {
     const asked = scope === undefined ? entry.grant : scope.split(" ");
     if (asked.some((name) => !entry.grant.includes(name))) throw invalidScope();
     entry.status = "used";
-    return this.issue(this.ttlSeconds, entry.grant, grantedScopes(asked));
+    return this.issue(this.ttlSeconds, entry.grant, grantedScopes(asked), entry.account);
   }
 
   addCode(challenge: string, state: string, scope: string[] = TOKEN_SCOPE.split(" ")): string {
     const code = randomBase64url(32);
-    this.codes.set(code, { challenge, state, scope, used: false });
+    this.codes.set(code, { challenge, state, scope, used: false, account: this.loginAccount });
     return code;
   }
 
@@ -124,6 +157,7 @@ export class TokenStore {
   }
 
   tokenResponse(pair: TokenPair) {
+    const account = this.accountOf(pair.access_token);
     return {
       token_type: "Bearer",
       access_token: pair.access_token,
@@ -131,7 +165,7 @@ export class TokenStore {
       expires_in: this.ttlSeconds,
       scope: (this.access.get(pair.access_token)?.scope ?? TOKEN_SCOPE.split(" ")).join(" "),
       organization: { uuid: this.organizationUuid, name: "Fake Org" },
-      account: { uuid: this.accountUuid, email_address: "user@example.com" },
+      account: { uuid: this.uuidOf(account), email_address: emailOf(account) },
     };
   }
 }
@@ -228,7 +262,7 @@ function exchange(fields: Record<string, unknown>, store: TokenStore): TokenPair
   if (!verifierPattern.test(code_verifier)) throw invalidGrant("code_verifier is malformed");
   if (pkceChallenge(code_verifier) !== pending.challenge) throw invalidGrant("code_verifier does not match code_challenge");
   pending.used = true;
-  return store.issue(store.ttlSeconds, pending.scope);
+  return store.issue(store.ttlSeconds, pending.scope, pending.scope, pending.account);
 }
 
 /** `scope` is optional (Claude Code sends its five `user:*` scopes); absent, the new token keeps the grant. */

@@ -4,7 +4,17 @@ import { ApiError, errorBody, fail, json, OAuthError, statusForType } from "./er
 import { FaultQueue, hang, sleep, statusFaultResponse, type Route } from "./faults.ts";
 import { authenticate, checkHeaders, type AuthMode } from "./headers.ts";
 import { Catalogue, modelById, modelsPage, type FakeModelInfo, type ModelSpec } from "./models.ts";
-import { CLIENT_ID, grantTypeOf, handleAuthorize, handleToken, isAuthorizePath, REDIRECT_URI, TokenStore } from "./oauth.ts";
+import {
+  CLIENT_ID,
+  grantTypeOf,
+  handleAuthorize,
+  handleToken,
+  isAuthorizePath,
+  REDIRECT_URI,
+  TokenStore,
+  DEFAULT_ACCOUNT,
+  emailOf,
+} from "./oauth.ts";
 import { checkPlan, defaultPlan, planHeaders, updatePlan, usageBody, type PlanState, type PlanUpdate } from "./plan.ts";
 import { checkClaudeCodeVersion, LONG_CONTEXT_EXTRA_USAGE, LONG_CONTEXT_TOKENS } from "./policy.ts";
 import { messageId, requestId } from "./random.ts";
@@ -72,6 +82,7 @@ function truncatedJson(body: unknown): Response {
 /** What the route learned about the caller, for headers added after the answer is built. */
 interface CallContext {
   mode?: AuthMode;
+  account?: string;
 }
 
 export class FakeServer implements FakeAnthropic {
@@ -88,7 +99,9 @@ export class FakeServer implements FakeAnthropic {
   private readonly apiKeys: readonly string[];
   private readonly catalogue: Catalogue;
   private readonly minClaudeCodeVersion: string;
-  private planState: PlanState;
+  /** Each account's plan; an account a test never set starts from the options' plan. */
+  private readonly plans = new Map<string, PlanState>();
+  private readonly initialPlan: PlanState;
   private readonly server: ReturnType<typeof Bun.serve>;
 
   constructor(options: StartOptions) {
@@ -96,7 +109,7 @@ export class FakeServer implements FakeAnthropic {
     this.apiKeys = options.apiKeys ?? [];
     this.catalogue = new Catalogue(options.models ?? DEFAULT_CATALOGUE, UNDATED_RELEASE);
     this.minClaudeCodeVersion = options.minClaudeCodeVersion ?? "2.1.0";
-    this.planState = updatePlan(defaultPlan(), options.plan ?? {});
+    this.initialPlan = updatePlan(defaultPlan(), options.plan ?? {});
     this.server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -121,11 +134,20 @@ export class FakeServer implements FakeAnthropic {
     return this.counts.streams;
   }
   get plan(): PlanState {
-    return this.planState;
+    return this.planOf(DEFAULT_ACCOUNT);
+  }
+  planOf(account: string): PlanState {
+    return this.plans.get(account) ?? this.initialPlan;
   }
 
-  issueTokens(opts: { expiresIn?: number } = {}): TokenPair {
-    return this.tokens.issue(opts.expiresIn);
+  issueTokens(opts: { expiresIn?: number; account?: string } = {}): TokenPair {
+    return this.tokens.issue(opts.expiresIn, undefined, undefined, opts.account);
+  }
+  loginAs(account: string): void {
+    this.tokens.loginAccount = account;
+  }
+  emailOf(account: string): string {
+    return emailOf(account);
   }
   revokeAccessToken(token: string): void {
     this.tokens.revokeAccess(token);
@@ -148,8 +170,8 @@ export class FakeServer implements FakeAnthropic {
   retireModel(id: string): FakeModelInfo {
     return this.catalogue.retire(id);
   }
-  setPlan(update: PlanUpdate): void {
-    this.planState = updatePlan(this.planState, update);
+  setPlan(update: PlanUpdate, account = DEFAULT_ACCOUNT): void {
+    this.plans.set(account, updatePlan(this.planOf(account), update));
   }
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
@@ -165,7 +187,7 @@ export class FakeServer implements FakeAnthropic {
     response.headers.set("request-id", id);
     // Every answer to a subscription caller carries the plan's state; an error or fault may already have set some.
     if (call.mode === "oauth") {
-      for (const [name, value] of Object.entries(planHeaders(this.planState))) {
+      for (const [name, value] of Object.entries(planHeaders(this.planOf(call.account ?? DEFAULT_ACCOUNT)))) {
         if (!response.headers.has(name)) response.headers.set(name, value);
       }
     }
@@ -177,20 +199,23 @@ export class FakeServer implements FakeAnthropic {
     if (req.method === "GET" && isAuthorizePath(url.pathname)) return handleAuthorize(url, this.tokens);
     if (url.pathname === "/v1/oauth/token") return this.token(req, url, id);
     const body = readBody(await req.text());
-    if (url.pathname.startsWith("/v1/") || url.pathname.startsWith("/api/")) this.requests.push(record(req, url, body));
+    const recorded = record(req, url, body);
+    if (url.pathname.startsWith("/v1/") || url.pathname.startsWith("/api/")) this.requests.push(recorded);
     const route = apiRoute(req.method, url.pathname);
     if (!route) fail(`Not found: ${req.method} ${url.pathname}`, 404);
     if (typeof body.value === "string" && body.value.length > MAX_BODY_BYTES) fail("Request exceeds 32 MB", 413);
-    const mode = authenticate(req.headers, this.apiKeys, this.tokens);
+    const { mode, account } = authenticate(req.headers, this.apiKeys, this.tokens);
     call.mode = mode;
-    if (route === "usage") return this.usageAnswer(mode, req.signal, id);
+    call.account = account;
+    if (account !== undefined) recorded.account = account;
+    if (route === "usage") return this.usageAnswer(mode, account, req.signal, id);
     const version = checkHeaders(req.headers);
-    if (route === "models") return this.modelsAnswer(url, req.signal, id);
+    if (route === "models") return this.modelsAnswer(url, account, req.signal, id);
     checkClaudeCodeVersion(req.headers.get("user-agent"), this.minClaudeCodeVersion);
     if (!body.json) fail("There was an error parsing the body of your request: it is not valid JSON");
     const request = parseRequest(body.value, { route, mode, catalogue: this.catalogue, version });
-    if (mode === "oauth" && route === "messages") this.checkSubscription(request);
-    const fault = this.faults.take(route);
+    if (mode === "oauth" && route === "messages") this.checkSubscription(request, this.planOf(account ?? DEFAULT_ACCOUNT));
+    const fault = this.faults.take(route, account);
     const replaced = await this.replacedByFault(fault, route, req.signal, id);
     if (replaced) return replaced;
     if (route === "count_tokens") return json(200, { input_tokens: request.inputTokens });
@@ -198,9 +223,9 @@ export class FakeServer implements FakeAnthropic {
   }
 
   /** What a subscription refuses before any inference: a rejected plan, and long context without extra usage. */
-  private checkSubscription(request: ParsedRequest): void {
-    checkPlan(this.planState);
-    if (request.inputTokens > LONG_CONTEXT_TOKENS && !this.planState.extraUsage.is_enabled) {
+  private checkSubscription(request: ParsedRequest, plan: PlanState): void {
+    checkPlan(plan);
+    if (request.inputTokens > LONG_CONTEXT_TOKENS && !plan.extraUsage.is_enabled) {
       throw new ApiError(429, LONG_CONTEXT_EXTRA_USAGE, "rate_limit_error");
     }
   }
@@ -217,18 +242,18 @@ export class FakeServer implements FakeAnthropic {
     return undefined;
   }
 
-  private async modelsAnswer(url: URL, signal: AbortSignal, id: string): Promise<Response> {
+  private async modelsAnswer(url: URL, account: string | undefined, signal: AbortSignal, id: string): Promise<Response> {
     const single = decodeURIComponent(url.pathname.slice("/v1/models/".length));
     const body = single === "" ? modelsPage(this.catalogue, url.searchParams) : modelById(this.catalogue, single);
-    const replaced = await this.replacedByFault(this.faults.take("models"), "models", signal, id);
+    const replaced = await this.replacedByFault(this.faults.take("models", account), "models", signal, id);
     return replaced ?? json(200, body);
   }
 
   /** GET /api/oauth/usage: subscription callers only (it describes a plan; an API key has none). */
-  private async usageAnswer(mode: AuthMode, signal: AbortSignal, id: string): Promise<Response> {
+  private async usageAnswer(mode: AuthMode, account: string | undefined, signal: AbortSignal, id: string): Promise<Response> {
     if (mode !== "oauth") throw new ApiError(401, "OAuth authentication is required for this endpoint.");
-    const replaced = await this.replacedByFault(this.faults.take("usage"), "usage", signal, id);
-    return replaced ?? json(200, usageBody(this.planState));
+    const replaced = await this.replacedByFault(this.faults.take("usage", account), "usage", signal, id);
+    return replaced ?? json(200, usageBody(this.planOf(account ?? DEFAULT_ACCOUNT)));
   }
 
   private async token(req: Request, url: URL, id: string): Promise<Response> {

@@ -35,6 +35,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON; the raw text when it is not JSON; undefined when empty. */
   body: unknown;
+  /** The account whose OAuth token made the request (absent for API keys and refused callers). */
+  account?: string;
 }
 
 export type FaultRoute = "messages" | "count_tokens" | "models" | "usage" | "token" | "any";
@@ -49,6 +51,8 @@ export type StatusFault = {
   times?: number;
   /** Wait this long before answering (so concurrent callers overlap with a failing call). */
   delayMs?: number;
+  /** Only for requests made with this account's OAuth token (default: any caller). */
+  account?: string;
 };
 export type ResetFault = { route?: "messages"; kind: "reset"; afterEvents: number };
 export type StreamErrorFault = {
@@ -58,7 +62,7 @@ export type StreamErrorFault = {
   error?: { type: string; message: string };
 };
 export type DripFault = { route?: "messages"; kind: "drip"; delayMs: number };
-export type HangFault = { route?: FaultRoute; kind: "hang" };
+export type HangFault = { route?: FaultRoute; kind: "hang"; account?: string };
 export type DelayFault = { route?: "token"; kind: "delay"; delayMs: number };
 
 /** An SSE event to splice into a scripted stream; `data` is sent as given. */
@@ -99,7 +103,11 @@ export interface FakeAnthropic {
   clientId: string;
   redirectUri: string;
   /** Mint a valid token pair as if the user had logged in. expiresIn seconds (default: accessTokenTtlSeconds); may be <= 0. */
-  issueTokens(opts?: { expiresIn?: number }): TokenPair;
+  issueTokens(opts?: { expiresIn?: number; account?: string }): TokenPair;
+  /** The account the next browser login (authorization code) belongs to (default "default"). */
+  loginAs(account: string): void;
+  /** The e-mail address a login of this account reports. */
+  emailOf(account: string): string;
   revokeAccessToken(token: string): void;
   revokeRefreshToken(token: string): void;
   readonly refreshCalls: number;
@@ -115,9 +123,11 @@ export interface FakeAnthropic {
   deprecateModel(id: string, retiresAt?: string): FakeModelInfo;
   /** Retires a model now: inference 404, listed only under lifecycle[]=retired, still described by GET by id. */
   retireModel(id: string): FakeModelInfo;
-  /** Changes the subscription plan's state (fields replace, windows merge). */
-  setPlan(update: PlanUpdate): void;
+  /** Changes an account's subscription plan (fields replace, windows merge); default: the account "default". */
+  setPlan(update: PlanUpdate, account?: string): void;
+  /** The default account's plan. */
   readonly plan: PlanState;
+  planOf(account: string): PlanState;
   close(): Promise<void>;
   /** `await using fake = await startFakeAnthropic()` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>;
