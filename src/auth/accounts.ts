@@ -8,7 +8,7 @@ import { join } from "node:path";
 import * as v from "valibot";
 import { apiKeyProblem, type Config } from "../config/load.ts";
 import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from "../config/schema.ts";
-import { UserError } from "../shared/errors.ts";
+import { AuthError, UserError } from "../shared/errors.ts";
 import type { Fetch } from "../shared/http.ts";
 import { readJsonFile } from "../shared/json-file.ts";
 import { createTokenStore, writeSecretFile } from "./store.ts";
@@ -87,5 +87,24 @@ export function accountCredentials(
 ): { kind: AccountKind; credentials: Credentials } {
   const key = readApiKey(ref.path);
   if (key !== undefined) return { kind: "api_key", credentials: apiKeyCredentials(key, ref.path, ref.name) };
-  return { kind: "oauth", credentials: oauthCredentials({ config, store: createTokenStore(ref.path), fetch, onRefresh }) };
+  const credentials = oauthCredentials({ config, store: createTokenStore(ref.path), fetch, onRefresh });
+  return { kind: "oauth", credentials: ref.name === DEFAULT_ACCOUNT ? credentials : namedLogin(credentials, ref.name) };
+}
+
+/** A named account's messages tell the command for that account: `maximize login --account work`, not `maximize login`. */
+function namedLogin(credentials: Credentials, account: string): Credentials {
+  const reword = (message: string) => message.replaceAll("`maximize login", `\`maximize login --account ${account}`);
+  const rethrow = (error: unknown): never => {
+    throw error instanceof AuthError ? new AuthError(error.kind, reword(error.message)) : error;
+  };
+  return {
+    get: () => credentials.get().catch(rethrow),
+    renew: (rejected, why) => credentials.renew(rejected, why).catch(rethrow),
+    confirm: (accepted) => credentials.confirm?.(accepted),
+    refresh: () => credentials.refresh().catch(rethrow),
+    status: () => {
+      const status = credentials.status();
+      return status.error ? { ...status, error: reword(status.error) } : status;
+    },
+  };
 }

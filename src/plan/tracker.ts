@@ -10,6 +10,8 @@ export interface PlanTracker {
   observe(headers: Headers, status: number, account?: string): void;
   /** The latest state per account. */
   states(): PlanState[];
+  /** One account's latest state. */
+  state(account: string): PlanState | undefined;
 }
 
 const THRESHOLDS = [0.75, 0.9] as const;
@@ -30,26 +32,28 @@ export function createPlanTracker(
       states.set(account, next);
       const log = options.log;
       if (!log) return;
+      const plan = account === "default" ? "plan" : `plan (account ${account})`;
       for (const [name, window] of Object.entries(next.windows)) {
         const before = previous?.windows[name]?.utilization ?? 0;
         const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);
         if (crossed !== undefined) {
           log.warn(
-            `plan: the ${WINDOW_LABELS[name] ?? name} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
+            `${plan}: the ${WINDOW_LABELS[name] ?? name} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
           );
         }
       }
       if (next.status === "allowed_warning" && previous?.status !== "allowed_warning") {
         log.warn(
-          `plan: Anthropic says the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is close${describeReset(next.resets_at)}`,
+          `${plan}: Anthropic says the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is close${describeReset(next.resets_at)}`,
         );
       }
       if (status === 429 && next.status === "rejected") {
         log.warn(
-          `plan: a request was refused: the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is used up${describeReset(next.resets_at)}`,
+          `${plan}: a request was refused: the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is used up${describeReset(next.resets_at)}`,
         );
       }
     },
     states: () => [...states.values()],
+    state: (account) => states.get(account),
   };
 }

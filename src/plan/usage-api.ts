@@ -25,7 +25,7 @@ export function createUsageReader(options: {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const signal = AbortSignal.timeout(timeoutMs);
     const response = await options.upstream
-      .send({ method: "GET", path: "/api/oauth/usage", clientHeaders: new Headers(), signal })
+      .send({ method: "GET", path: "/api/oauth/usage", clientHeaders: new Headers(), signal, account: options.account })
       .catch((error: unknown) => {
         // Our own deadline reaches upstream as a client abort ("the client closed the request"): say what it was.
         if (signal.aborted) throw new Error(`the usage endpoint did not answer within ${timeoutMs / 1000}s`);

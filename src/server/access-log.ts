@@ -32,6 +32,9 @@ export interface AccessNote {
   onEnd?: () => void;
   /** The proxy key's name (never the key), when proxy keys are configured. */
   key?: string;
+  /** The account that answered, and the one that refused it first for a plan limit (failover). */
+  account?: string;
+  failedOver?: string;
   /** Frees the key's slot (max_concurrent): when the answer is sent, or for a stream when it ends. */
   release?: () => void;
 }
@@ -100,6 +103,9 @@ export function formatAccessLine(line: AccessLine): string {
   if (line.errorType) parts.push((note?.upstreamStatus ?? 0) >= 400 ? `${line.errorType} from Anthropic` : line.errorType);
   if (note?.model) parts.push(`model=${note.model}`);
   if (note?.key) parts.push(`key=${note.key}`);
+  // Only said when it tells something: with one account (`default`) every line would say the same.
+  if (note?.failedOver) parts.push(`account=${note.failedOver}→${note.account}`);
+  else if (note?.account && note.account !== "default") parts.push(`account=${note.account}`);
   if (line.totalMs === undefined) parts.push(formatDuration(line.headersMs));
   else {
     parts.push(`headers ${formatDuration(line.headersMs)} total ${formatDuration(line.totalMs)}`);
@@ -121,6 +127,8 @@ export function accessFields(line: AccessLine): LogFields {
     method: line.method,
     path: line.path,
     key: note?.key,
+    account: note?.account,
+    failed_over_from: note?.failedOver,
     status: line.status,
     model_asked: resolution ? resolution.requested || null : undefined,
     model: resolution?.model,

@@ -62,7 +62,7 @@ function toApiError(code: string | number, error: unknown, request: Request, tab
 const RECENT_ERRORS = 20;
 
 /** Polled by monitors and the status page: not worth an access-log line each time (errors still count in /metrics). */
-const QUIET_PATHS = new Set(["/healthz", "/metrics", "/usage", "/status.json"]);
+const QUIET_PATHS = new Set(["/healthz", "/metrics", "/usage", "/status.json", "/accounts"]);
 
 /** An error answer's type and message, read from a copy of its body (errors only, so the cost is theirs). */
 async function errorOf(response: Response): Promise<{ type?: string; message?: string }> {

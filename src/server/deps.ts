@@ -1,4 +1,4 @@
-import type { Credentials } from "../auth/tokens.ts";
+import type { AccountPool } from "../accounts/pool.ts";
 import type { Config } from "../config/load.ts";
 import type { ModelCatalogue } from "../models/catalogue.ts";
 import type { PlanTracker } from "../plan/tracker.ts";
@@ -14,7 +14,8 @@ import type { Metrics } from "./metrics.ts";
 /** Everything the HTTP app needs, passed in: no module keeps global state. */
 export interface AppDeps {
   config: Config;
-  credentials: Credentials;
+  /** The accounts requests are sent with: the pool picks one per request (it is the `upstream` routes send through). */
+  accounts: AccountPool;
   upstream: Upstream;
   /** Anthropic's model catalogue: nicknames resolve against it. */
   models: ModelCatalogue;
@@ -26,8 +27,8 @@ export interface AppDeps {
   seal: ReasoningSeal;
   /** The subscription plan as the upstream answers' headers tell it. */
   plan: PlanTracker;
-  /** The usage endpoint, for when no answer has told the plan yet. */
-  usage: UsageReader;
+  /** The usage endpoint, per account, for when no answer has told its plan yet. */
+  usage: (account: string) => UsageReader;
   log: Logger;
   metrics: Metrics;
   /** True once the server is closing the connections still open (shutdown): a response cut then was cut by us. */

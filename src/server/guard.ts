@@ -18,7 +18,7 @@ const OPEN_PATHS = new Set(["/healthz"]);
 const KEYLESS_PATHS = new Set([...OPEN_PATHS, "/"]);
 
 /** Paths a key may call without its limits applying: cheap status reads, not API requests. */
-const UNLIMITED_PATHS = new Set(["/usage", "/status.json", "/metrics", "/auth/status"]);
+const UNLIMITED_PATHS = new Set(["/usage", "/status.json", "/metrics", "/auth/status", "/accounts"]);
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 

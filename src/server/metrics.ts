@@ -1,6 +1,7 @@
 /**
  * In-process counters, served as Prometheus text on GET /metrics. Created per app (no globals).
  */
+import type { AccountView } from "../accounts/view.ts";
 import type { PlanState } from "../plan/plan.ts";
 import type { TokenUsage } from "../upstream/usage-meter.ts";
 
@@ -27,6 +28,10 @@ export interface Metrics {
   request(route: string, status: number, seconds: number): void;
   streamEnded(outcome: string): void;
   refresh(outcome: "ok" | "failed"): void;
+  /** A request sent upstream with an account (the one that answered, after any failover). */
+  accountRequest(account: string): void;
+  /** A request moved to another account before anything reached its client (why: plan_limit, login). */
+  failover(from: string, to: string, why: string): void;
   /** A request with a proxy key (by its name, never the key): admitted or refused by the key's limits. */
   keyRequest(name: string, outcome: "admitted" | "limited"): void;
   streamOpened(): void;
@@ -50,8 +55,8 @@ const histogramLines = (name: string, help: string, map: Map<string, Histogram>)
   ]),
 ];
 
-/** `plan`: the plan states to expose as gauges (the plan tracker's). */
-export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metrics {
+/** `plan`: the plan states to expose as gauges (the plan tracker's); `accounts`: each account's state. */
+export function createMetrics(options: { plan?: () => PlanState[]; accounts?: () => AccountView[] } = {}): Metrics {
   const byModel = new Map<string, ModelCounts>();
   const ttfb = new Map<string, Histogram>();
   const durations = new Map<string, Histogram>();
@@ -73,6 +78,8 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
   const refreshes = new Map<string, number>();
   const thinkingLookups = new Map<string, number>();
   const keyRequests = new Map<string, number>();
+  const accountRequests = new Map<string, number>();
+  const failovers = new Map<string, number>();
   let openStreams = 0;
   let thinkingEntries = 0;
   let storedResponses = 0;
@@ -110,6 +117,8 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
     },
     refresh: (outcome) => void bump(refreshes, outcome),
     keyRequest: (name, outcome) => void bump(keyRequests, `${name} ${outcome}`),
+    accountRequest: (account) => void bump(accountRequests, account),
+    failover: (from, to, why) => void bump(failovers, `${from} ${to} ${why}`),
     thinkingLookup: (outcome) => void bump(thinkingLookups, outcome),
     thinkingCacheSize(entries) {
       thinkingEntries = entries;
@@ -164,6 +173,21 @@ export function createMetrics(options: { plan?: () => PlanState[] } = {}): Metri
         ...histogramLines("maximize_upstream_ttfb_seconds", "Seconds from sending upstream to its response headers.", ttfb),
         ...histogramLines("maximize_request_duration_seconds", "Seconds a request took, to the last byte of a stream.", durations),
         ...planLines(options.plan?.() ?? []),
+        ...lines(
+          "maximize_account_requests_total",
+          "Requests sent upstream, by the account that served them.",
+          "counter",
+          accountRequests,
+          (k) => `account="${k}"`,
+        ),
+        ...lines(
+          "maximize_account_failovers_total",
+          "Requests moved to another account before anything reached the client, by reason.",
+          "counter",
+          failovers,
+          (k) => `from="${k.split(" ")[0]}",to="${k.split(" ")[1]}",reason="${k.split(" ")[2]}"`,
+        ),
+        ...accountLines(options.accounts?.() ?? []),
         "# HELP maximize_responses_stored Responses API answers kept for previous_response_id and item_reference.",
         "# TYPE maximize_responses_stored gauge",
         `maximize_responses_stored ${storedResponses}`,
@@ -193,5 +217,19 @@ function planLines(states: PlanState[]): string[] {
         ({ account, name, window }) =>
           `maximize_plan_resets_at_seconds{account="${account}",window="${name}"} ${Date.parse(window.resets_at as string) / 1000}`,
       ),
+  ];
+}
+
+/** Each account's state as a gauge (1 for its current state), and until when a cooling account rests. */
+function accountLines(views: AccountView[]): string[] {
+  return [
+    "# HELP maximize_account_state The state each account is in (ready, cooling, dead, not_logged_in, error): 1 for the current one.",
+    "# TYPE maximize_account_state gauge",
+    ...views.map((view) => `maximize_account_state{account="${view.name}",state="${view.state}"} 1`),
+    "# HELP maximize_account_cooling_until_seconds Until when a cooling account is not used (unix seconds).",
+    "# TYPE maximize_account_cooling_until_seconds gauge",
+    ...views
+      .filter((view) => view.cooling_until)
+      .map((view) => `maximize_account_cooling_until_seconds{account="${view.name}"} ${Date.parse(view.cooling_until as string) / 1000}`),
   ];
 }

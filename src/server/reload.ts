@@ -20,6 +20,8 @@ const LIVE = new Set([
   "api.user_agent",
   "models.nicknames",
   "models.default",
+  "accounts.order",
+  "accounts.avoid_extra_usage",
 ]);
 
 export interface ReloadOutcome {

@@ -1,26 +1,15 @@
 import type { Server } from "bun";
-import { dirname, join } from "node:path";
-import { createCredentials } from "../auth/credentials.ts";
-import { keepLoginAlive } from "../auth/keep-alive.ts";
 import type { Config } from "../config/load.ts";
-import { createCatalogue } from "../models/live.ts";
-import { createPlanTracker } from "../plan/tracker.ts";
-import { createUsageReader } from "../plan/usage-api.ts";
-import { createReasoningSeal } from "../openai/responses/seal.ts";
-import { createResponseStore } from "../openai/responses/store.ts";
-import { createThinkingCache } from "../openai/thinking-cache.ts";
-import { loadOrCreateKey } from "../auth/secret-key.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
-import { createUpstream } from "../upstream/upstream.ts";
 import { createApp } from "./app.ts";
+import { buildAppDeps } from "./build.ts";
 import { applyConfig, type ReloadOutcome } from "./reload.ts";
 
 export type { ReloadOutcome } from "./reload.ts";
 import { MAX_BODY_BYTES } from "./body.ts";
 import { isLoopback } from "./guard.ts";
-import { createMetrics } from "./metrics.ts";
 import { UserError } from "../shared/errors.ts";
 
 export class ServeError extends UserError {
@@ -74,43 +63,11 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     );
   }
   const fetch = options.fetch ?? globalThis.fetch;
-  const plan = createPlanTracker({ log });
-  const metrics = createMetrics({ plan: plan.states });
-  const credentials = createCredentials(config, fetch, (outcome, detail) => {
-    metrics.refresh(outcome);
-    if (outcome === "ok") log.info("refreshed the Claude access token");
-    else log.warn(`token refresh failed: ${detail}`);
-  });
-  const upstream = createUpstream({
-    config,
-    credentials,
-    fetch: options.upstreamFetch ?? defaultUpstreamFetch(),
-    log,
-    onAnswer: (headers, status) => plan.observe(headers, status),
-  });
-  const models = createCatalogue(config, upstream, log);
+  const deps = buildAppDeps({ config, log, fetch, upstreamFetch: options.upstreamFetch ?? defaultUpstreamFetch() });
+  const { models, accounts } = deps;
   const ready = models.refresh(); // at start-up, so the first request finds nicknames resolved
-  const thinking = createThinkingCache({ onSize: metrics.thinkingCacheSize });
-  const responses = createResponseStore({ onSize: metrics.responsesStored });
-  const seal = createReasoningSeal(
-    loadOrCreateKey(join(dirname(config.storage.token_file), "reasoning.key"), (message) => log.warn(message)),
-  );
-  const usage = createUsageReader({ upstream });
   let closing = false;
-  const { handle } = createApp({
-    config,
-    credentials,
-    upstream,
-    models,
-    thinking,
-    responses,
-    seal,
-    plan,
-    usage,
-    log,
-    metrics,
-    closing: () => closing,
-  });
+  const { handle } = createApp({ ...deps, closing: () => closing });
 
   let server: Server<undefined>;
   try {
@@ -135,7 +92,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
   }
 
   // Listening: from now on the login is kept fresh even with no traffic.
-  const keepAlive = keepLoginAlive(credentials, log);
+  const keepAlive = accounts.keepAlive(log);
   const host = server.hostname?.includes(":") ? `[${server.hostname}]` : server.hostname;
   return {
     server,

@@ -1,7 +1,7 @@
 import type { Credentials, UpstreamCredential } from "../auth/tokens.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Config } from "../config/load.ts";
-import { ApiError } from "../shared/errors.ts";
+import { ApiError, notLoggedIn } from "../shared/errors.ts";
 import { describeNetworkError } from "../shared/network-error.ts";
 import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
@@ -32,6 +32,15 @@ export interface UpstreamCall {
   line?: string;
   /** Told the answer's token usage once it is known (a whole answer: at once; a stream: when it ends). */
   onUsage?: (usage: TokenUsage) => void;
+  /**
+   * The account to send with, by name: the account pool (src/accounts/) picks one when absent. Given to onAnswer, so
+   * the plan tracker knows whose plan the headers describe.
+   */
+  account?: string;
+  /** The credentials to send with (the account pool sets them); default: the upstream client's own. */
+  credentials?: Credentials;
+  /** Told which account answered (the pool calls it once the answer it returns is known; for the access log). */
+  onAccount?: (account: string, failedOver?: string) => void;
 }
 
 export interface Upstream {
@@ -45,11 +54,12 @@ export interface Upstream {
 
 interface Deps {
   config: Config;
-  credentials: Credentials;
+  /** Used when a call brings none (the account pool always brings its account's). */
+  credentials?: Credentials;
   fetch: Fetch;
   log?: Logger;
   /** Sees every upstream answer's headers and status (the plan tracker reads the unified rate-limit headers). */
-  onAnswer?: (headers: Headers, status: number) => void;
+  onAnswer?: (headers: Headers, status: number, account?: string) => void;
 }
 
 export function createUpstream({ config, credentials, fetch, log, onAnswer }: Deps): Upstream {
@@ -144,19 +154,21 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
       const release = () => call.signal?.removeEventListener("abort", onClientAbort);
 
       try {
-        let credential = await credentials.get();
+        const using = call.credentials ?? credentials;
+        if (!using) throw notLoggedIn();
+        let credential = await using.get();
         let response = await sendOnce(call, credential, controller);
         if (response.status === 401 && credential.oauth) {
           // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
-          const renewed = await credentials.renew(credential, await errorMessageOf(response));
+          const renewed = await using.renew(credential, await errorMessageOf(response));
           if (renewed) {
             await response.body?.cancel().catch(() => {});
             credential = renewed;
             response = await sendOnce(call, credential, controller);
           }
         }
-        if (response.status !== 401) credentials.confirm?.(credential);
-        onAnswer?.(response.headers, response.status);
+        if (response.status !== 401) using.confirm?.(credential);
+        onAnswer?.(response.headers, response.status, call.account);
         const headers = downstreamHeaders(response.headers);
         if (!response.body) {
           release();

@@ -20,12 +20,14 @@ test.each<[string, Record<string, string>, string[], string[]]>([
     ["api.request_timeout", "api.stream_idle_timeout"],
     [],
   ],
+  ["account choice: live", { MAXIMIZE_AVOID_EXTRA_USAGE: "1" }, ["accounts.avoid_extra_usage"], []],
   ["the address: restart", { MAXIMIZE_PORT: "9999", MAXIMIZE_BIND_ADDRESS: "127.0.0.2" }, [], ["server.port", "server.bind_address"]],
   [
     "the upstream and the login: restart",
     { MAXIMIZE_UPSTREAM_URL: "http://x.test", MAXIMIZE_TOKEN_FILE: "/t.json" },
     [],
-    ["storage.token_file", "api.base_url"],
+    // The accounts folder is beside the token file unless set: it moves with it.
+    ["storage.token_file", "storage.accounts_dir", "api.base_url"],
   ],
 ])("%s", (_name, env, applied, restart) => {
   const running = config();

@@ -5,40 +5,19 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCredentials } from "../../src/auth/credentials.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { createCatalogue } from "../../src/models/live.ts";
-import { createReasoningSeal } from "../../src/openai/responses/seal.ts";
-import { createResponseStore } from "../../src/openai/responses/store.ts";
-import { createThinkingCache } from "../../src/openai/thinking-cache.ts";
-import { createPlanTracker } from "../../src/plan/tracker.ts";
-import { createUsageReader } from "../../src/plan/usage-api.ts";
 import { createApp } from "../../src/server/app.ts";
-import { createMetrics } from "../../src/server/metrics.ts";
+import { buildAppDeps } from "../../src/server/build.ts";
 import { createLogger } from "../../src/shared/log.ts";
-import { createUpstream } from "../../src/upstream/upstream.ts";
 
 export function testApp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "maximize-app-"));
   const config = loadConfig({ cwd: dir, env: { HOME: dir, MAXIMIZE_UPSTREAM_URL: "http://127.0.0.1:9", ...env } });
   const logs: string[] = [];
   const log = createLogger({ level: "debug", write: (line) => logs.push(line), secrets: config.server.api_keys.map((k) => k.key) });
-  const credentials = createCredentials(config, fetch);
-  const upstream = createUpstream({ config, credentials, fetch, log });
-  const metrics = createMetrics();
-  const app = createApp({
-    config,
-    credentials,
-    upstream,
-    models: createCatalogue(config, upstream),
-    thinking: createThinkingCache(),
-    responses: createResponseStore(),
-    seal: createReasoningSeal(new Uint8Array(32)),
-    plan: createPlanTracker(),
-    usage: createUsageReader({ upstream }),
-    log,
-    metrics,
-  });
+  const deps = buildAppDeps({ config, log, fetch, upstreamFetch: fetch, sealKey: new Uint8Array(32) });
+  const app = createApp(deps);
+  const metrics = deps.metrics;
   return { ...app, config, logs, metrics };
 }
 

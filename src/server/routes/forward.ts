@@ -89,6 +89,10 @@ export async function forwardForClient(deps: RouteDeps, request: Request, call: 
         deps.metrics.tokens(resolution.model, usage);
         note.usage = usage;
       },
+      onAccount: (account, failedOver) => {
+        note.account = account;
+        note.failedOver = failedOver;
+      },
     });
     deps.metrics.upstreamTtfb(route, (performance.now() - sent) / 1000);
     holding = false;

@@ -4,41 +4,55 @@ import type { PlanState } from "../../plan/plan.ts";
 import type { RouteDeps } from "../deps.ts";
 
 /**
- * The plan per account: what the last answers' headers said, else the usage endpoint (asked with the login; cached).
- * An API key has no plan: an empty list.
+ * The plan of every Claude-login account: what the last answers' headers said, else the usage endpoint (asked with
+ * that account's login; cached). API keys have no plan.
  */
-export async function planStates(
-  deps: Pick<RouteDeps, "plan" | "usage" | "credentials">,
-): Promise<{ accounts: PlanState[]; error?: string }> {
-  const seen = deps.plan.states();
-  if (seen.length > 0) return { accounts: seen };
-  if (deps.credentials.status().method !== "oauth") return { accounts: [] };
-  return deps.usage.read().then(
-    (state) => ({ accounts: [state] }),
-    (error: unknown) => ({ accounts: [], error: (error as Error).message }),
+export async function planStates(deps: Pick<RouteDeps, "plan" | "usage" | "accounts">): Promise<{ accounts: PlanState[]; error?: string }> {
+  const logins = deps.accounts.views().filter((account) => account.kind === "oauth");
+  const errors: string[] = [];
+  const states = await Promise.all(
+    logins.map(
+      (account) =>
+        deps.plan.state(account.name) ??
+        deps
+          .usage(account.name)
+          .read()
+          .catch((error: unknown) => {
+            errors.push(logins.length > 1 ? `${account.name}: ${(error as Error).message}` : (error as Error).message);
+            return undefined;
+          }),
+    ),
   );
+  const accounts = states.filter((state): state is PlanState => state !== undefined);
+  return errors.length > 0 ? { accounts, error: errors.join("; ") } : { accounts };
 }
 
 /** GET /healthz, /auth/status, /usage, /status.json and /metrics: never a token, only facts about it. */
 export function statusRoutes(deps: RouteDeps) {
   const started = Date.now();
-  const health = () => {
-    const auth = deps.credentials.status();
-    return {
-      status: "ok",
-      version: VERSION,
-      logged_in: auth.logged_in,
-      ...(auth.error ? { error: auth.error } : {}),
-      uptime_seconds: Math.round((Date.now() - started) / 1000),
-    };
+  /** Logged in when some account can be used; else the first account's reason. */
+  const login = () => {
+    const views = deps.accounts.views();
+    const usable = views.some((account) => account.logged_in);
+    const error = usable
+      ? undefined
+      : (views.find((account) => account.last_error)?.last_error?.message ?? deps.accounts.firstStatus().error);
+    return { logged_in: usable, ...(error ? { error } : {}) };
   };
+  const health = () => ({
+    status: "ok",
+    version: VERSION,
+    ...login(),
+    uptime_seconds: Math.round((Date.now() - started) / 1000),
+  });
   return new Elysia({ name: "status" })
     .get("/healthz", health)
     .head("/healthz", () => new Response(null, { status: 200 }))
-    .get("/auth/status", () => deps.credentials.status())
+    .get("/auth/status", () => ({ ...deps.accounts.firstStatus(), ...login(), accounts: deps.accounts.views() }))
+    .get("/accounts", () => ({ accounts: deps.accounts.views() }))
     .get("/usage", () => planStates(deps))
     .get("/status.json", () => {
-      const auth = deps.credentials.status();
+      const auth = deps.accounts.firstStatus();
       return {
         version: VERSION,
         uptime_seconds: Math.round((Date.now() - started) / 1000),
@@ -50,6 +64,7 @@ export function statusRoutes(deps: RouteDeps) {
           refreshable: auth.refreshable,
           ...(auth.error ? { error: auth.error } : {}),
         },
+        accounts: deps.accounts.views(),
         models: deps.metrics.models(),
         open_streams: deps.metrics.openStreams,
         recent_errors: deps.recentErrors(),
