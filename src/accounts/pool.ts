@@ -179,7 +179,9 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       keepAlives.delete(name);
     }
     for (const [name, credentials] of live) {
-      if (!keepAlives.has(name)) keepAlives.set(name, { credentials, keepAlive: keepLoginAlive(credentials, keepAliveLog) });
+      if (keepAlives.has(name)) continue;
+      const label = accounts.length > 1 || name !== DEFAULT_ACCOUNT ? `Claude login (account ${name})` : "Claude login";
+      keepAlives.set(name, { credentials, keepAlive: keepLoginAlive(credentials, keepAliveLog, undefined, label) });
     }
   };
 

@@ -32,6 +32,8 @@ export function keepLoginAlive(
   credentials: Credentials,
   log: Logger,
   timers: KeepAliveTimers = { setTimeout: (run, ms) => setTimeout(run, ms), clearTimeout: (t) => clearTimeout(t as number) },
+  /** How its lines name the login ("Claude login (account work)" when there are several). */
+  label = "Claude login",
 ): KeepAlive {
   let timer: unknown;
   let stopped = false;
@@ -47,8 +49,8 @@ export function keepLoginAlive(
 
   /** Says a problem once (until it changes or goes away). */
   const report = (problem: string | undefined) => {
-    if (problem && problem !== reported) log.warn(`Claude login: ${problem}`);
-    else if (!problem && reported) log.info("Claude login: working again");
+    if (problem && problem !== reported) log.warn(`${label}: ${problem}`);
+    else if (!problem && reported) log.info(`${label}: working again`);
     reported = problem;
   };
 

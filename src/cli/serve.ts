@@ -1,8 +1,10 @@
 import { loadConfig, type Config } from "../config/load.ts";
 import { watchConfig } from "./config-watch.ts";
-import { createLogger, stderrColors as pc } from "../shared/log.ts";
+import { createLogger, stderrColors as pc, type Logger } from "../shared/log.ts";
 import { startServer } from "../server/serve.ts";
 import { createCredentials } from "../auth/credentials.ts";
+import { localAccountViews, type AccountView } from "../accounts/view.ts";
+import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import { VERSION } from "../shared/version.ts";
 import type { Command } from "./command.ts";
 import { healthCommand } from "./health.ts";
@@ -26,6 +28,27 @@ function watchSignals(): { next(): Promise<string> } {
   };
 }
 
+/**
+ * Which credentials serve requests. A dead Claude login is said by the keep-alive, once, right after this (the one
+ * owner of that message).
+ */
+function announceCredentials(config: Config, log: Logger): void {
+  const accounts = config.api.anthropic_api_key ? [] : localAccountViews(config, fetch);
+  if (accounts.length > 1 || (accounts[0] && accounts[0].name !== DEFAULT_ACCOUNT)) {
+    const describe = (view: AccountView) =>
+      `${view.name} (${view.kind === "api_key" ? "API key" : "Claude login"}${view.state === "ready" ? "" : `, ${view.state.replaceAll("_", " ")}`})`;
+    log.info(`accounts: ${accounts.map(describe).join(", ")} — ${config.storage.accounts_dir}`);
+    return;
+  }
+  const auth = createCredentials(config, fetch).status();
+  if (auth.method === "oauth" && !auth.logged_in)
+    log.info(`credentials: Claude login (${config.storage.token_file}), not usable — see below`);
+  else if (auth.error) log.warn(auth.error);
+  else if (!auth.logged_in)
+    log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
+  else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);
+}
+
 /** `maximize serve`: run the proxy until SIGINT/SIGTERM, then drain in-flight responses (10 s at most). */
 export async function serveCommand(
   config: Config,
@@ -42,16 +65,9 @@ export async function serveCommand(
   const running = startServer({ config, log });
   // Before "listening" too: a SIGHUP or an edit right after it must find the watch in place.
   const configWatch = watchConfig({ file: config.file, reread, apply: running.reload, log });
-  const auth = createCredentials(config, fetch).status();
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   log.info(`config: ${config.file ?? "none, built-in defaults"}`);
-  // A dead Claude login is said by the keep-alive, once, right after this (the one owner of that message).
-  if (auth.method === "oauth" && !auth.logged_in)
-    log.info(`credentials: Claude login (${config.storage.token_file}), not usable — see below`);
-  else if (auth.error) log.warn(auth.error);
-  else if (!auth.logged_in)
-    log.warn("not logged in: requests will get 401 until you run `maximize login` (or `maximize login --print-url` on a headless machine)");
-  else log.info(`credentials: ${auth.method === "api_key" ? "Anthropic API key" : `Claude login (${config.storage.token_file})`}`);
+  announceCredentials(config, log);
   // Only when asked for (update.check): nothing runs, and no request goes out, unless it is on.
   const updates = config.update.check ? (await import("./update.ts")).watchForUpdates({ fetch, env, log }) : undefined;
 

@@ -6,11 +6,14 @@ import { createTokenStore, type StoredTokens } from "../../src/auth/store.ts";
 import { loadConfig, type Config } from "../../src/config/load.ts";
 import { createLogger } from "../../src/shared/log.ts";
 import { startServer } from "../../src/server/serve.ts";
+import { writeFileAtomic } from "../../src/shared/files.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "./fake-anthropic.ts";
 
 export interface TestProxy {
   url: string;
   config: Config;
+  /** Its folder: HOME, the token file, the accounts folder. */
+  dir: string;
   tokenFile: string;
   /** Everything the proxy logged (debug level). */
   logs: string[];
@@ -27,12 +30,23 @@ export interface TestProxy {
  */
 export async function startProxy(
   fake: FakeAnthropic,
-  options: { tokens?: StoredTokens; env?: Record<string, string>; edit?: (config: Config) => void } = {},
+  options: {
+    tokens?: StoredTokens;
+    /** More accounts, written to `<dir>/accounts/<name>.json` before start: a Claude login or an API key. */
+    accounts?: Record<string, StoredTokens | { api_key: string }>;
+    env?: Record<string, string>;
+    edit?: (config: Config) => void;
+    /** Use this folder (another proxy's `dir`: two proxies sharing their files, as two processes would). */
+    dir?: string;
+  } = {},
 ): Promise<TestProxy> {
-  const dir = mkdtempSync(join(tmpdir(), "maximize-proxy-"));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), "maximize-proxy-"));
   const tokenFile = join(dir, "tokens.json");
   const store = createTokenStore(tokenFile);
   if (options.tokens) store.write(options.tokens);
+  for (const [name, content] of Object.entries(options.accounts ?? {})) {
+    writeFileAtomic(join(dir, "accounts", `${name}.json`), JSON.stringify(content), { what: "a test account" });
+  }
   const config = loadConfig({
     cwd: dir,
     env: {
@@ -59,6 +73,7 @@ export async function startProxy(
   return {
     url: running.url,
     config,
+    dir,
     tokenFile,
     logs,
     readTokens: () => store.read(),
