@@ -305,3 +305,23 @@ test("two proxies sharing the accounts refresh each account once, however many r
   expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
   expect(fake.refreshCalls).toBe(2);
 });
+
+test("the JSON log's access lines carry the account, and the one a request was moved from", async () => {
+  await using fake = await startFakeAnthropic();
+  await using proxy = await startProxy(fake, {
+    tokens: fake.issueTokens(),
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    env: { MAXIMIZE_LOG_FORMAT: "json" },
+    edit: preferring("default"),
+  });
+  expect((await ask(proxy, { account: "a" })).status).toBe(200);
+  fake.setPlan(rejectedUntil(nowSeconds() + HOUR));
+  expect((await ask(proxy)).status).toBe(200);
+  const access = proxy.logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.kind === "access" && entry.path === "/v1/messages");
+  expect(access.map((entry) => [entry.account, entry.failed_over_from])).toEqual([
+    ["a", undefined],
+    ["a", "default"],
+  ]);
+});
