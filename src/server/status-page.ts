@@ -165,8 +165,33 @@ function askForKey(refused) {
   $("key").focus();
 }
 
+const ACCOUNT_STATE = { ready: "ready", cooling: "cooling down", dead: "login dead", not_logged_in: "not logged in", error: "not usable" };
+
+/** One line per account when there are several: what it is, whether it takes requests, and why not. */
+function renderAccounts(accounts) {
+  const list = el("ul", "accounts");
+  for (const account of accounts) {
+    const state = ACCOUNT_STATE[account.state] || account.state;
+    const parts = [account.kind === "api_key" ? "API key" : "Claude login" + (account.email ? " " + account.email : ""), state];
+    if (account.cooling_until) parts.push("until " + clock(new Date(account.cooling_until)) + (account.cooling_reason ? " (" + account.cooling_reason + ")" : ""));
+    if (typeof account.utilization === "number") parts.push(Math.round(account.utilization * 100) + " % of its fullest window used");
+    parts.push(number(account.requests || 0) + " requests");
+    const item = el("li", account.state === "ready" ? "" : account.state === "cooling" ? "warn-text" : "bad");
+    item.append(el("strong", "", account.name), document.createTextNode(" — " + parts.join(" · ")));
+    if (account.state !== "ready" && account.state !== "cooling" && account.last_error) item.append(el("div", "", account.last_error.message));
+    list.append(item);
+  }
+  return list;
+}
+
 function renderLogin(status) {
   const box = $("login");
+  const accounts = Array.isArray(status.accounts) ? status.accounts : [];
+  if (accounts.length > 1) {
+    const usable = accounts.filter((account) => account.state === "ready").length;
+    box.replaceChildren(el("p", usable > 0 ? "" : "bad", usable + " of " + accounts.length + " accounts take new requests."), renderAccounts(accounts));
+    return;
+  }
   const auth = status.auth || {};
   const line = el("p");
   if (auth.logged_in && auth.method === "oauth") {

@@ -377,4 +377,36 @@ describe(BROWSER ? `the status page in ${BROWSER}` : `the status page in a brows
     },
     PAGE_TIMEOUT,
   );
+
+  browserTest(
+    "with several accounts: each one's kind, state, cooldown and requests",
+    async () => {
+      const resetsAt = Math.floor(Date.now() / 1000) + 3600;
+      await using proxy = await startProxy(fake, {
+        tokens: fake.issueTokens(),
+        accounts: { work: fake.issueTokens({ account: "work" }) },
+        edit: (config) => {
+          config.accounts.order = ["default"];
+        },
+      });
+      fake.setPlan({ status: "rejected", windows: { "5h": { utilization: 1, resetsAt } } });
+      try {
+        expect((await send(proxy.url)).status).toBe(200); // moved to work
+      } finally {
+        fake.setPlan({ status: "allowed", windows: { "5h": { utilization: 0.42 } } });
+      }
+      const tab = await openTab();
+      await tab.page.goto(`${proxy.url}/`);
+      await tab.page.getByText("1 of 2 accounts take new requests.").waitFor();
+      const lines = await tab.page.locator("#login li").allTextContents();
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
+        /^default — Claude login · cooling down · until \d\d:\d\d \(plan limit: 5-hour\) · 100 % of its fullest window used · \d+ requests$/,
+      );
+      expect(lines[1]).toMatch(/^work — Claude login · ready · .*\d+ requests$/);
+      expect(await problemsOf(tab)).toEqual([]);
+      await tab.page.close();
+    },
+    PAGE_TIMEOUT,
+  );
 });
