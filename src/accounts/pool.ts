@@ -27,6 +27,8 @@ import { bindingUtilization, stateOf, type AccountView } from "./view.ts";
 export const ACCOUNT_HEADER = "x-maximize-account";
 /** How often the account files are looked at for new, removed or replaced accounts. */
 const RESCAN_MS = 1000;
+/** An account whose token endpoint could not be reached rests this long (other accounts serve meanwhile). */
+const UNREACHABLE_COOLDOWN_MS = 30_000;
 /** A plan refusal without a usable reset time cools the account this long. */
 const DEFAULT_COOLDOWN_MS = 60_000;
 
@@ -214,7 +216,11 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
   /** What a failure to get or use an account's login means: skipped until its file changes, or for this request only. */
   const noteLoginFailure = (account: Account, error: AuthError) => {
     account.lastError = { at: new Date(now()).toISOString(), message: error.message };
-    if (error.kind === "refresh_unavailable") return;
+    // The token endpoint is down: rest a while rather than have every request wait for it first.
+    if (error.kind === "refresh_unavailable") {
+      if (accounts.length > 1) cool(account, now() + UNREACHABLE_COOLDOWN_MS, "its token could not be refreshed");
+      return;
+    }
     if (account.unusableReason === undefined && accounts.length > 1) {
       log.warn(`account ${account.name}: ${error.message}; the other accounts carry on`);
     }

@@ -325,3 +325,24 @@ test("the JSON log's access lines carry the account, and the one a request was m
     ["a", "default"],
   ]);
 });
+
+test("a token endpoint that fails: the account rests 30 s while the others serve, and nothing waits for it", async () => {
+  await using fake = await startFakeAnthropic();
+  fake.fault({ route: "token", status: 503, times: 5 });
+  // Its start-up fetch of the catalogue goes to default first (accounts.order), whose refresh fails: a serves it.
+  await using proxy = await startProxy(fake, {
+    tokens: fake.issueTokens({ expiresIn: -10 }),
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    edit: preferring("default"),
+  });
+  const calls = fake.refreshCalls; // that fetch's, and the keep-alive's first look
+  expect(calls).toBeGreaterThanOrEqual(1);
+  for (const text of ["first", "second"]) expect((await ask(proxy, { text })).status).toBe(200);
+  expect(servedBy(fake)).toEqual(["a", "a"]);
+  expect(fake.refreshCalls).toBe(calls); // resting: requests do not ask again
+  const rested = (await views(proxy)).default as AccountView;
+  expect(rested.state).toBe("cooling");
+  expect(rested.cooling_reason).toBe("its token could not be refreshed");
+  expect(Date.parse(rested.cooling_until as string) - Date.now()).toBeLessThanOrEqual(30_000);
+  expect(rested.last_error?.message).toContain("could not refresh the Claude token");
+});
