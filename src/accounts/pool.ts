@@ -166,7 +166,13 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       const rebuilt = build(ref);
       const { coolingUntil, coolingReason, lastError, requests } = before;
       const credentials = rebuilt.kind === before.kind ? before.credentials : rebuilt.credentials;
-      return { ...rebuilt, credentials, coolingUntil, coolingReason, lastError, requests };
+      const next: Account = { ...rebuilt, credentials, coolingUntil, coolingReason, lastError, requests };
+      // Marking a login dead writes the file too: that is no new login.
+      if (before.unusable && credentials.status().dead) {
+        next.unusable = true;
+        next.unusableReason = before.unusableReason;
+      }
+      return next;
     });
     if (keepAlives) syncKeepAlives();
     return accounts;

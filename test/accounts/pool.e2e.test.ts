@@ -201,6 +201,10 @@ test("a dead refresh token: the account is skipped, said once, shown dead; the o
   const dead = (await views(proxy)).default as AccountView;
   expect(dead.state).toBe("dead");
   expect(dead.last_error?.message).toContain("login expired or revoked");
+  // The dead mark written into its file is no new login: after the next look at the files it is still skipped, unsaid.
+  await Bun.sleep(1100);
+  expect((await ask(proxy, { text: "later" })).status).toBe(200);
+  expect(servedBy(fake).at(-1)).toBe("a");
   expect(proxy.logs.filter((line) => line.includes("account default: login expired or revoked")).length).toBe(1);
   const health = (await (await fetch(`${proxy.url}/healthz`)).json()) as { logged_in: boolean };
   expect(health.logged_in).toBe(true);
