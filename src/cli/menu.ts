@@ -3,6 +3,8 @@ import * as p from "@clack/prompts";
 import pc from "picocolors";
 import { UserError } from "../shared/errors.ts";
 import { createCredentials } from "../auth/credentials.ts";
+import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
+import { localAccountViews } from "../accounts/view.ts";
 import { createLogger } from "../shared/log.ts";
 import { VERSION } from "../shared/version.ts";
 import type { CommandContext } from "./command.ts";
@@ -15,8 +17,21 @@ import { loginWizard } from "./wizard.ts";
 
 type Action = "start" | "stop" | "login" | "refresh" | "status" | "logout" | "exit";
 
-/** The login as the menu shows it, read afresh (a login or logout in the menu, or another terminal, changes it). */
-const currentLogin = (ctx: CommandContext) => loginSummary(createCredentials(ctx.config, ctx.fetch).status());
+/**
+ * The login as the menu shows it, read afresh (a login or logout in the menu, or another terminal, changes it). With
+ * several accounts: how many can serve.
+ */
+function currentLogin(ctx: CommandContext): { text: string; working: boolean } {
+  const accounts = ctx.config.api.anthropic_api_key ? [] : localAccountViews(ctx.config, ctx.fetch);
+  if (accounts.length > 1 || (accounts[0] && accounts[0].name !== DEFAULT_ACCOUNT)) {
+    const ready = accounts.filter((account) => account.state === "ready");
+    const names = accounts.map(
+      (account) => `${account.name}${account.state === "ready" ? "" : ` (${account.state.replaceAll("_", " ")})`}`,
+    );
+    return { text: `${ready.length} of ${accounts.length} accounts ready: ${names.join(", ")}`, working: ready.length > 0 };
+  }
+  return loginSummary(createCredentials(ctx.config, ctx.fetch).status());
+}
 
 /**
  * Start, but not blindly: without a working login every API request would get a 401, and the log is muted to

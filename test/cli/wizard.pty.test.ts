@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { DISCLAIMER } from "../../src/cli/wizard.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
@@ -228,6 +229,19 @@ describe("the interactive menu on a real terminal", () => {
     const pty = startPty(world, []);
     open.push(pty);
     await pty.waitFor(new RegExp(`What would you like to do\\?\\s*│\\s*${header.source}`));
+    pty.type("\x1b[A\r");
+    await pty.waitFor(/Bye/);
+    expect(await pty.exited).toBe(0);
+  });
+
+  test("the header says how many accounts can serve when there are several", async () => {
+    const world = cliWorld(fake, { MAXIMIZE_PORT: String(freePort()) });
+    writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
+    const dead = { ...fake.issueTokens({ account: "work" }), login_dead: { at: 1, reason: "invalid_grant" } };
+    writeSecretFile(join(dirname(world.tokenFile), "accounts", "work.json"), JSON.stringify(dead));
+    const pty = startPty(world, []);
+    open.push(pty);
+    await pty.waitFor(/What would you like to do\?\s*│\s*1 of 2 accounts ready: default, work \(dead\)/);
     pty.type("\x1b[A\r");
     await pty.waitFor(/Bye/);
     expect(await pty.exited).toBe(0);
