@@ -25,7 +25,8 @@ test.each<[string, Record<string, string>, string[], string[]]>([
     "the upstream and the login: restart",
     { MAXIMIZE_UPSTREAM_URL: "http://x.test", MAXIMIZE_TOKEN_FILE: "/t.json" },
     [],
-    ["storage.token_file", "api.base_url"],
+    // The accounts folder is beside the token file unless named, so it moves with it.
+    ["storage.token_file", "storage.accounts_dir", "api.base_url"],
   ],
 ])("%s", (_name, env, applied, restart) => {
   const running = config();
