@@ -251,7 +251,7 @@ async function run(ctx: CommandContext): Promise<number> {
 
 export const loginCommand: Command = {
   name: "login",
-  summary: "log in with your Claude subscription (wizard, headless, token or Claude Code import)",
+  summary: "log in with your Claude subscription, or store an API key (--account NAME: another account)",
   help: HELP,
   options: OPTIONS,
   run,
