@@ -67,7 +67,11 @@ function clock(iso: string, nowMs: number): string {
 }
 
 /** The state in words, and the colour it is shown in. */
-export function describeState(account: AccountView, nowMs: number, c: Colors): { text: string; colour: (s: string) => string } {
+export function describeState(
+  account: Pick<AccountView, "state" | "cooling_until">,
+  nowMs: number,
+  c: Colors,
+): { text: string; colour: (s: string) => string } {
   switch (account.state) {
     case "ready":
       return { text: "ready", colour: c.green };
