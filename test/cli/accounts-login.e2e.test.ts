@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
@@ -67,6 +67,25 @@ describe("login --account NAME", () => {
     expect(result.stdout).toContain(`account "team-2", stored in ${file}`);
     expect(result.stdout).not.toContain(token);
     expect(readJson(file)).toMatchObject({ access_token: token, refresh_token: null });
+    expect(mode(file)).toBe(0o600);
+    expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
+  });
+
+  test("--import-claude-code: Claude Code's login copied into the account's file, the token file untouched", async () => {
+    const { world, before } = withDefaultLogin();
+    const pair = fake.issueTokens();
+    const from = join(world.dir, "claude-credentials.json");
+    writeFileSync(
+      from,
+      JSON.stringify({
+        claudeAiOauth: { accessToken: pair.access_token, refreshToken: pair.refresh_token, expiresAt: pair.expires_at * 1000 },
+      }),
+    );
+    const result = await runCli(world, ["login", "--import-claude-code", "--from", from, "--account", "cc"]);
+    expect(result.code).toBe(0);
+    const file = join(accountsDir(world), "cc.json");
+    expect(result.stdout).toContain(`account "cc", stored in ${file}`);
+    expect(readJson(file)).toMatchObject({ access_token: pair.access_token, refresh_token: pair.refresh_token });
     expect(mode(file)).toBe(0o600);
     expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
   });
