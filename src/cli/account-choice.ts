@@ -21,6 +21,9 @@ export function chosenAccount(ctx: Pick<CommandContext, "args" | "config">, comm
   }
 }
 
+/** The command that logs an account in: `maximize login`, or `maximize login --account work`. */
+export const loginCommandFor = (name: string) => (name === DEFAULT_ACCOUNT ? "maximize login" : `maximize login --account ${name}`);
+
 /** `account "work"` — how messages name an account. */
 export const accountLabel = (name: string) => `account "${name}"`;
 

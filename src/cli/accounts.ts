@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { type AccountView, localAccountViews } from "../accounts/view.ts";
 import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
+import { loginCommandFor } from "./account-choice.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { isServing, localUrl } from "./health.ts";
 
@@ -144,6 +145,9 @@ async function run(ctx: CommandContext): Promise<number> {
         : "(from the account files — no proxy is running: cooldowns and plan use show while one runs)",
     )}\n`,
   );
+  // The login messages from the files say `maximize login`; for another account the command needs its name.
+  for (const account of report.accounts.filter((a) => a.kind === "oauth" && (a.state === "dead" || a.state === "not_logged_in")))
+    ctx.err.write(`${account.name}: log in with \`${loginCommandFor(account.name)}\`\n`);
   if (!usable)
     ctx.err.write(
       "no account can take requests now — log in with `maximize login` (or `maximize login --account NAME`), or add an API key with `maximize login --api-key`\n",

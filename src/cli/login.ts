@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code.ts";
 import {
   checkLongLivedToken,
@@ -200,9 +201,12 @@ async function storeApiKey(ctx: CommandContext, explicit: AccountRef | undefined
       "that is a Claude refresh token (sk-ant-ort…), not an Anthropic API key — log in with `maximize login` instead; nothing was stored",
     );
   const account = explicit ?? { name: API_KEY_ACCOUNT, path: accountFile(ctx.config, API_KEY_ACCOUNT) };
+  const replaced = existsSync(account.path);
   const note = writeApiKeyAccount(account.path, key);
   const c = ctx.out.colors;
-  ctx.out.write(`${c.green("✓")} Stored the Anthropic API key as ${c.bold(accountLabel(account.name))}\n`);
+  ctx.out.write(
+    `${c.green("✓")} Stored the Anthropic API key as ${c.bold(accountLabel(account.name))}${replaced ? " (replacing what it held)" : ""}\n`,
+  );
   if (!explicit)
     ctx.out.write(`  (no --account given: API keys go to the account "${API_KEY_ACCOUNT}", so the Claude login in "default" stays)\n`);
   ctx.out.write(`  ${accountLabel(account.name)}, stored in ${account.path}\n`);

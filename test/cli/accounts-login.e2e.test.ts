@@ -140,6 +140,9 @@ describe("login --api-key", () => {
     const piped = await runCli(world, ["login", "--account", "paid2", "--api-key", "-"], { stdin: other });
     expect(piped.code).toBe(0);
     expect(readJson(join(accountsDir(world), "paid2.json")).api_key).toBe(other);
+    const again = await runCli(world, ["login", "--account", "paid2", "--api-key", KEY]);
+    expect(again.stdout).toContain('Stored the Anthropic API key as account "paid2" (replacing what it held)');
+    expect(readJson(join(accountsDir(world), "paid2.json")).api_key).toBe(KEY);
     expect(existsSync(world.tokenFile)).toBe(false);
   });
 

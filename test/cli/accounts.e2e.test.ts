@@ -43,6 +43,7 @@ describe("maximize accounts, no proxy running: from the files", () => {
     expect(rowOf(result.stdout, "default")).toMatch(/^default\s+Claude login\s+ready\s+me@example\.com\s+—$/);
     expect(rowOf(result.stdout, "paid")).toMatch(/^paid\s+API key\s+ready\s+—\s+—$/);
     expect(rowOf(result.stdout, "old")).toMatch(/^old\s+Claude login\s+dead\s+old@example\.com\s+—\s+\S/);
+    expect(result.stderr).toContain("old: log in with `maximize login --account old`");
     expect(result.stdout).toContain("from the account files");
     expect(result.stdout).not.toContain(KEY);
     expect(result.stdout).not.toContain("sk-ant-o");
