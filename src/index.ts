@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import "./shared/color-env.ts"; // first: before any library reads the colour variables
+import { accountsCommand } from "./cli/accounts.ts";
 import { globalOptionsHelp, parseCommandLine, peekCommand, type OptionSpec } from "./cli/args.ts";
 import type { Command, CommandContext } from "./cli/command.ts";
 import { loginCommand } from "./cli/login.ts";
@@ -20,6 +21,7 @@ const COMMANDS: readonly Command[] = [
   loginCommand,
   statusCommand,
   usageCommand,
+  accountsCommand,
   modelsCommand,
   refreshCommand,
   logoutCommand,
@@ -38,8 +40,7 @@ Usage: maximize [command] [options]
 Without a command: the interactive menu on a terminal, otherwise the same as \`maximize serve\`.
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(9)}${command.summary}`).join("\n")}
-  help     help for a command: maximize help login
+${[...COMMANDS, { name: "help", summary: "help for a command: maximize help login" }].map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join("\n")}
 
 ${GLOBAL_HELP}
 Exit codes: 0 success, 1 failure, 2 usage error, 3 an update is available (update --check).

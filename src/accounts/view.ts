@@ -2,7 +2,8 @@
  * What is known about each account, in one shape for `GET /accounts`, `maximize accounts` and the status page: from
  * the running proxy (plan, cooldown, last error, requests) or, with no proxy running, from the files alone.
  */
-import { accountCredentials, listAccounts, type AccountKind } from "../auth/accounts.ts";
+import { accountCredentials, DEFAULT_ACCOUNT, listAccounts, type AccountKind } from "../auth/accounts.ts";
+import { createCredentials } from "../auth/credentials.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
@@ -52,11 +53,15 @@ export function bindingUtilization(plan: PlanState | null | undefined): number |
 
 /** The accounts as their files tell them, without a running proxy. */
 export function localAccountViews(config: Config, fetch: Fetch): AccountView[] {
-  return listAccounts(config).map((ref) => {
+  // An API key in the config is the one account, as the proxy uses it.
+  const refs = config.api.anthropic_api_key ? [{ name: DEFAULT_ACCOUNT, path: config.storage.token_file }] : listAccounts(config);
+  return refs.map((ref) => {
     let kind: AccountKind = "oauth";
     let auth: AuthStatus;
     try {
-      const built = accountCredentials(config, ref, fetch);
+      const built = config.api.anthropic_api_key
+        ? { kind: "api_key" as const, credentials: createCredentials(config, fetch) }
+        : accountCredentials(config, ref, fetch);
       kind = built.kind;
       auth = built.credentials.status();
     } catch (error) {

@@ -45,8 +45,8 @@ const exists = (path: string) => {
 
 /**
  * The accounts there are: `default` first when its token file exists (or when there is no other account, so that a
- * fresh install still has one account that says "not logged in"), then the accounts directory's, by name.
- * With an Anthropic API key in the config (api.anthropic_api_key) that key is the one account, as before accounts.
+ * fresh install still has one account that says "not logged in"), then the accounts directory's, by name. (With an
+ * Anthropic API key in the config, api.anthropic_api_key, that key is the one account: its users do not list files.)
  */
 export function listAccounts(config: Config): AccountRef[] {
   let names: string[] = [];

@@ -19,8 +19,12 @@ export class LoginError extends UserError {
 /** How long a `--print-url` login may wait for its `--code`. */
 export const PENDING_LOGIN_TTL_MS = 15 * 60 * 1000;
 
-/** The half-finished headless login lives next to the token file. */
-export const pendingLoginPath = (tokenFile: string) => join(dirname(tokenFile), "login-pending.json");
+/**
+ * The half-finished headless login lives next to the account's file: `login-pending.json` for the default account (as
+ * always), `<name>.login-pending.json` for another (the dot keeps it from being taken for an account of its own).
+ */
+export const pendingLoginPath = (tokenFile: string, account = "default") =>
+  join(dirname(tokenFile), account === "default" ? "login-pending.json" : `${account}.login-pending.json`);
 
 const PendingSchema = v.object({
   verifier: v.pipe(v.string(), v.nonEmpty()),

@@ -5,8 +5,11 @@ import { UsageError } from "./ui.ts";
 const isKnownLongOption = (arg: string, options: OptionSpec) =>
   arg.startsWith("--") && options[arg.slice(2).split("=")[0] as string] !== undefined;
 
-/** A command's options: a string option takes a value (the next argument, even one starting with "-"), a boolean none. */
-export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+/**
+ * A command's options: a string option takes a value (the next argument, even one starting with "-"), a boolean none.
+ * `optionalValue`: a string option that may stand alone (at the end, or before another option); its value is then `true`.
+ */
+export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; optionalValue?: boolean }>;
 
 /** The settings that have a flag (config/schema.ts is the one table of them). */
 const SETTING_FLAGS = STRING_SETTINGS.flatMap((setting) => (setting.flag ? [setting.flag] : []));
@@ -94,6 +97,8 @@ function scan(argv: readonly string[], options: OptionSpec, command: string | un
       } else if (i + 1 < argv.length && !isKnownLongOption(argv[i + 1] as string, options)) {
         // A value may start with "-" (a pasted code can); only another known --option means the value is missing.
         values[name] = argv[++i];
+      } else if (spec.optionalValue) {
+        values[name] = true;
       } else if (strict) {
         throw usageError(command, `--${name} needs a value`);
       }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { importClaudeCode, claudeCodeCredentialsPath } from "../auth/claude-code.ts";
 import {
   checkLongLivedToken,
@@ -9,23 +10,33 @@ import {
   savePendingLogin,
   storeTokens,
 } from "../auth/login.ts";
+import { accountFile, type AccountRef, writeApiKeyAccount } from "../auth/accounts.ts";
 import { authorizeUrl, createPkce } from "../auth/pkce.ts";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import { givenTokenCredentials } from "../auth/tokens.ts";
 import { homeDir } from "../config/paths.ts";
+import { ACCOUNT_OPTION, accountLabel, chosenAccount } from "./account-choice.ts";
 import { checkCredential } from "./check-credential.ts";
 import { flagOption, stringOption, type Command, type CommandContext } from "./command.ts";
 import { describeAccount, tokenExpiry } from "./format.ts";
-import { UsageError } from "./ui.ts";
+import { CommandError, UsageError } from "./ui.ts";
 
-const HELP = `Usage: maximize login [options]
+const HELP = `Usage: maximize login [--account NAME] [options]
 
 Log in with your Claude Pro/Max subscription (the same login Claude Code uses).
 
 Without options (on a terminal): a guided login — opens your browser, you approve
 access, then paste the code the page shows.
 
+Several accounts: the login goes to the account \`default\` (the token file) unless
+--account names another; each other account is a file NAME.json in the accounts
+folder (storage.accounts_dir, default: \`accounts\` beside the token file).
+See \`maximize accounts\`.
+
 Options:
+  --account NAME             log in to this account (1–32 lower-case letters, digits, _ or -;
+                             default: \`default\`). Goes with every form below; give the same
+                             --account to --print-url and to --code
   --no-browser               do not try to open a browser; just print the URL
   --print-url                headless step 1: print the authorization URL and keep the
                              pending login (15 minutes) next to the token file
@@ -39,6 +50,11 @@ Options:
   --import-claude-code       copy Claude Code's login (~/.claude/.credentials.json,
                              or $CLAUDE_CONFIG_DIR/.credentials.json)
   --from PATH                with --import-claude-code: read this file instead
+  --api-key [KEY]            store an Anthropic API key (sk-ant-api03-…) as an account:
+                             from KEY, or from stdin with \`--api-key -\` or no value
+                             (on a terminal it asks, without echoing). Without --account
+                             the account is named \`api-key\`, so the Claude login in
+                             \`default\` stays. Stored 0600; never printed
 
 Examples:
   maximize login
@@ -46,6 +62,9 @@ Examples:
   maximize login --code='abc123#xyz'    # …then paste the code from any browser
   claude setup-token && maximize login --token sk-ant-oat01-…
   maximize login --import-claude-code
+  maximize login --account work --print-url
+  maximize login --account work --code='abc123#xyz'
+  printenv ANTHROPIC_API_KEY | maximize login --api-key      # account "api-key"
 `;
 
 const OPTIONS = {
@@ -56,47 +75,50 @@ const OPTIONS = {
   "no-check": { type: "boolean" },
   "import-claude-code": { type: "boolean" },
   from: { type: "string" },
+  "api-key": { type: "string", optionalValue: true },
+  ...ACCOUNT_OPTION,
 } as const;
 
 /** The success lines every login path prints: where the login went and how long it lasts. */
-function loggedIn(ctx: CommandContext, tokens: StoredTokens, how: string): void {
-  const account = describeAccount(tokens);
+function loggedIn(ctx: CommandContext, account: AccountRef, tokens: StoredTokens, how: string): void {
+  const who = describeAccount(tokens);
   const c = ctx.out.colors;
-  ctx.out.write(`${c.green("✓")} ${how}${account ? ` as ${c.bold(account)}` : ""}\n`);
+  ctx.out.write(`${c.green("✓")} ${how}${who ? ` as ${c.bold(who)}` : ""}\n`);
   ctx.out.write(
     `  token ${tokenExpiry(tokens.expires_at, ctx.now(), Boolean(tokens.refresh_token))}${tokens.refresh_token ? " (refreshed automatically)" : ""}\n`,
   );
-  ctx.out.write(`  stored in ${ctx.config.storage.token_file}\n`);
+  ctx.out.write(`  ${accountLabel(account.name)}, stored in ${account.path}\n`);
 }
 
-async function printUrl(ctx: CommandContext): Promise<number> {
+async function printUrl(ctx: CommandContext, account: AccountRef): Promise<number> {
   const pkce = createPkce();
-  const pendingPath = pendingLoginPath(ctx.config.storage.token_file);
+  const pendingPath = pendingLoginPath(account.path, account.name);
   savePendingLogin(pendingPath, pkce, ctx.now());
   ctx.out.write(`${authorizeUrl(ctx.config.oauth, pkce)}\n`);
+  const same = stringOption(ctx.args, "account") === undefined ? "" : ` --account ${account.name}`;
   ctx.err.write(
-    `${ctx.err.colors.dim("Open this URL in any browser, approve access, then run (within 15 minutes):")}\n  maximize login --code='CODE#STATE'\n`,
+    `${ctx.err.colors.dim("Open this URL in any browser, approve access, then run (within 15 minutes):")}\n  maximize login${same} --code='CODE#STATE'\n`,
   );
   return 0;
 }
 
-async function finishWithCode(ctx: CommandContext, code: string): Promise<number> {
-  const pendingPath = pendingLoginPath(ctx.config.storage.token_file);
+async function finishWithCode(ctx: CommandContext, account: AccountRef, code: string): Promise<number> {
+  const pendingPath = pendingLoginPath(account.path, account.name);
   const pkce = loadPendingLogin(pendingPath, ctx.now());
-  const store = createTokenStore(ctx.config.storage.token_file);
+  const store = createTokenStore(account.path);
   const tokens = await completeLogin({ fetch: ctx.fetch, oauth: ctx.config.oauth, store }, pkce, code);
   removePendingLogin(pendingPath);
-  loggedIn(ctx, tokens, "Logged in");
+  loggedIn(ctx, account, tokens, "Logged in");
   return 0;
 }
 
-async function storeLongLived(ctx: CommandContext, given: string): Promise<number> {
+async function storeLongLived(ctx: CommandContext, account: AccountRef, given: string): Promise<number> {
   const token = given === "-" ? (await ctx.readStdin()).trim() : given;
   const tokens = checkLongLivedToken(token);
-  const tokenFile = ctx.config.storage.token_file;
+  const tokenFile = account.path;
   if (flagOption(ctx.args, "no-check")) {
     await storeTokens(createTokenStore(tokenFile), tokens);
-    loggedIn(ctx, tokens, "Stored the long-lived token (not checked: --no-check)");
+    loggedIn(ctx, account, tokens, "Stored the long-lived token (not checked: --no-check)");
     return 0;
   }
   const check = await checkCredential({
@@ -111,23 +133,24 @@ async function storeLongLived(ctx: CommandContext, given: string): Promise<numbe
   }
   await storeTokens(createTokenStore(tokenFile), tokens);
   if (check.outcome === "works") {
-    loggedIn(ctx, tokens, "Logged in with the long-lived token, checked against the API");
+    loggedIn(ctx, account, tokens, "Logged in with the long-lived token, checked against the API");
     return 0;
   }
-  loggedIn(ctx, tokens, "Stored the long-lived token");
+  loggedIn(ctx, account, tokens, "Stored the long-lived token");
   ctx.err.write(
     `${ctx.err.colors.yellow("!")} could not check it against the API (${check.reason}) — if requests later fail with 401, run \`maximize login --token\` again with a new token\n`,
   );
   return 0;
 }
 
-async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
+async function importFromClaudeCode(ctx: CommandContext, account: AccountRef): Promise<number> {
   const path = stringOption(ctx.args, "from") ?? claudeCodeCredentialsPath(ctx.env, homeDir(ctx.env));
-  const store = createTokenStore(ctx.config.storage.token_file);
+  const store = createTokenStore(account.path);
   const { tokens, refreshed } = await importClaudeCode({ fetch: ctx.fetch, oauth: ctx.config.oauth, store, now: ctx.now }, path);
   const plan = typeof tokens.subscription_type === "string" ? ` (Claude ${tokens.subscription_type} plan)` : "";
   loggedIn(
     ctx,
+    account,
     tokens,
     `Imported the Claude Code login${plan} from ${path}${refreshed ? " (refreshed it first: it was about to expire)" : ""}`,
   );
@@ -147,17 +170,64 @@ async function importFromClaudeCode(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/** The account an API key goes to without --account: never `default`, whose Claude login it would silently replace. */
+export const API_KEY_ACCOUNT = "api-key";
+
+/** The key: the flag's value, else stdin (`-`, or no value without a terminal), else a prompt that does not echo. */
+async function readKey(ctx: CommandContext, given: string | boolean | undefined): Promise<string> {
+  if (typeof given === "string" && given !== "-") return given.trim();
+  if (given !== "-" && ctx.interactive) {
+    const p = await import("@clack/prompts");
+    const typed = await p.password({ message: "Paste the Anthropic API key (sk-ant-api03-…)", mask: "•" });
+    if (p.isCancel(typed)) throw new CommandError("cancelled — no API key was stored");
+    return typed.trim();
+  }
+  return (await ctx.readStdin()).trim();
+}
+
+async function storeApiKey(ctx: CommandContext, explicit: AccountRef | undefined): Promise<number> {
+  const key = await readKey(ctx, ctx.args.values["api-key"]);
+  if (key === "")
+    throw new CommandError(
+      "no API key given — pass it as `--api-key KEY`, or on stdin: `printenv ANTHROPIC_API_KEY | maximize login --api-key -`",
+    );
+  // The wrong kinds of secret, said in the words of this command (never repeating the value); nothing is stored.
+  if (/^sk-ant-oat\d{2}-/.test(key))
+    throw new CommandError(
+      "that is a Claude login token (sk-ant-oat…), not an Anthropic API key — store it with `maximize login --token -` (add --account NAME for an account of its own); nothing was stored",
+    );
+  if (/^sk-ant-ort\d{2}-/.test(key))
+    throw new CommandError(
+      "that is a Claude refresh token (sk-ant-ort…), not an Anthropic API key — log in with `maximize login` instead; nothing was stored",
+    );
+  const account = explicit ?? { name: API_KEY_ACCOUNT, path: accountFile(ctx.config, API_KEY_ACCOUNT) };
+  const replaced = existsSync(account.path);
+  const note = writeApiKeyAccount(account.path, key);
+  const c = ctx.out.colors;
+  ctx.out.write(
+    `${c.green("✓")} Stored the Anthropic API key as ${c.bold(accountLabel(account.name))}${replaced ? " (replacing what it held)" : ""}\n`,
+  );
+  if (!explicit)
+    ctx.out.write(`  (no --account given: API keys go to the account "${API_KEY_ACCOUNT}", so the Claude login in "default" stays)\n`);
+  ctx.out.write(`  ${accountLabel(account.name)}, stored in ${account.path}\n`);
+  if (note) ctx.err.write(`${ctx.err.colors.yellow("note:")} ${note}\n`);
+  return 0;
+}
+
+type Mode = "print-url" | "code" | "token" | "import" | "api-key";
+
 /** Exactly one way of logging in per run; the rest is a usage error. */
-function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "import" | "wizard" {
+function chooseMode(ctx: CommandContext): Mode | "wizard" {
   const chosen = [
     flagOption(ctx.args, "print-url") && "print-url",
     stringOption(ctx.args, "code") !== undefined && "code",
     stringOption(ctx.args, "token") !== undefined && "token",
     flagOption(ctx.args, "import-claude-code") && "import",
-  ].filter((mode): mode is "print-url" | "code" | "token" | "import" => typeof mode === "string");
+    ctx.args.values["api-key"] !== undefined && "api-key",
+  ].filter((mode): mode is Mode => typeof mode === "string");
   if (chosen.length > 1)
     throw new UsageError(
-      `maximize login: choose one of --print-url, --code, --token and --import-claude-code (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")}). See maximize login --help.`,
+      `maximize login: choose one of --print-url, --code, --token, --import-claude-code and --api-key (got ${chosen.map((m) => (m === "import" ? "--import-claude-code" : `--${m}`)).join(" and ")}). See maximize login --help.`,
     );
   if (stringOption(ctx.args, "from") !== undefined && chosen[0] !== "import")
     throw new UsageError("maximize login: --from only goes with --import-claude-code. See maximize login --help.");
@@ -168,22 +238,24 @@ function chooseMode(ctx: CommandContext): "print-url" | "code" | "token" | "impo
 
 async function run(ctx: CommandContext): Promise<number> {
   const mode = chooseMode(ctx);
-  if (mode === "print-url") return printUrl(ctx);
-  if (mode === "code") return finishWithCode(ctx, stringOption(ctx.args, "code") ?? "");
-  if (mode === "token") return storeLongLived(ctx, stringOption(ctx.args, "token") ?? "");
-  if (mode === "import") return importFromClaudeCode(ctx);
+  const account = chosenAccount(ctx, "login");
+  if (mode === "api-key") return storeApiKey(ctx, stringOption(ctx.args, "account") === undefined ? undefined : account);
+  if (mode === "print-url") return printUrl(ctx, account);
+  if (mode === "code") return finishWithCode(ctx, account, stringOption(ctx.args, "code") ?? "");
+  if (mode === "token") return storeLongLived(ctx, account, stringOption(ctx.args, "token") ?? "");
+  if (mode === "import") return importFromClaudeCode(ctx, account);
   if (!ctx.interactive) {
     throw new UsageError(
       "maximize login: without options it needs a terminal. Headless: `maximize login --print-url`, open the URL anywhere, then `maximize login --code='CODE#STATE'` — or use --token / --import-claude-code. See maximize login --help.",
     );
   }
   const { loginWizard } = await import("./wizard.ts");
-  return loginWizard(ctx, { browser: !flagOption(ctx.args, "no-browser") });
+  return loginWizard(ctx, { browser: !flagOption(ctx.args, "no-browser"), account });
 }
 
 export const loginCommand: Command = {
   name: "login",
-  summary: "log in with your Claude subscription (wizard, headless, token or Claude Code import)",
+  summary: "log in with your Claude subscription, or store an API key (--account NAME: another account)",
   help: HELP,
   options: OPTIONS,
   run,

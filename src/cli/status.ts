@@ -1,9 +1,12 @@
 import type { Colors } from "picocolors/types";
+import type { AccountState } from "../accounts/view.ts";
+import { type AccountKind, DEFAULT_ACCOUNT, listAccounts } from "../auth/accounts.ts";
 import { createTokenStore, type StoredTokens } from "../auth/store.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import { givenTokenCredentials } from "../auth/tokens.ts";
+import { describeState, gatherAccounts, KIND_LABELS } from "./accounts.ts";
 import { checkCredential } from "./check-credential.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { accountOf, describeExpiry, humanDuration } from "./format.ts";
@@ -36,6 +39,8 @@ export interface StatusReport {
   running: boolean;
   /** The plan's windows in one line ("5-hour 42 % (resets in 2h 13m), 7-day 10 %"), when they could be learnt. */
   plan: string | null;
+  /** Every account in a word, when there is more than the default one (`maximize accounts` tells the rest). */
+  accounts?: { name: string; kind: AccountKind; state: AccountState; cooling_until: string | null }[];
   error?: string;
 }
 
@@ -77,6 +82,12 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     }
   }
   const { email, organization } = tokens ? accountOf(tokens) : {};
+  const running = await isServing(ctx.config, 700);
+  // Only when there are several: a lone default account is what the lines above already describe.
+  const several = listAccounts(ctx.config).some((ref) => ref.name !== DEFAULT_ACCOUNT);
+  const accounts = several
+    ? (await gatherAccounts(ctx, running)).accounts.map(({ name, kind, state, cooling_until }) => ({ name, kind, state, cooling_until }))
+    : undefined;
   return {
     logged_in: auth.logged_in,
     method: auth.method,
@@ -88,10 +99,13 @@ export async function gatherStatus(ctx: Pick<CommandContext, "config" | "fetch">
     token_file: auth.token_file,
     config_file: ctx.config.file ?? null,
     listen: localUrl(ctx.config),
-    running: await isServing(ctx.config, 700),
+    running,
     // Not while the login has a problem: asking the usage endpoint would only try the same refresh again.
     plan:
-      auth.logged_in && !auth.error && auth.method === "oauth" ? (usageSummary(await gatherUsage(ctx, 5000), Date.now()) ?? null) : null,
+      auth.logged_in && !auth.error && auth.method === "oauth"
+        ? (usageSummary(await gatherUsage(ctx, 5000, [DEFAULT_ACCOUNT]), Date.now()) ?? null)
+        : null,
+    ...(accounts ? { accounts } : {}),
     ...(auth.error ? { error: auth.error } : {}),
   };
 }
@@ -151,6 +165,14 @@ export function statusLines(report: StatusReport, nowMs: number, pc: Colors): [s
     report.config_file ?? pc.dim("none — built-in defaults (maximize reads ~/.maximize/config.json, or --config FILE)"),
   ]);
   lines.push(["listen", `${report.listen} ${report.running ? pc.green("(running)") : pc.dim("(not running)")}`]);
+  const accounts = report.accounts ?? [];
+  const width = Math.max(0, ...accounts.map((account) => account.name.length));
+  accounts.forEach((account, i) => {
+    const state = describeState(account, nowMs, pc);
+    const kind = (KIND_LABELS[account.kind] ?? account.kind).padEnd(12);
+    const more = i === accounts.length - 1 ? pc.dim("  — maximize accounts") : "";
+    lines.push([i === 0 ? "accounts" : "", `${account.name.padEnd(width)}  ${kind}  ${state.colour(state.text)}${more}`]);
+  });
   return lines;
 }
 

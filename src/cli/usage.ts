@@ -1,5 +1,5 @@
 import type { Colors } from "picocolors/types";
-import { createCredentials } from "../auth/credentials.ts";
+import { accountCredentials, DEFAULT_ACCOUNT, listAccounts } from "../auth/accounts.ts";
 import type { Config } from "../config/load.ts";
 import { type PlanState, WINDOW_LABELS } from "../plan/plan.ts";
 import { createUsageReader } from "../plan/usage-api.ts";
@@ -11,38 +11,68 @@ import { isServing, localUrl } from "./health.ts";
 
 const HELP = `Usage: maximize usage [--json]
 
-How much of your plan's 5-hour and weekly limits is used, and when each resets. Asks the
+How much of your plan's 5-hour and weekly limits is used, and when each resets, for
+every Claude login (each account under its name; see \`maximize accounts\`). Asks the
 running proxy when one is up (it learns the plan from every answer), otherwise Anthropic's
-usage endpoint with your login (no tokens are spent). An API key has no plan limits to show.
+usage endpoint with each login (no tokens are spent). An API key has no plan limits to show.
 
 Options:
-  --json    per account: status, and for each window utilization (0–1) and resets_at (ISO 8601)
+  --json    per account: status, and for each window utilization (0–1) and resets_at (ISO 8601);
+            "failed": the accounts that could not be asked, and why
 `;
 
 export interface UsageReport {
   accounts: PlanState[];
   /** Where it came from: the running proxy, or the usage endpoint asked directly. */
   from: "proxy" | "usage_api";
+  /** Why there is nothing to show (set only when `accounts` is empty). */
   error?: string;
+  /** The Claude logins whose usage could not be asked, and why (the others are in `accounts`). */
+  failed?: { account: string; error: string }[];
 }
 
-/** The plan: from the running proxy's GET /usage, else from the usage endpoint with the stored login. */
-export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeoutMs = 15_000): Promise<UsageReport> {
+/**
+ * The plan of every Claude login (or of the accounts named in `only`): from the running proxy's GET /usage, else from
+ * the usage endpoint, asked with each login in turn (API-key accounts have no plan).
+ */
+export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeoutMs = 15_000, only?: string[]): Promise<UsageReport> {
+  const wanted = (name: string) => only === undefined || only.includes(name);
   if (await isServing(ctx.config, 700)) {
     const key = ctx.config.server.api_keys[0]?.key;
     const response = await ctx.fetch(`${localUrl(ctx.config)}/usage`, { headers: key ? { "x-api-key": key } : {} }).catch(() => undefined);
-    if (response?.ok) return { ...((await response.json()) as { accounts: PlanState[]; error?: string }), from: "proxy" };
+    if (response?.ok) {
+      const body = (await response.json()) as { accounts: PlanState[]; error?: string };
+      return { ...body, accounts: body.accounts.filter((state) => wanted(state.account)), from: "proxy" };
+    }
   }
-  const credentials = createCredentials(ctx.config, ctx.fetch);
-  if (credentials.status().method === "api_key")
+  if (ctx.config.api.anthropic_api_key)
     return { accounts: [], from: "usage_api", error: "maximize uses an Anthropic API key: there are no plan limits to show" };
-  const upstream = createUpstream({ config: ctx.config, credentials, fetch: ctx.fetch });
-  return createUsageReader({ upstream, timeoutMs })
-    .read()
-    .then(
-      (state): UsageReport => ({ accounts: [state], from: "usage_api" }),
-      (error: unknown): UsageReport => ({ accounts: [], from: "usage_api", error: (error as Error).message }),
-    );
+  const logins = listAccounts(ctx.config)
+    .filter((ref) => wanted(ref.name))
+    .map((ref) => ({ ref, ...accountCredentials(ctx.config, ref, ctx.fetch) }))
+    .filter((account) => account.kind === "oauth");
+  if (logins.length === 0)
+    return { accounts: [], from: "usage_api", error: "every account is an Anthropic API key: there are no plan limits to show" };
+  const results = await Promise.all(
+    logins.map(({ ref, credentials }) =>
+      createUsageReader({ upstream: createUpstream({ config: ctx.config, credentials, fetch: ctx.fetch }), timeoutMs, account: ref.name })
+        .read()
+        .then(
+          (state) => ({ state }),
+          (error: unknown) => ({ failure: { account: ref.name, error: (error as Error).message } }),
+        ),
+    ),
+  );
+  const accounts = results.flatMap((result) => ("state" in result ? [result.state] : []));
+  const failed = results.flatMap((result) => ("failure" in result ? [result.failure] : []));
+  // One login (the usual case) fails in its own words, as before accounts; several name theirs.
+  const error =
+    accounts.length > 0
+      ? undefined
+      : failed.length === 1
+        ? failed[0]?.error
+        : failed.map((f) => `account "${f.account}": ${f.error}`).join("; ");
+  return { accounts, from: "usage_api", ...(error ? { error } : {}), ...(failed.length > 0 && accounts.length > 0 ? { failed } : {}) };
 }
 
 const BAR = 24;
@@ -84,9 +114,10 @@ export function windowLines(state: PlanState, nowMs: number, c: Colors): string[
   return rows.map((row) => row.join("  ").trimEnd());
 }
 
-/** The one-line summary `maximize status` shows: "5-hour 42 % (resets in 2h 13m), 7-day 10 %". */
-export function usageSummary(report: UsageReport, nowMs: number): string | undefined {
-  const state = report.accounts[0];
+/** The one-line summary `maximize status` shows for one account: "5-hour 42 % (resets in 2h 13m), 7-day 10 %". */
+export function usageSummary(report: UsageReport, nowMs: number, account = DEFAULT_ACCOUNT): string | undefined {
+  const state =
+    report.accounts.find((candidate) => candidate.account === account) ?? (report.accounts.length === 1 ? report.accounts[0] : undefined);
   if (!state) return undefined;
   return Object.entries(state.windows)
     .map(([name, window], i) => {
@@ -110,7 +141,8 @@ async function run(ctx: CommandContext): Promise<number> {
       source: state.source,
       seen_at: state.seen_at,
     }));
-    ctx.out.write(`${JSON.stringify({ accounts, from: report.from, ...(report.error ? { error: report.error } : {}) }, null, 2)}\n`);
+    const extra = { ...(report.error ? { error: report.error } : {}), ...(report.failed ? { failed: report.failed } : {}) };
+    ctx.out.write(`${JSON.stringify({ accounts, from: report.from, ...extra }, null, 2)}\n`);
     return report.accounts.length > 0 ? 0 : 1;
   }
   const c = ctx.out.colors;
@@ -133,6 +165,8 @@ async function run(ctx: CommandContext): Promise<number> {
     ctx.out.write(`${c.bold(state.account)} ${status} ${c.dim(`(${seen})`)}\n`);
     for (const line of windowLines(state, ctx.now(), c)) ctx.out.write(`  ${line}\n`);
   }
+  for (const { account, error } of report.failed ?? [])
+    ctx.err.write(`${ctx.err.colors.red(`account "${account}" could not be asked:`)} ${error}\n`);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 import * as p from "@clack/prompts";
 import pc from "picocolors";
+import { type AccountRef, DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import { completeLogin, LoginError } from "../auth/login.ts";
 import { authorizeUrl, createPkce, parsePastedCode } from "../auth/pkce.ts";
 import { createTokenStore, TokenFileError } from "../auth/store.ts";
@@ -30,10 +31,15 @@ function currentLogin(path: string): string | undefined {
  * The interactive login: explain, open the browser, take the pasted code, exchange it.
  * `framed: false` when the menu already drew the intro. Cancel leaves the token file untouched.
  */
-export async function loginWizard(ctx: CommandContext, options: { browser: boolean; framed?: boolean }): Promise<number> {
+export async function loginWizard(
+  ctx: CommandContext,
+  options: { browser: boolean; framed?: boolean; account?: AccountRef },
+): Promise<number> {
   const framed = options.framed ?? true;
-  const tokenFile = ctx.config.storage.token_file;
-  if (framed) p.intro(pc.inverse(" maximize login "));
+  const account = options.account ?? { name: DEFAULT_ACCOUNT, path: ctx.config.storage.token_file };
+  const tokenFile = account.path;
+  const named = account.name === DEFAULT_ACCOUNT ? "" : ` (account "${account.name}")`;
+  if (framed) p.intro(pc.inverse(` maximize login${named} `));
   const pkce = createPkce();
   const url = authorizeUrl(ctx.config.oauth, pkce);
   // Promise a browser only where one may open: not with --no-browser, nor where there is nothing to open it with.
@@ -52,7 +58,7 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
     "What happens",
   );
   const existing = currentLogin(tokenFile);
-  if (existing) p.log.info(`You are logged in as ${existing}. A new login replaces it; cancel (Ctrl-C) to keep it.`);
+  if (existing) p.log.info(`You are logged in${named} as ${existing}. A new login replaces it; cancel (Ctrl-C) to keep it.`);
 
   const opened = tryBrowser && (await openBrowser(url, { env: ctx.env }));
   p.log.step(opened ? "Opened your browser. If it did not show up, open this URL:" : "Open this URL in a browser:");
@@ -80,7 +86,7 @@ export async function loginWizard(ctx: CommandContext, options: { browser: boole
   try {
     const store = createTokenStore(tokenFile);
     const tokens = await completeLogin({ fetch: ctx.fetch, oauth: ctx.config.oauth, store }, pkce, pasted);
-    spin.stop("Logged in");
+    spin.stop(`Logged in${named}`);
     const account = describeAccount(tokens);
     if (account) p.log.success(`Account: ${pc.bold(account)}`);
     p.log.info(

@@ -75,6 +75,16 @@ describe("parseCommandLine", () => {
     expect(parseCommandLine(["status", "--json"], { json: { type: "boolean" } }).values.json).toBe(true);
     expect(() => parseCommandLine(["status", "--json"])).toThrow(UsageError);
   });
+
+  test("a string option with an optional value: the next argument, else true (at the end or before a known option)", () => {
+    const options = { "api-key": { type: "string", optionalValue: true }, account: { type: "string" } } as const;
+    const values = (argv: string[]) => parseCommandLine(argv, options, "login").values;
+    expect(values(["login", "--api-key", "sk-1"])["api-key"]).toBe("sk-1");
+    expect(values(["login", "--api-key", "-"])["api-key"]).toBe("-");
+    expect(values(["login", "--api-key"])["api-key"]).toBe(true);
+    expect(values(["login", "--api-key", "--account", "x"])).toMatchObject({ "api-key": true, account: "x" });
+    expect(() => parseCommandLine(["login", "--account"], options, "login")).toThrow("--account needs a value");
+  });
 });
 
 test("peekCommand finds the command even past option values, and never throws", () => {

@@ -144,11 +144,11 @@ describe("help, version, usage errors", () => {
   test("maximize --help lists every command", async () => {
     const result = await runCli(cliWorld(fake), ["--help"]);
     expect(result.code).toBe(0);
-    for (const name of ["serve", "login", "status", "refresh", "logout", "health"])
+    for (const name of ["serve", "login", "status", "accounts", "refresh", "logout", "health"])
       expect(result.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
   });
 
-  test.each(["serve", "login", "status", "refresh", "logout", "health"])(
+  test.each(["serve", "login", "status", "accounts", "refresh", "logout", "health"])(
     "maximize %s --help, also as `maximize help NAME`",
     async (name) => {
       const world = cliWorld(fake);

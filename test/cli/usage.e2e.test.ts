@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { writeApiKeyAccount } from "../../src/auth/accounts.ts";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { cliWorld, runCli } from "./helpers.ts";
@@ -60,4 +62,52 @@ test("not logged in: says so, exit 1", async () => {
   const result = await runCli(cliWorld(fake), ["usage"]);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain("maximize login");
+});
+
+describe("several accounts (issue 15)", () => {
+  /** default and work: Claude logins; paid: an API key; old: a dead login. */
+  function severalAccounts() {
+    const world = loggedIn();
+    const dir = join(world.dir, "state", "accounts");
+    writeSecretFile(join(dir, "work.json"), JSON.stringify(fake.issueTokens()));
+    writeApiKeyAccount(join(dir, "paid.json"), `sk-ant-api03-${"p".repeat(90)}AA`);
+    const dead = fake.issueTokens({ expiresIn: -60 });
+    writeSecretFile(join(dir, "old.json"), JSON.stringify({ ...dead, login_dead: { at: 1, reason: "invalid_grant" } }));
+    return world;
+  }
+
+  test("no proxy: the usage endpoint asked with every Claude login, each under its name; API keys skipped; a dead login said", async () => {
+    const world = severalAccounts();
+    const result = await runCli(world, ["usage"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^default .*from the usage endpoint/m);
+    expect(result.stdout).toMatch(/^work .*from the usage endpoint/m);
+    expect(result.stdout.match(/5-hour\s+█+░+\s+42 %/g)).toHaveLength(2);
+    expect(result.stdout).not.toContain("paid");
+    expect(result.stderr).toMatch(/^account "old" could not be asked: .*maximize login/m);
+
+    const json = JSON.parse((await runCli(world, ["usage", "--json"])).stdout) as {
+      accounts: { account: string }[];
+      failed: { account: string; error: string }[];
+    };
+    expect(json.accounts.map((a) => a.account).sort()).toEqual(["default", "work"]);
+    expect(json.failed).toEqual([{ account: "old", error: expect.stringContaining("maximize login") }]);
+  });
+
+  test("maximize status: the default account's plan, and a line per account", async () => {
+    const result = await runCli(severalAccounts(), ["status"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/plan\s+5-hour 42 %/);
+    expect(result.stdout).toMatch(/^accounts\s+default\s+Claude login\s+ready$/m);
+    expect(result.stdout).toMatch(/^\s+old\s+Claude login\s+dead$/m);
+    expect(result.stdout).toMatch(/^\s+paid\s+API key\s+ready$/m);
+    expect(result.stdout).toMatch(/^\s+work\s+Claude login\s+ready\s+— maximize accounts$/m);
+    const json = JSON.parse((await runCli(severalAccounts(), ["status", "--json"])).stdout) as { accounts: unknown[] };
+    expect(json.accounts).toHaveLength(4);
+  });
+
+  test("one account only: status has no accounts lines", async () => {
+    const result = await runCli(loggedIn(), ["status", "--json"]);
+    expect(JSON.parse(result.stdout).accounts).toBeUndefined();
+  });
 });

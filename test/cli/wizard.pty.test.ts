@@ -44,6 +44,40 @@ describe("the interactive login wizard on a real terminal", () => {
     expect(screen).not.toContain(tokens.access_token);
   });
 
+  test("--account NAME: the login goes to the account's file, 0600; the token file is untouched", async () => {
+    const world = cliWorld(fake);
+    writeSecretFile(world.tokenFile, JSON.stringify(fake.issueTokens()));
+    const before = readFileSync(world.tokenFile, "utf8");
+    const pty = startPty(world, ["login", "--no-browser", "--account", "work"]);
+    open.push(pty);
+    await pty.waitFor(/maximize login \(account "work"\)/);
+    const [, url] = await pty.waitFor(AUTHORIZE);
+    await pty.waitFor(/Paste the code/);
+    pty.type(`${await approveInBrowser(url!)}\r`);
+    await pty.waitFor(/Logged in \(account "work"\)/);
+    expect(await pty.exited).toBe(0);
+    const file = join(world.dir, "state", "accounts", "work.json");
+    expect(pty.screen()).toContain(file);
+    expect(JSON.parse(readFileSync(file, "utf8")).access_token).toStartWith("sk-ant-oat01-");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
+  });
+
+  test("--api-key on a terminal asks for the key without echoing it", async () => {
+    const world = cliWorld(fake);
+    const key = `sk-ant-api03-${"t".repeat(90)}AA`;
+    const pty = startPty(world, ["login", "--api-key", "--account", "paid"]);
+    open.push(pty);
+    await pty.waitFor(/Paste the Anthropic API key/);
+    pty.type(`${key}\r`);
+    await pty.waitFor(/Stored the Anthropic API key as account "paid"/);
+    expect(await pty.exited).toBe(0);
+    expect(pty.screen()).not.toContain(key);
+    const file = join(world.dir, "state", "accounts", "paid.json");
+    expect(JSON.parse(readFileSync(file, "utf8")).api_key).toBe(key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   test("--no-browser: the box promises no browser; at 80 columns the disclaimer is wrapped whole to the width", async () => {
     const world = cliWorld(fake);
     const pty = startPty(world, ["login", "--no-browser"], undefined, 80);
