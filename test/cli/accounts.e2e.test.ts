@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { AccountView } from "../../src/accounts/view.ts";
 import { writeApiKeyAccount } from "../../src/auth/accounts.ts";
 import { writeSecretFile } from "../../src/auth/store.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { startServer } from "../../src/server/serve.ts";
+import { createLogger } from "../../src/shared/log.ts";
 import { freePort } from "../support/binary.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { cliWorld, runCli, type CliWorld } from "./helpers.ts";
@@ -210,5 +213,37 @@ describe("logout and refresh --account", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("1–32 lower-case letters, digits, _ or -");
     expect(result.stderr).toContain(`maximize ${command} --help`);
+  });
+});
+
+describe("maximize accounts against a real proxy", () => {
+  test("the proxy's own view: what it sent with each account, and the dead one", async () => {
+    const port = freePort();
+    const world = threeAccounts(port);
+    const running = startServer({
+      config: loadConfig({ cwd: world.dir, env: world.env }),
+      log: createLogger({ level: "error", write: () => {} }),
+    });
+    try {
+      await running.ready;
+      const sent = await fetch(`${running.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "proxy-key-number-one", "x-maximize-account": "default" },
+        body: JSON.stringify({ model: "l", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(sent.status).toBe(200);
+      const result = await runCli(world, ["accounts", "--json"]);
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as { from: string; accounts: AccountView[] };
+      expect(report.from).toBe("proxy");
+      const byName = Object.fromEntries(report.accounts.map((view) => [view.name, view]));
+      expect(byName.default?.requests).toBeGreaterThanOrEqual(1); // the catalogue fetch may have gone there too
+      expect(byName.default?.state).toBe("ready");
+      expect(byName.old?.state).toBe("dead");
+      expect(byName.paid?.kind).toBe("api_key");
+      expect(result.stdout).not.toContain(KEY);
+    } finally {
+      await running.stop(0);
+    }
   });
 });
