@@ -106,6 +106,18 @@ describe("several accounts (issue 15)", () => {
     expect(json.accounts).toHaveLength(4);
   });
 
+  test("maximize status exits 0 while any account can serve, even with the default one logged out; 1 when none can", async () => {
+    const world = cliWorld(fake);
+    const dir = join(world.dir, "state", "accounts");
+    writeSecretFile(join(dir, "work.json"), JSON.stringify(fake.issueTokens()));
+    const result = await runCli(world, ["status"]);
+    expect(result.stdout).toMatch(/^accounts\s+work\s+Claude login\s+ready/m);
+    expect(result.code).toBe(0);
+    writeSecretFile(join(dir, "work.json"), JSON.stringify({ ...fake.issueTokens(), login_dead: { at: 1, reason: "invalid_grant" } }));
+    writeSecretFile(join(dir, "more.json"), JSON.stringify({ ...fake.issueTokens(), login_dead: { at: 1, reason: "invalid_grant" } }));
+    expect((await runCli(world, ["status"])).code).toBe(1);
+  });
+
   test("one account only: status has no accounts lines", async () => {
     const result = await runCli(loggedIn(), ["status", "--json"]);
     expect(JSON.parse(result.stdout).accounts).toBeUndefined();
