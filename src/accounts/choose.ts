@@ -11,6 +11,8 @@ export interface Candidate {
   kind: AccountKind;
   /** Until when (ms since the epoch) new requests avoid it; absent or past: not cooling. */
   coolingUntil?: number;
+  /** The cooldown holds only for models whose ID contains this (a model's own weekly window, e.g. "opus"). */
+  coolingFor?: string;
   /** Known unusable (a dead login, no login): skipped until its file changes. */
   unusable?: boolean;
   /** The binding window's utilization (0–1), null when not known yet (counted as unused). */
@@ -25,15 +27,23 @@ export interface Choice {
   exclude?: ReadonlySet<string>;
   /** The account this conversation used before. */
   sticky?: string;
+  /** The request's model (a cooldown may hold for some models only). */
+  model?: string;
 }
 
-/** Whether an account can take a request now. */
-export const canServe = (candidate: Candidate, now: number): boolean =>
-  !candidate.unusable && !(candidate.coolingUntil !== undefined && candidate.coolingUntil > now);
+/** Whether an account is cooling down for a request to this model. */
+export const isCooling = (candidate: Candidate, now: number, model?: string): boolean =>
+  candidate.coolingUntil !== undefined &&
+  candidate.coolingUntil > now &&
+  (candidate.coolingFor === undefined || (model ?? "").includes(candidate.coolingFor));
+
+/** Whether an account can take a request (to this model) now. */
+export const canServe = (candidate: Candidate, now: number, model?: string): boolean =>
+  !candidate.unusable && !isCooling(candidate, now, model);
 
 /** The account for the next request, or undefined when none can serve. `candidates` come in their listing order. */
 export function chooseAccount(candidates: readonly Candidate[], choice: Choice): Candidate | undefined {
-  const open = candidates.filter((candidate) => canServe(candidate, choice.now) && !choice.exclude?.has(candidate.name));
+  const open = candidates.filter((candidate) => canServe(candidate, choice.now, choice.model) && !choice.exclude?.has(candidate.name));
   if (open.length <= 1) return open[0];
   const sticky = choice.sticky === undefined ? undefined : open.find((candidate) => candidate.name === choice.sticky);
   if (sticky) return sticky;
@@ -48,9 +58,9 @@ export function chooseAccount(candidates: readonly Candidate[], choice: Choice):
 }
 
 /** The earliest moment an account that is cooling down can serve again (for an honest retry-after), if any. */
-export function earliestReturn(candidates: readonly Candidate[], now: number): number | undefined {
+export function earliestReturn(candidates: readonly Candidate[], now: number, model?: string): number | undefined {
   const returns = candidates
-    .filter((candidate) => !candidate.unusable && candidate.coolingUntil !== undefined && candidate.coolingUntil > now)
+    .filter((candidate) => !candidate.unusable && isCooling(candidate, now, model))
     .map((candidate) => candidate.coolingUntil as number);
   return returns.length > 0 ? Math.min(...returns) : undefined;
 }

@@ -8,7 +8,7 @@
  * while serving adds the account.
  */
 import { statSync } from "node:fs";
-import { accountCredentials, DEFAULT_ACCOUNT, listAccounts, type AccountKind, type AccountRef } from "../auth/accounts.ts";
+import { accountCredentials, DEFAULT_ACCOUNT, listAccounts, readApiKey, type AccountKind, type AccountRef } from "../auth/accounts.ts";
 import { keepLoginAlive, type KeepAlive } from "../auth/keep-alive.ts";
 import { apiKeyCredentials, type AuthStatus, type Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
@@ -16,10 +16,12 @@ import { ApiError, AuthError } from "../shared/errors.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { createLru } from "../shared/lru.ts";
-import { WINDOW_LABELS, type PlanState } from "../plan/plan.ts";
+import { drawsExtraUsage, WINDOW_LABELS, type PlanState } from "../plan/plan.ts";
 import type { PlanTracker } from "../plan/tracker.ts";
+import type { StreamOutcome } from "../upstream/stream-guard.ts";
+import type { TokenUsage } from "../upstream/usage-meter.ts";
 import type { Upstream, UpstreamCall } from "../upstream/upstream.ts";
-import { canServe, chooseAccount, earliestReturn, type Candidate } from "./choose.ts";
+import { canServe, chooseAccount, earliestReturn, isCooling, type Candidate } from "./choose.ts";
 import { conversationKey } from "./conversation.ts";
 import { bindingUtilization, stateOf, type AccountView } from "./view.ts";
 
@@ -27,20 +29,30 @@ import { bindingUtilization, stateOf, type AccountView } from "./view.ts";
 export const ACCOUNT_HEADER = "x-maximize-account";
 /** How often the account files are looked at for new, removed or replaced accounts. */
 const RESCAN_MS = 1000;
+/** While serving, the files are looked at this often even with no traffic (a login added while idle is kept alive). */
+const IDLE_RESCAN_MS = 5000;
 /** An account whose token endpoint could not be reached rests this long (other accounts serve meanwhile). */
 const UNREACHABLE_COOLDOWN_MS = 30_000;
 /** A plan refusal without a usable reset time cools the account this long. */
 const DEFAULT_COOLDOWN_MS = 60_000;
 
+/** Why an account rests: its plan, extra usage it must not spend, or its token endpoint. */
+type CoolingKind = "plan" | "extra_usage" | "token";
+
 interface Account extends Candidate {
   path: string;
   credentials: Credentials;
-  /** The file as last seen (mtime, size, inode): a change means a new login, and forgives what was known. */
+  /** The file as last seen (mtime, size, inode): a change means a new login, and forgives a dead one. */
   stamp: string;
+  coolingKind?: CoolingKind;
   coolingReason?: string;
+  /** When the cooldown began (ms): an answer to a request sent before it says nothing about after. */
+  cooledAt?: number;
   /** Why it cannot serve, until its file changes (a dead login). */
   unusableReason?: string;
   lastError?: { at: string; message: string };
+  /** The last problem said in the log (each is said once). */
+  said?: string;
   requests: number;
 }
 
@@ -65,7 +77,7 @@ export interface PoolDeps {
   log: Logger;
   now?: () => number;
   onRefresh?: (account: string, outcome: "ok" | "failed", detail?: string) => void;
-  /** A request sent with an account (after any failover). */
+  /** A request sent upstream with an account (refused attempts, catalogue and usage reads included). */
   onSent?: (account: string) => void;
   /** A request moved from one account to another (why: "plan_limit" | "login"). */
   onFailover?: (from: string, to: string, why: string) => void;
@@ -95,26 +107,54 @@ function refusalEnds(headers: Headers, now: number): number {
 const isPlanRefusal = (response: Response) =>
   response.status === 429 && response.headers.get("anthropic-ratelimit-unified-status") === "rejected";
 
+/** An answer that says the plan takes requests again. */
+const planAllows = (response: Response) => {
+  const status = response.headers.get("anthropic-ratelimit-unified-status");
+  return response.status < 400 && (status === "allowed" || status === "allowed_warning");
+};
+
 /** The window that binds, in words ("5-hour"), from the representative claim. */
 const claimLabel = (headers: Headers) => {
   const claim = headers.get("anthropic-ratelimit-unified-representative-claim");
   return claim ? (WINDOW_LABELS[claim] ?? claim.replaceAll("_", " ")) : "plan";
 };
 
+/** A model's own weekly window refuses that model only: the models it holds for ("opus" in the model ID). */
+const MODEL_WINDOWS: Readonly<Record<string, string>> = { seven_day_opus: "opus", seven_day_sonnet: "sonnet" };
+
 /**
- * Whether the plan's answer says requests now draw on extra usage (paid beyond the plan): a plan window used up
- * while requests are still allowed, or the overage claim binding. Then until when (the used-up windows' reset).
+ * Until when an account must not be used when extra usage may not be spent: its answers say the plan is used up and
+ * extra usage pays (PROTOCOL §8) — until the plan resets.
  */
 export function extraUsageUntil(plan: PlanState | undefined, now: number): number | undefined {
-  if (!plan || plan.status === "rejected") return undefined;
-  const spent = Object.entries(plan.windows).filter(
-    ([name, window]) => name !== "overage" && (window.status === "rejected" || window.utilization >= 1),
-  );
-  if (spent.length === 0 && plan.representative_claim !== "overage") return undefined;
-  const resets = spent.map(([, window]) => Date.parse(window.resets_at ?? "")).filter((at) => Number.isFinite(at) && at > now);
-  const planReset = Date.parse(plan.resets_at ?? "");
-  if (resets.length > 0) return Math.max(...resets);
-  return Number.isFinite(planReset) && planReset > now ? planReset : now + DEFAULT_COOLDOWN_MS;
+  if (!drawsExtraUsage(plan)) return undefined;
+  const reset = Date.parse(plan?.resets_at ?? "");
+  return Number.isFinite(reset) && reset > now ? reset : now + DEFAULT_COOLDOWN_MS;
+}
+
+/**
+ * An attempt's end and usage, held until it is known whether its answer is the one returned: a refused attempt that
+ * is dropped for another account must not end the client's stream or count its tokens.
+ */
+function heldCallbacks(call: UpstreamCall) {
+  let decided: "keep" | "drop" | undefined;
+  const pending: (() => void)[] = [];
+  const hold = (run: () => void) => {
+    if (decided === "keep") run();
+    else if (decided === undefined) pending.push(run);
+  };
+  return {
+    onEnd: (outcome: StreamOutcome, errorType?: string) => hold(() => call.onEnd?.(outcome, errorType)),
+    onUsage: (usage: TokenUsage) => hold(() => call.onUsage?.(usage)),
+    keep() {
+      decided = "keep";
+      for (const run of pending.splice(0)) run();
+    },
+    drop() {
+      decided = "drop";
+      pending.length = 0;
+    },
+  };
 }
 
 export function createAccountPool(deps: PoolDeps): AccountPool {
@@ -125,12 +165,38 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
   let scannedAt = Number.NEGATIVE_INFINITY;
   let keepAlives: Map<string, { credentials: Credentials; keepAlive: KeepAlive }> | undefined;
   let keepAliveLog: Logger | undefined;
+  const unknownOrder = new Set<string>();
+
+  const credentialsFor = (ref: AccountRef) =>
+    accountCredentials(config, ref, deps.fetch, (outcome, detail) => deps.onRefresh?.(ref.name, outcome, detail));
 
   const build = (ref: AccountRef): Account => {
-    const { kind, credentials } = accountCredentials(config, ref, deps.fetch, (outcome, detail) =>
-      deps.onRefresh?.(ref.name, outcome, detail),
-    );
+    const { kind, credentials } = credentialsFor(ref);
     return { name: ref.name, path: ref.path, kind, credentials, stamp: fileStamp(ref.path), utilization: null, requests: 0 };
+  };
+
+  /** Says an account's problem once (until it changes); undefined: it works again. */
+  const say = (account: Account, problem: string | undefined) => {
+    if (problem === account.said) return;
+    if (problem) log.warn(`account ${account.name}: ${problem}${accounts.length > 1 ? "; the other accounts carry on" : ""}`);
+    else if (account.said) log.info(`account ${account.name}: its login works again`);
+    account.said = problem;
+  };
+
+  /**
+   * The file changed (a refresh, a new login, a key): the same account object is updated, so what requests in flight
+   * note on it (a cooldown, a count) is kept. A login known dead may live again.
+   */
+  const update = (account: Account, ref: AccountRef, stamp: string) => {
+    account.stamp = stamp;
+    const kind: AccountKind = readApiKey(ref.path) === undefined ? "oauth" : "api_key";
+    if (kind !== account.kind) {
+      const rebuilt = credentialsFor(ref);
+      account.kind = rebuilt.kind;
+      account.credentials = rebuilt.credentials;
+    }
+    account.unusable = undefined;
+    account.unusableReason = undefined;
   };
 
   /** The accounts, re-listed when a second has passed: added, removed and replaced files are taken in. */
@@ -141,17 +207,8 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       // An API key in the config is the one account, as before accounts existed.
       if (accounts.length === 0) {
         const credentials = apiKeyCredentials(config.api.anthropic_api_key, config.storage.token_file);
-        accounts = [
-          {
-            name: DEFAULT_ACCOUNT,
-            path: config.storage.token_file,
-            kind: "api_key",
-            credentials,
-            stamp: "",
-            utilization: null,
-            requests: 0,
-          },
-        ];
+        const path = config.storage.token_file;
+        accounts = [{ name: DEFAULT_ACCOUNT, path, kind: "api_key", credentials, stamp: "", utilization: null, requests: 0 }];
       }
       return accounts;
     }
@@ -160,36 +217,37 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       const before = known.get(ref.name);
       if (!before || before.path !== ref.path) return build(ref);
       const stamp = fileStamp(ref.path);
-      if (stamp === before.stamp) return before;
-      // The file changed (a refresh, a new login, a key): a login known dead may live again. The plan's cooldown and
-      // the single-flight state of the login stay (a refresh rewrites the file too).
-      const rebuilt = build(ref);
-      const { coolingUntil, coolingReason, lastError, requests } = before;
-      const credentials = rebuilt.kind === before.kind ? before.credentials : rebuilt.credentials;
-      const next: Account = { ...rebuilt, credentials, coolingUntil, coolingReason, lastError, requests };
-      // Marking a login dead writes the file too: that is no new login.
-      if (before.unusable && credentials.status().dead) {
-        next.unusable = true;
-        next.unusableReason = before.unusableReason;
-      }
-      return next;
+      if (stamp !== before.stamp) update(before, ref, stamp);
+      return before;
     });
+    for (const name of config.accounts.order) {
+      if (unknownOrder.has(name) || accounts.some((account) => account.name === name)) continue;
+      unknownOrder.add(name);
+      log.warn(`accounts.order names "${name}", which is no account here (${accounts.map((a) => a.name).join(", ")}): it is skipped`);
+    }
     if (keepAlives) syncKeepAlives();
     return accounts;
   };
 
   const syncKeepAlives = () => {
     if (!keepAlives || !keepAliveLog) return;
-    const live = new Map(accounts.filter((account) => account.kind === "oauth").map((account) => [account.name, account.credentials]));
+    const live = new Map(accounts.filter((account) => account.kind === "oauth").map((account) => [account.name, account]));
     for (const [name, running] of keepAlives) {
-      if (live.get(name) === running.credentials) continue;
+      if (live.get(name)?.credentials === running.credentials) continue;
       running.keepAlive.stop();
       keepAlives.delete(name);
     }
-    for (const [name, credentials] of live) {
+    for (const [name, account] of live) {
       if (keepAlives.has(name)) continue;
-      const label = accounts.length > 1 || name !== DEFAULT_ACCOUNT ? `Claude login (account ${name})` : "Claude login";
-      keepAlives.set(name, { credentials, keepAlive: keepLoginAlive(credentials, keepAliveLog, undefined, label) });
+      // One account alone: the keep-alive's own words ("Claude login: …"), as before there were accounts.
+      const alone = accounts.length === 1 && name === DEFAULT_ACCOUNT;
+      const keepAlive = keepLoginAlive(
+        account.credentials,
+        keepAliveLog,
+        undefined,
+        alone ? undefined : (problem) => say(account, problem),
+      );
+      keepAlives.set(name, { credentials: account.credentials, keepAlive });
     }
   };
 
@@ -197,58 +255,78 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
     for (const account of list) account.utilization = bindingUtilization(deps.plan.state(account.name));
   };
 
-  const cool = (account: Account, until: number, reason: string) => {
+  const cool = (account: Account, kind: CoolingKind, until: number, reason: string, scope?: string) => {
     account.coolingUntil = until;
+    account.coolingKind = kind;
     account.coolingReason = reason;
+    account.coolingFor = scope;
+    account.cooledAt = now();
   };
 
-  /** Plan facts from the answer: a success ends a cooldown; with avoid_extra_usage, extra usage starts one. */
-  const learn = (account: Account, response: Response) => {
-    if (response.status < 400 && account.coolingUntil !== undefined && account.coolingReason?.startsWith("plan limit")) {
-      account.coolingUntil = undefined;
-      account.coolingReason = undefined;
-    }
+  const uncool = (account: Account) => {
+    account.coolingUntil = undefined;
+    account.coolingKind = undefined;
+    account.coolingReason = undefined;
+    account.coolingFor = undefined;
+    account.cooledAt = undefined;
+  };
+
+  /**
+   * Plan facts from an answer: one sent after a plan cooldown began that says the plan allows again ends it; with
+   * avoid_extra_usage, an answer billed as extra usage starts one.
+   */
+  const learn = (account: Account, response: Response, sentAt: number) => {
+    if (account.coolingKind === "plan" && sentAt >= (account.cooledAt ?? 0) && planAllows(response)) uncool(account);
     if (!config.accounts.avoid_extra_usage || account.kind !== "oauth") return;
     const until = extraUsageUntil(deps.plan.state(account.name), now());
-    if (until === undefined) return;
-    if (account.coolingUntil === undefined || account.coolingUntil < until) {
-      log.warn(
-        `account ${account.name}: its plan limit is used up and requests would draw on extra usage; not used until ${clock(until)} (accounts.avoid_extra_usage)`,
-      );
-      cool(account, until, "extra usage (accounts.avoid_extra_usage)");
-    }
+    if (until === undefined || (account.coolingUntil ?? 0) >= until) return;
+    log.warn(
+      `account ${account.name}: its plan limit is used up and its requests now draw on extra usage; not used until ${clock(until)} (accounts.avoid_extra_usage)`,
+    );
+    cool(account, "extra_usage", until, "would draw on extra usage (accounts.avoid_extra_usage)");
   };
 
-  /** What a failure to get or use an account's login means: skipped until its file changes, or for this request only. */
+  /** A cooldown for extra usage holds only while the setting asks for it (a reload may turn it off). */
+  const forgiveExtraUsage = (list: Account[]) => {
+    if (config.accounts.avoid_extra_usage) return;
+    for (const account of list) if (account.coolingKind === "extra_usage") uncool(account);
+  };
+
+  /** What a failure to get or use an account's login means: skipped until its file changes, or a short rest. */
   const noteLoginFailure = (account: Account, error: AuthError) => {
     account.lastError = { at: new Date(now()).toISOString(), message: error.message };
     // The token endpoint is down: rest a while rather than have every request wait for it first.
     if (error.kind === "refresh_unavailable") {
-      if (accounts.length > 1) cool(account, now() + UNREACHABLE_COOLDOWN_MS, "its token could not be refreshed");
+      if (accounts.length > 1) cool(account, "token", now() + UNREACHABLE_COOLDOWN_MS, "its token could not be refreshed");
       return;
     }
-    if (account.unusableReason === undefined && accounts.length > 1) {
-      log.warn(`account ${account.name}: ${error.message}; the other accounts carry on`);
-    }
+    if (accounts.length > 1) say(account, error.message);
     account.unusable = true;
     account.unusableReason = error.message;
+    // Marking a login dead writes its file: that write is no new login.
+    account.stamp = fileStamp(account.path);
   };
 
-  const allCooling = (list: Account[]): ApiError => {
+  /** No account can take the request now, but some come back: when, and why each rests. */
+  const noneNow = (list: Account[], model: string | undefined): ApiError => {
     const at = now();
-    const back = earliestReturn(list, at) as number;
+    const back = earliestReturn(list, at, model) as number;
     const seconds = Math.max(1, Math.ceil((back - at) / 1000));
-    const each = list
-      .filter((account) => !account.unusable)
-      .map((account) => `${account.name} until ${clock(account.coolingUntil ?? at)} (${account.coolingReason ?? "cooling down"})`);
-    return new ApiError(
-      429,
-      `every account is at a plan limit: ${each.join("; ")}. The first is back in ${seconds}s — retry then, or add an account (\`maximize login --account NAME\`)`,
-      { type: "rate_limit_error", headers: { "retry-after": String(seconds) } },
-    );
+    const resting = list.filter((account) => !account.unusable && isCooling(account, at, model));
+    const each = resting.map((account) => `${account.name} until ${clock(account.coolingUntil as number)} (${account.coolingReason})`);
+    const dead = list.filter((account) => account.unusable).map((account) => `${account.name} (login not usable)`);
+    const planOnly = resting.every((account) => account.coolingKind !== "token");
+    const what = list.length === 1 ? "the account cannot take requests now" : "no account can take requests now";
+    const message = `${what}: ${[...each, ...dead].join("; ")}. The first is back in ${seconds}s — retry then${
+      planOnly ? ", or add an account (`maximize login --account NAME`)" : ""
+    }`;
+    // A plan limit is a 429, as Anthropic's own; a token endpoint that is down is maximize's trouble, a 503.
+    return planOnly
+      ? new ApiError(429, message, { type: "rate_limit_error", headers: { "retry-after": String(seconds) } })
+      : new ApiError(503, message, { type: "api_error", headers: { "retry-after": String(seconds) } });
   };
 
-  /** No account can serve and none is merely cooling: the reason of the first that failed. */
+  /** No account can serve and none is merely resting: the reason of the first that failed. */
   const noneUsable = (list: Account[], failure: unknown): unknown => {
     if (failure) return failure;
     const reasons = list.map((account) => `${account.name}: ${account.unusableReason ?? "not usable"}`);
@@ -271,80 +349,100 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
   };
 
   async function sendWith(account: Account, call: UpstreamCall): Promise<Response> {
+    const sentAt = now();
     const response = await deps.upstream.send({ ...call, account: account.name, credentials: account.credentials });
     account.requests += 1;
     deps.onSent?.(account.name);
-    learn(account, response);
+    learn(account, response, sentAt);
     return response;
+  }
+
+  /** One account, no choice: a pin, or the only account there is. */
+  async function sendOnly(account: Account, call: UpstreamCall): Promise<Response> {
+    try {
+      const response = await sendWith(account, call);
+      call.onAccount?.(account.name);
+      return response;
+    } catch (error) {
+      if (error instanceof AuthError) noteLoginFailure(account, error);
+      throw error;
+    }
   }
 
   return {
     async send(call) {
       const list = current();
+      forgiveExtraUsage(list);
       // A pin is obeyed as asked: no other account, even while it cools down (its answer says how it stands). A lone
       // account is asked too (Anthropic's own 429 says when its limit resets): only extra usage it must not spend
       // (accounts.avoid_extra_usage) stops it here.
-      const only = list.length === 1 && !(list[0] as Account).coolingReason?.startsWith("extra usage") ? list[0] : undefined;
-      const pin = pinned(list, call) ?? only;
-      if (pin) {
-        try {
-          const response = await sendWith(pin, call);
-          call.onAccount?.(pin.name);
-          return response;
-        } catch (error) {
-          if (error instanceof AuthError) noteLoginFailure(pin, error);
-          throw error;
-        }
-      }
+      const pin = pinned(list, call);
+      if (pin) return sendOnly(pin, call);
+      const lone = list.length === 1 ? (list[0] as Account) : undefined;
+      if (lone && !(lone.coolingKind === "extra_usage" && isCooling(lone, now()))) return sendOnly(lone, call);
+
       if (list.length > 1) refreshUtilization(list);
+      const model = typeof call.body?.model === "string" ? call.body.model : undefined;
       const key = list.length > 1 ? conversationKey(call.clientHeaders, call.body) : undefined;
       const tried = new Set<string>();
-      let refused: { account: Account; response: Response } | undefined;
-      let failure: unknown;
+      let refused: Account | undefined;
+      let failed: { account: Account; error: unknown } | undefined;
       for (;;) {
         const at = now();
         const account = chooseAccount(list, {
           order: config.accounts.order,
           now: at,
+          model,
           exclude: tried,
           sticky: key === undefined ? undefined : conversations.get(key),
         }) as Account | undefined;
         if (!account) {
-          // Some account comes back when its plan resets: say when (an honest retry-after), else why none can serve.
-          if (earliestReturn(list, at) !== undefined) throw allCooling(list);
-          throw noneUsable(list, failure);
+          // Some account comes back (its plan resets, its token endpoint is tried again): say when; else why none can.
+          if (earliestReturn(list, at, model) !== undefined) throw noneNow(list, model);
+          throw noneUsable(list, failed?.error);
         }
         tried.add(account.name);
+        const held = heldCallbacks(call);
         let response: Response;
         try {
-          response = await sendWith(account, call);
+          response = await sendWith(account, { ...call, onEnd: held.onEnd, onUsage: held.onUsage });
         } catch (error) {
+          held.drop();
           // Nothing reached the client: a login that cannot be used (dead, gone, endpoint down) passes to the next.
           if (!(error instanceof AuthError)) throw error;
           noteLoginFailure(account, error);
-          failure ??= error;
+          failed ??= { account, error };
           continue;
         }
-        if (refused) deps.onFailover?.(refused.account.name, account.name, "plan_limit");
-        else if (failure) deps.onFailover?.([...tried].at(-2) ?? "", account.name, "login");
+        const more = () => list.some((other) => !tried.has(other.name) && canServe(other, now(), model));
+        // A long-lived token the API refused (its status now says so): nothing reached the client, another may serve.
+        if (response.status === 401 && account.kind === "oauth" && account.credentials.status().dead && more()) {
+          held.drop();
+          await response.body?.cancel().catch(() => {});
+          noteLoginFailure(account, new AuthError("login_dead", account.credentials.status().error ?? "login refused"));
+          failed ??= { account, error: undefined };
+          continue;
+        }
         if (isPlanRefusal(response) && account.kind === "oauth") {
+          const claim = response.headers.get("anthropic-ratelimit-unified-representative-claim") ?? "";
           const until = refusalEnds(response.headers, now());
-          cool(account, until, `plan limit: ${claimLabel(response.headers)}`);
+          cool(account, "plan", until, `plan limit: ${claimLabel(response.headers)}`, MODEL_WINDOWS[claim]);
           // Once: a second refusal goes to the client as it is.
-          if (!refused && list.length > 1) {
-            const others = list.some((other) => !tried.has(other.name) && canServe(other, now()));
-            if (others) {
-              log.warn(
-                `account ${account.name}: the ${claimLabel(response.headers)} limit is used up until ${clock(until)}; sending this request with another account`,
-              );
-              await response.body?.cancel().catch(() => {});
-              refused = { account, response };
-              continue;
-            }
+          if (!refused && more()) {
+            log.warn(
+              `account ${account.name}: the ${claimLabel(response.headers)} limit is used up until ${clock(until)}; sending this request with another account`,
+            );
+            held.drop();
+            await response.body?.cancel().catch(() => {});
+            refused = account;
+            continue;
           }
         }
+        held.keep();
+        if (refused) deps.onFailover?.(refused.name, account.name, "plan_limit");
+        else if (failed) deps.onFailover?.(failed.account.name, account.name, "login");
         if (key !== undefined) conversations.set(key, account.name);
-        call.onAccount?.(account.name, refused?.account.name);
+        call.onAccount?.(account.name, refused?.name);
         return response;
       }
     },
@@ -360,7 +458,7 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
         const error = account.unusableReason ?? auth.error;
         return {
           name: account.name,
-          kind: account.kind as AccountKind,
+          kind: account.kind,
           file: account.path,
           state,
           logged_in: auth.logged_in && !account.unusable,
@@ -385,8 +483,12 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       keepAlives ??= new Map();
       current();
       syncKeepAlives();
+      // With no traffic the files are still looked at: a login added while idle is kept alive too.
+      const rescan = setInterval(current, IDLE_RESCAN_MS);
+      rescan.unref?.();
       return {
         stop() {
+          clearInterval(rescan);
           for (const running of keepAlives?.values() ?? []) running.keepAlive.stop();
           keepAlives = undefined;
         },

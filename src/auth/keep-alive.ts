@@ -32,8 +32,11 @@ export function keepLoginAlive(
   credentials: Credentials,
   log: Logger,
   timers: KeepAliveTimers = { setTimeout: (run, ms) => setTimeout(run, ms), clearTimeout: (t) => clearTimeout(t as number) },
-  /** How its lines name the login ("Claude login (account work)" when there are several). */
-  label = "Claude login",
+  /**
+   * Says a problem with the login once (undefined: it works again). Default: a log line; the account pool says it
+   * its own way, once per account, shared with what requests find.
+   */
+  say?: (problem: string | undefined) => void,
 ): KeepAlive {
   let timer: unknown;
   let stopped = false;
@@ -49,8 +52,9 @@ export function keepLoginAlive(
 
   /** Says a problem once (until it changes or goes away). */
   const report = (problem: string | undefined) => {
-    if (problem && problem !== reported) log.warn(`${label}: ${problem}`);
-    else if (!problem && reported) log.info(`${label}: working again`);
+    if (say) say(problem);
+    else if (problem && problem !== reported) log.warn(`Claude login: ${problem}`);
+    else if (!problem && reported) log.info("Claude login: working again");
     reported = problem;
   };
 

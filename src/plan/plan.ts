@@ -40,6 +40,11 @@ export interface PlanState {
   /** When the plan as a whole resets (the representative claim's window), ISO 8601. */
   resets_at: string | null;
   windows: Record<string, PlanWindow>;
+  /**
+   * Extra usage as the headers tell it (`-unified-overage-status`, `-overage-reset`): with the plan `rejected` and
+   * overage `allowed`, requests are answered, and billed as extra usage (docs/PROTOCOL.md §8).
+   */
+  overage?: { status: string; resets_at: string | null };
   /** Extra usage (credits beyond the plan), when the usage endpoint reports it. */
   extra_usage?: { is_enabled: boolean; monthly_limit: number | null; used_credits: number | null; utilization: number | null };
   source: "headers" | "usage_api";
@@ -52,6 +57,10 @@ const isoFromSeconds = (value: string | null) => {
   const seconds = Number(value);
   return value !== null && Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : null;
 };
+
+/** Whether an answer with this plan state was billed as extra usage: the plan refuses, extra usage allows. */
+export const drawsExtraUsage = (plan: PlanState | undefined): boolean =>
+  plan?.status === "rejected" && (plan.overage?.status === "allowed" || plan.overage?.status === "allowed_warning");
 
 /** The plan as one answer's headers tell it; undefined when they carry none (an API key, an older API). */
 export function planFromHeaders(headers: Headers, account: string, now: number): PlanState | undefined {
@@ -71,12 +80,14 @@ export function planFromHeaders(headers: Headers, account: string, now: number):
       ...(windowStatus ? { status: windowStatus } : {}),
     };
   });
+  const overage = headers.get(`${PREFIX}overage-status`);
   return {
     account,
     status,
     representative_claim: headers.get(`${PREFIX}representative-claim`),
     resets_at: isoFromSeconds(headers.get(`${PREFIX}reset`)),
     windows,
+    ...(overage ? { overage: { status: overage, resets_at: isoFromSeconds(headers.get(`${PREFIX}overage-reset`)) } } : {}),
     source: "headers",
     seen_at: new Date(now).toISOString(),
   };

@@ -28,7 +28,7 @@ export interface Metrics {
   request(route: string, status: number, seconds: number): void;
   streamEnded(outcome: string): void;
   refresh(outcome: "ok" | "failed"): void;
-  /** A request sent upstream with an account (the one that answered, after any failover). */
+  /** A request sent upstream with an account (every attempt: a refused one that failed over counts too). */
   accountRequest(account: string): void;
   /** A request moved to another account before anything reached its client (why: plan_limit, login). */
   failover(from: string, to: string, why: string): void;
@@ -175,7 +175,7 @@ export function createMetrics(options: { plan?: () => PlanState[]; accounts?: ()
         ...planLines(options.plan?.() ?? []),
         ...lines(
           "maximize_account_requests_total",
-          "Requests sent upstream, by the account that served them.",
+          "Requests sent upstream with each account (refused attempts, catalogue and usage reads included).",
           "counter",
           accountRequests,
           (k) => `account="${k}"`,

@@ -13,7 +13,7 @@ const login = (name: string, utilization: number | null, extra: Partial<Candidat
 });
 const key = (name: string, extra: Partial<Candidate> = {}): Candidate => ({ name, kind: "api_key", utilization: null, ...extra });
 
-test.each<[string, Candidate[], { order?: string[]; sticky?: string; exclude?: string[] }, string | undefined]>([
+test.each<[string, Candidate[], { order?: string[]; sticky?: string; exclude?: string[]; model?: string }, string | undefined]>([
   ["one account", [login("default", 0.9)], {}, "default"],
   ["most headroom", [login("default", 0.6), login("a", 0.2), login("b", 0.4)], {}, "a"],
   ["unknown counts as unused", [login("default", 0.6), login("a", null)], {}, "a"],
@@ -36,6 +36,18 @@ test.each<[string, Candidate[], { order?: string[]; sticky?: string; exclude?: s
     { order: ["b", "default"] },
     "default",
   ],
+  [
+    "a model's own window cools that model only",
+    [login("default", 0.1, { coolingUntil: NOW + 9, coolingFor: "opus" }), login("a", 0.5)],
+    { model: "claude-sonnet-5-5" },
+    "default",
+  ],
+  [
+    "…and the model it holds for goes elsewhere",
+    [login("default", 0.1, { coolingUntil: NOW + 9, coolingFor: "opus" }), login("a", 0.5)],
+    { model: "claude-opus-5-5" },
+    "a",
+  ],
   ["tried accounts are excluded", [login("default", 0.1), login("a", 0.5)], { exclude: ["default"] }, "a"],
   ["none can serve", [login("default", 0.1, { unusable: true }), login("a", 0.5, { coolingUntil: NOW + 1 })], {}, undefined],
 ])("%s", (_name, candidates, options, expected) => {
@@ -43,6 +55,7 @@ test.each<[string, Candidate[], { order?: string[]; sticky?: string; exclude?: s
     order: options.order ?? [],
     now: NOW,
     sticky: options.sticky,
+    model: options.model,
     exclude: new Set(options.exclude ?? []),
   });
   expect(chosen?.name).toBe(expected as string);
@@ -99,22 +112,23 @@ test.each<[string, PlanState | undefined, number | undefined]>([
   ["nothing known", undefined, undefined],
   ["within the plan", plan({ windows: { five_hour: { utilization: 0.5, resets_at: iso(NOW + 9000) } } }), undefined],
   [
-    "a spent window while allowed: extra usage until it resets",
-    plan({ windows: { five_hour: { utilization: 1, resets_at: iso(NOW + 9000) } } }),
+    "the plan refuses and extra usage pays: until the plan resets",
+    plan({ status: "rejected", resets_at: iso(NOW + 9000), overage: { status: "allowed", resets_at: null } }),
     NOW + 9000,
   ],
   [
-    "the overage claim binds",
-    plan({
-      representative_claim: "overage",
-      resets_at: iso(NOW + 7000),
-      windows: { seven_day: { utilization: 0.4, resets_at: iso(NOW + 99000) } },
-    }),
+    "extra usage close to its own limit still pays",
+    plan({ status: "rejected", resets_at: iso(NOW + 7000), overage: { status: "allowed_warning", resets_at: null } }),
     NOW + 7000,
   ],
   [
-    "rejected is a plan limit, not extra usage",
-    plan({ status: "rejected", windows: { five_hour: { utilization: 1, resets_at: iso(NOW + 9000) } } }),
+    "the plan refuses and extra usage too: a plan limit, not extra usage",
+    plan({ status: "rejected", overage: { status: "rejected", resets_at: null } }),
+    undefined,
+  ],
+  [
+    "a full window while the plan allows is no extra usage",
+    plan({ windows: { five_hour: { utilization: 1, resets_at: iso(NOW + 9000) } } }),
     undefined,
   ],
 ])("extra usage: %s", (_name, state, expected) => {

@@ -164,7 +164,8 @@ test("every account at its limit: the second refusal goes back, then maximize an
   expect(retryAfter).toBeLessThanOrEqual(1200);
   const body = (await second.json()) as { error: { type: string; message: string } };
   expect(body.error.type).toBe("rate_limit_error");
-  expect(body.error.message).toContain("every account is at a plan limit");
+  expect(body.error.message).toContain("no account can take requests now: default until");
+  expect(body.error.message).toContain("(plan limit: 5-hour)");
   expect(servedBy(fake)).toEqual(["default", "a"]); // nothing more was sent
 
   // A pin is still sent: the user asked for that account.
@@ -259,22 +260,33 @@ test("API-key accounts serve only when no Claude login can, unless accounts.orde
   expect(servedBy(fake)).toEqual(["api-key"]);
 });
 
-test("accounts.avoid_extra_usage: an account drawing on extra usage is not used until its window resets", async () => {
+test("accounts.avoid_extra_usage: an account whose answers are billed as extra usage rests until its plan resets", async () => {
   await using fake = await startFakeAnthropic();
   const resetsAt = nowSeconds() + HOUR;
-  fake.setPlan({
-    representativeClaim: "overage",
-    overage: { status: "allowed" },
-    windows: { "5h": { utilization: 1, status: "rejected", resetsAt } },
-  });
+  // What Anthropic answers when the plan is used up and extra usage pays: 200, the plan rejected, overage allowed.
+  fake.setPlan({ status: "rejected", overage: { status: "allowed" }, windows: { "5h": { utilization: 1, resetsAt } } });
   // The start-up fetch of the catalogue carries the plan's headers: they tell it before any request.
   await using careful = await startProxy(fake, { tokens: fake.issueTokens(), env: { MAXIMIZE_AVOID_EXTRA_USAGE: "1" } });
   const refused = await ask(careful);
   expect(refused.status).toBe(429);
   expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(HOUR - 60);
-  expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("extra usage");
-  expect(careful.logs.join("\n")).toContain("would draw on extra usage");
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("would draw on extra usage");
+  expect(careful.logs.join("\n")).toContain("its requests now draw on extra usage");
   expect(servedBy(fake)).toEqual([]);
+  // Turned off by a reload (the running config changes in place): the account serves again at once.
+  careful.config.accounts.avoid_extra_usage = false;
+  expect((await ask(careful)).status).toBe(200);
+
+  // With another account, requests go there instead.
+  await using two = await startProxy(fake, {
+    tokens: fake.issueTokens(),
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    env: { MAXIMIZE_AVOID_EXTRA_USAGE: "1" },
+    edit: preferring("default"),
+  });
+  fake.requests.length = 0;
+  expect((await ask(two)).status).toBe(200);
+  expect(servedBy(fake)).toEqual(["a"]);
 
   // Off (the default): extra usage is the user's choice at Anthropic, and maximize passes on.
   await using relaxed = await startProxy(fake, { tokens: fake.issueTokens() });
@@ -346,4 +358,89 @@ test("a token endpoint that fails: the account rests 30 s while the others serve
   expect(rested.cooling_reason).toBe("its token could not be refreshed");
   expect(Date.parse(rested.cooling_until as string) - Date.now()).toBeLessThanOrEqual(30_000);
   expect(rested.last_error?.message).toContain("could not refresh the Claude token");
+});
+
+test("a stream that fails over ends once, when it really ends: the stream gauges and the access line are right", async () => {
+  await using fake = await startFakeAnthropic();
+  await using proxy = await startProxy(fake, {
+    tokens: fake.issueTokens(),
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    edit: preferring("default"),
+  });
+  fake.setPlan(rejectedUntil(nowSeconds() + HOUR));
+  // The refusal comes before faults are looked at: the retried stream (on a) is the one that drips.
+  fake.fault({ kind: "drip", delayMs: 40 });
+  const response = await ask(proxy, { stream: true });
+  expect(response.status).toBe(200);
+  await eventually(async () => expect(await (await fetch(`${proxy.url}/metrics`)).text()).toContain("maximize_open_streams 1"));
+  expect(proxy.logs.some((line) => line.includes("POST /v1/messages 200"))).toBe(false); // not before it ends
+  expect(await response.text()).toContain("message_stop");
+  await eventually(async () => {
+    const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+    expect(metrics).toContain("maximize_open_streams 0");
+    expect(metrics).toContain('maximize_streams_total{outcome="complete"} 1');
+  });
+  expect(servedBy(fake)).toEqual(["default", "a"]);
+  expect(proxy.logs.filter((line) => line.includes("POST /v1/messages 200") && line.includes("account=default→a"))).toHaveLength(1);
+});
+
+test("a new login in a dead account's file is used again", async () => {
+  await using fake = await startFakeAnthropic();
+  const dying = fake.issueTokens({ expiresIn: -10 });
+  fake.revokeRefreshToken(dying.refresh_token);
+  await using proxy = await startProxy(fake, {
+    tokens: dying,
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    edit: preferring("default"),
+  });
+  expect((await ask(proxy)).status).toBe(200);
+  expect((await views(proxy)).default?.state).toBe("dead");
+  writeFileSync(proxy.tokenFile, JSON.stringify(fake.issueTokens()), { mode: 0o600 });
+  await eventually(async () => expect((await views(proxy)).default?.state).toBe("ready"), 4000, 100);
+  fake.requests.length = 0;
+  expect((await ask(proxy, { text: "again" })).status).toBe(200);
+  expect(servedBy(fake)).toEqual(["default"]);
+});
+
+test("a long-lived token the API refuses: that request and the next go to another account", async () => {
+  await using fake = await startFakeAnthropic();
+  const { access_token } = fake.issueTokens({ expiresIn: 365 * 86400 });
+  const longLived = { access_token, refresh_token: null, expires_at: null };
+  await using proxy = await startProxy(fake, {
+    tokens: longLived,
+    accounts: { a: fake.issueTokens({ account: "a" }) },
+    edit: preferring("default"),
+  });
+  fake.revokeAccessToken(access_token);
+  for (const text of ["one", "two"]) expect((await ask(proxy, { text })).status).toBe(200);
+  expect(servedBy(fake)).toEqual(["refused token", "a", "a"]);
+  expect((await views(proxy)).default?.state).toBe("dead");
+});
+
+test("every token endpoint down: a 503 that says so (not a plan limit), with retry-after", async () => {
+  await using fake = await startFakeAnthropic();
+  fake.fault({ route: "token", status: 503, times: 50 });
+  await using proxy = await startProxy(fake, {
+    tokens: fake.issueTokens({ expiresIn: -10 }),
+    accounts: { a: fake.issueTokens({ account: "a", expiresIn: -10 }) },
+  });
+  const response = await ask(proxy);
+  expect(response.status).toBe(503);
+  expect(Number(response.headers.get("retry-after"))).toBeLessThanOrEqual(30);
+  const message = ((await response.json()) as { error: { type: string; message: string } }).error;
+  expect(message.type).toBe("api_error");
+  expect(message.message).toContain("its token could not be refreshed");
+  expect(message.message).not.toContain("plan limit");
+});
+
+test("one account: /healthz and /auth/status say what they said before accounts existed", async () => {
+  await using fake = await startFakeAnthropic();
+  fake.fault({ route: "token", status: 503, times: 50 });
+  await using proxy = await startProxy(fake, { tokens: fake.issueTokens({ expiresIn: -10 }) });
+  const health = (await (await fetch(`${proxy.url}/healthz`)).json()) as { logged_in: boolean; error?: string };
+  expect(health.logged_in).toBe(true);
+  expect(health.error).toContain("could not refresh the Claude token");
+  const auth = (await (await fetch(`${proxy.url}/auth/status`)).json()) as { logged_in: boolean; error?: string; method: string };
+  expect(auth).toMatchObject({ logged_in: true, method: "oauth" });
+  expect(auth.error).toContain("could not refresh the Claude token");
 });

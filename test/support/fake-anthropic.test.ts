@@ -1480,3 +1480,23 @@ describe("several accounts", () => {
     expect((await post("/v1/messages", messageBody(), asAccount(next.access_token))).status).toBe(529);
   });
 });
+
+describe("extra usage (overage)", () => {
+  test("a rejected plan with overage allowed is answered (billed as extra usage) and the headers say so", async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 600;
+    fake.setPlan({
+      status: "rejected",
+      windows: { "5h": { utilization: 1, resetsAt } },
+      overage: { status: "allowed", resetsAt: resetsAt + 86400 },
+    });
+    const res = await post("/v1/messages", messageBody());
+    expect(res.status).toBe(200);
+    expect(res.headers.get("anthropic-ratelimit-unified-status")).toBe("rejected");
+    expect(res.headers.get("anthropic-ratelimit-unified-overage-status")).toBe("allowed");
+    expect(res.headers.get("anthropic-ratelimit-unified-overage-reset")).toBe(String(resetsAt + 86400));
+    fake.setPlan({ overage: { status: "rejected", disabledReason: "out_of_credits" } });
+    const refused = await post("/v1/messages", messageBody());
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("anthropic-ratelimit-unified-overage-disabled-reason")).toBe("out_of_credits");
+  });
+});

@@ -30,14 +30,19 @@ export async function planStates(deps: Pick<RouteDeps, "plan" | "usage" | "accou
 /** GET /healthz, /auth/status, /usage, /status.json and /metrics: never a token, only facts about it. */
 export function statusRoutes(deps: RouteDeps) {
   const started = Date.now();
-  /** Logged in when some account can be used; else the first account's reason. */
-  const login = () => {
+  /**
+   * One account: its login, exactly as before accounts existed. Several: logged in when some account can be used, else
+   * the first one's reason (each account's own is in `accounts`).
+   */
+  const login = (): { logged_in: boolean; error?: string } => {
     const views = deps.accounts.views();
-    const usable = views.some((account) => account.logged_in);
-    const error = usable
-      ? undefined
-      : (views.find((account) => account.last_error)?.last_error?.message ?? deps.accounts.firstStatus().error);
-    return { logged_in: usable, ...(error ? { error } : {}) };
+    if (views.length === 1) {
+      const auth = deps.accounts.firstStatus();
+      return { logged_in: auth.logged_in, ...(auth.error ? { error: auth.error } : {}) };
+    }
+    if (views.some((account) => account.logged_in)) return { logged_in: true };
+    const error = views.find((account) => account.last_error)?.last_error?.message;
+    return { logged_in: false, ...(error ? { error } : {}) };
   };
   const health = () => ({
     status: "ok",
@@ -48,7 +53,11 @@ export function statusRoutes(deps: RouteDeps) {
   return new Elysia({ name: "status" })
     .get("/healthz", health)
     .head("/healthz", () => new Response(null, { status: 200 }))
-    .get("/auth/status", () => ({ ...deps.accounts.firstStatus(), ...login(), accounts: deps.accounts.views() }))
+    .get("/auth/status", () => {
+      // The first account's login, as before; with several accounts, `logged_in` and `error` speak for them all.
+      const { error: _error, dead: _dead, ...first } = deps.accounts.firstStatus();
+      return { ...first, ...login(), accounts: deps.accounts.views() };
+    })
     .get("/accounts", () => ({ accounts: deps.accounts.views() }))
     .get("/usage", () => planStates(deps))
     .get("/status.json", () => {

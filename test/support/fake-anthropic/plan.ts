@@ -116,9 +116,16 @@ export function planHeaders(plan: PlanState): Record<string, string> {
   return headers;
 }
 
-/** A rejected plan refuses inference: 429 rate_limit_error with the plan headers and retry-after. */
+/** Whether requests past the plan are answered from extra usage: the plan rejects, overage allows (Claude Code's isUsingOverage). */
+export const usingOverage = (plan: PlanState) =>
+  plan.status === "rejected" && (plan.overage?.status === "allowed" || plan.overage?.status === "allowed_warning");
+
+/**
+ * A rejected plan refuses inference: 429 rate_limit_error with the plan headers and retry-after — unless extra usage
+ * (overage) allows it: then the request is answered, billed as extra usage, and the headers say so.
+ */
 export function checkPlan(plan: PlanState): void {
-  if (plan.status !== "rejected") return;
+  if (plan.status !== "rejected" || usingOverage(plan)) return;
   const retryAfter = Math.max(1, unifiedReset(plan) - nowSeconds());
   throw new ApiError(429, "This request would exceed your account's rate limit. Please try again later.", "rate_limit_error", {
     headers: { ...planHeaders(plan), "retry-after": String(retryAfter) },
