@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
-import { approveInBrowser, cliWorld, runCli, type CliWorld } from "./helpers.ts";
+import { approveInBrowser, cliWorld, runCli, type CliWorld, readJson, fileMode } from "./helpers.ts";
 
 // Issue 15.1: `maximize login --account NAME` — every login form writes <accounts_dir>/<name>.json, never the token file.
 
@@ -13,8 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-const mode = (path: string) => statSync(path).mode & 0o777;
 const accountsDir = (world: CliWorld) => join(world.dir, "state", "accounts");
 
 /** A world whose default account is already logged in, so a test can see the token file left alone. */
@@ -31,7 +29,7 @@ describe("login --account NAME", () => {
     expect(started.code).toBe(0);
     expect(started.stderr).toContain("maximize login --account work --code=");
     const pending = join(accountsDir(world), "work.login-pending.json");
-    expect(mode(pending)).toBe(0o600);
+    expect(fileMode(pending)).toBe(0o600);
     expect(existsSync(join(world.dir, "state", "login-pending.json"))).toBe(false);
 
     const pasted = await approveInBrowser(started.stdout.trim());
@@ -42,7 +40,7 @@ describe("login --account NAME", () => {
     expect(done.stdout).toContain("Logged in as user@example.com");
     expect(done.stdout).toContain(`account "work", stored in ${file}`);
     expect(String(readJson(file).refresh_token)).toStartWith("sk-ant-ort01-");
-    expect(mode(file)).toBe(0o600);
+    expect(fileMode(file)).toBe(0o600);
     expect(existsSync(pending)).toBe(false);
     expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
   });
@@ -67,7 +65,7 @@ describe("login --account NAME", () => {
     expect(result.stdout).toContain(`account "team-2", stored in ${file}`);
     expect(result.stdout).not.toContain(token);
     expect(readJson(file)).toMatchObject({ access_token: token, refresh_token: null });
-    expect(mode(file)).toBe(0o600);
+    expect(fileMode(file)).toBe(0o600);
     expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
   });
 
@@ -86,7 +84,7 @@ describe("login --account NAME", () => {
     const file = join(accountsDir(world), "cc.json");
     expect(result.stdout).toContain(`account "cc", stored in ${file}`);
     expect(readJson(file)).toMatchObject({ access_token: pair.access_token, refresh_token: pair.refresh_token });
-    expect(mode(file)).toBe(0o600);
+    expect(fileMode(file)).toBe(0o600);
     expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
   });
 
@@ -124,7 +122,7 @@ describe("login --api-key", () => {
     expect(result.stdout).toContain(`stored in ${file}`);
     expect(result.stdout + result.stderr).not.toContain(KEY);
     expect(readJson(file).api_key).toBe(KEY);
-    expect(mode(file)).toBe(0o600);
+    expect(fileMode(file)).toBe(0o600);
     expect(readFileSync(world.tokenFile, "utf8")).toBe(before);
   });
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { pendingLoginPath } from "../../src/auth/login.ts";
 import { writeSecretFile } from "../../src/auth/store.ts";
 import { VERSION } from "../../src/shared/version.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { freePort } from "../support/binary.ts";
-import { cliWorld, runCli, startCli } from "./helpers.ts";
+import { cliWorld, runCli, startCli, readJson } from "./helpers.ts";
 
 let fake: FakeAnthropic;
 beforeAll(async () => {
@@ -21,8 +21,6 @@ function loggedIn(tokens: Record<string, unknown>) {
   writeSecretFile(world.tokenFile, JSON.stringify(tokens));
   return world;
 }
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
 describe("maximize status", () => {
   test("logged in: account, expiry in words, token file, listen address — never the token", async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll } from "bun:test";
@@ -6,6 +6,11 @@ import { startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropi
 
 /** The CLI entry point, run from source with the same bun that runs the tests. */
 export const CLI = resolve(import.meta.dir, "../../src/index.ts");
+
+/** A JSON file the CLI wrote, parsed. */
+export const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+/** A file's permission bits (0o600 for secrets). */
+export const fileMode = (path: string) => statSync(path).mode & 0o777;
 
 export interface CliWorld {
   dir: string;

@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pendingLoginPath } from "../../src/auth/login.ts";
 import { pkceChallenge, startFakeAnthropic, type FakeAnthropic } from "../support/fake-anthropic.ts";
 import { freePort, requireBinary } from "../support/binary.ts";
-import { approveInBrowser, type CliResult, cliWorld, runCli, type CliWorld } from "./helpers.ts";
+import { approveInBrowser, type CliResult, cliWorld, runCli, type CliWorld, readJson, fileMode } from "./helpers.ts";
 
 let fake: FakeAnthropic;
 beforeAll(async () => {
   fake = await startFakeAnthropic();
 });
 afterAll(() => fake.close());
-
-const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-const mode = (path: string) => statSync(path).mode & 0o777;
 
 /** Step 1 of the headless login; returns the URL printed on stdout. */
 async function printUrl(world: CliWorld): Promise<string> {
@@ -31,7 +28,7 @@ describe("headless login: --print-url then --code", () => {
     const url = await printUrl(world);
     const query = new URL(url).searchParams;
     const pending = readJson(pendingLoginPath(world.tokenFile));
-    expect(mode(pendingLoginPath(world.tokenFile))).toBe(0o600);
+    expect(fileMode(pendingLoginPath(world.tokenFile))).toBe(0o600);
     expect(query.get("code_challenge")).toBe(pkceChallenge(String(pending.verifier)));
     expect(query.get("state")).not.toBe(pending.verifier);
     expect(url).not.toContain(String(pending.verifier));
@@ -53,7 +50,7 @@ describe("headless login: --print-url then --code", () => {
     const tokens = readJson(world.tokenFile);
     expect(String(tokens.access_token)).toStartWith("sk-ant-oat01-");
     expect(String(tokens.refresh_token)).toStartWith("sk-ant-ort01-");
-    expect(mode(world.tokenFile)).toBe(0o600);
+    expect(fileMode(world.tokenFile)).toBe(0o600);
     expect(existsSync(pendingLoginPath(world.tokenFile))).toBe(false);
     expect(done.stdout).not.toContain(String(tokens.access_token));
   });
@@ -155,7 +152,7 @@ describe("refresh after a login, as Claude Code refreshes", () => {
     expect(refreshed.refresh_token).not.toBe(loggedIn.refresh_token);
     expect(refreshed.scopes).toBe("user:file_upload user:inference user:mcp_servers user:profile user:sessions:claude_code");
     expect(refreshed.account).toEqual(loggedIn.account);
-    expect(mode(world.tokenFile)).toBe(0o600);
+    expect(fileMode(world.tokenFile)).toBe(0o600);
 
     const second = await runCli(world, ["refresh"]);
     expect(second.code).toBe(0);
@@ -237,7 +234,7 @@ describe("login --token (compiled binary)", () => {
     expect(result.stdout).not.toContain(token);
     expect(modelsAsked()).toBe(before + 1);
     expect(readJson(world.tokenFile)).toMatchObject({ access_token: token, refresh_token: null, expires_at: null });
-    expect(mode(world.tokenFile)).toBe(0o600);
+    expect(fileMode(world.tokenFile)).toBe(0o600);
   });
 
   test("reads the token from stdin with --token -", async () => {
@@ -332,7 +329,7 @@ describe("login --import-claude-code", () => {
       refresh_token: pair.refresh_token,
       expires_at: pair.expires_at,
     });
-    expect(mode(world.tokenFile)).toBe(0o600);
+    expect(fileMode(world.tokenFile)).toBe(0o600);
   });
 
   test("--from a fixture file near expiry: refreshed first, the rotated pair stored", async () => {
