@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
-import { cpuPerRequest, cpuPerStreamEvent } from "./bench/cpu.ts";
+import { type CpuCost, interleaved, requestWork, streamWork } from "./bench/cpu.ts";
 import { load, loadTrio, warmUp, type LoadResult } from "./bench/load.ts";
 import { HELP, parseBenchArgs } from "./bench/options.ts";
 import { renderSoak, soak } from "./bench/soak.ts";
@@ -76,10 +76,12 @@ interface Settings {
   streamSamples: number;
   heldStreams: number;
   startupRuns: number;
-  /** Non-stream requests per CPU reading. */
+  /** Non-stream requests per process for the CPU readings, over all rounds. */
   cpuRequests: number;
-  /** Paced streams per CPU reading, 64 at a time. */
+  /** Paced streams per process for the CPU readings, over all rounds, 64 at a time. */
   cpuStreams: number;
+  /** The CPU readings are split into this many interleaved rounds. */
+  cpuRounds: number;
 }
 
 const log = (line: string) => void process.stderr.write(`bench: ${line}\n`);
@@ -139,53 +141,64 @@ async function measurePinned(binary: string, settings: Settings): Promise<Pinned
   return { measured: true, c64: JSON.parse(output) as Trio<LoadResult> };
 }
 
-/** The proxy's CPU per request and per streamed event, against the bare passthrough's (scripts/bench/cpu.ts). */
-async function measureCpu(bare: Child, proxy: Child, settings: Settings): Promise<CpuResult> {
-  const perRequest = (child: Child) => cpuPerRequest(`${child.url}/v1/messages`, child.pid, MESSAGES_BODY, settings.cpuRequests);
-  const perEvent = (child: Child, path: string, body: string) =>
-    cpuPerStreamEvent(child.url, path, child.pid, body, settings.cpuStreams, CPU_UPSTREAM_EVENTS, 64);
-  return {
-    request: { bare: await perRequest(bare), proxy: await perRequest(proxy) },
-    event: {
-      bare: await perEvent(bare, "/v1/messages", CPU_BODIES.messages),
-      messages: await perEvent(proxy, "/v1/messages", CPU_BODIES.messages),
-      chat: await perEvent(proxy, "/v1/chat/completions", CPU_BODIES.chat),
-      responses: await perEvent(proxy, "/v1/responses", CPU_BODIES.responses),
+/**
+ * The proxy's CPU per request and per streamed event against the bare passthrough's (scripts/bench/cpu.ts), in
+ * interleaved rounds. `extra`: more maximize processes (diagnostic variants) measured in the same rounds.
+ */
+async function measureCpu(
+  bare: Child,
+  bareLayers: Child,
+  proxy: Child,
+  settings: Settings,
+  extra: Array<{ name: string; child: Child }>,
+): Promise<{ cpu: CpuResult; extra: Array<{ request: CpuCost; event: CpuCost }> }> {
+  const perRound = Math.round(settings.cpuRequests / settings.cpuRounds);
+  const streamsPerRound = Math.round(settings.cpuStreams / settings.cpuRounds);
+  const requests = (child: Child) => requestWork(`${child.url}/v1/messages`, child.pid, MESSAGES_BODY, perRound);
+  const events = (child: Child, path: string, body: string) =>
+    streamWork(child.url, path, child.pid, body, streamsPerRound, CPU_UPSTREAM_EVENTS);
+  const request = await interleaved(
+    { bare: requests(bare), proxy: requests(proxy), ...Object.fromEntries(extra.map((e) => [e.name, requests(e.child)])) },
+    settings.cpuRounds,
+  );
+  const event = await interleaved(
+    {
+      bare: events(bare, "/v1/messages", CPU_BODIES.messages),
+      bareLayers: events(bareLayers, "/v1/messages", CPU_BODIES.messages),
+      messages: events(proxy, "/v1/messages", CPU_BODIES.messages),
+      chat: events(proxy, "/v1/chat/completions", CPU_BODIES.chat),
+      responses: events(proxy, "/v1/responses", CPU_BODIES.responses),
+      ...Object.fromEntries(extra.map((e) => [e.name, events(e.child, "/v1/messages", CPU_BODIES.messages)])),
     },
-    streams: settings.cpuStreams,
-    upstreamEvents: CPU_UPSTREAM_EVENTS,
-    gapMs: 1,
+    settings.cpuRounds,
+  );
+  const pick = (costs: Record<string, CpuCost>, key: string) => costs[key] as CpuCost;
+  return {
+    cpu: {
+      request: { bare: request.bare, proxy: request.proxy },
+      event: {
+        bare: event.bare,
+        bareLayers: event.bareLayers,
+        messages: event.messages,
+        chat: event.chat,
+        responses: event.responses,
+      },
+      streams: settings.cpuStreams,
+      upstreamEvents: CPU_UPSTREAM_EVENTS,
+      gapMs: 1,
+    },
+    extra: extra.map((e) => ({ request: pick(request, e.name), event: pick(event, e.name) })),
   };
 }
 
-/** A diagnostic variant (scripts/bench/variants.ts) in a process of its own: latency and CPU, nothing else. */
-async function measureVariant(binary: string, upstreamUrl: string, variant: Variant, settings: Settings): Promise<VariantResult> {
-  const proxy = await startProxy({ binary, upstreamUrl, port: freePort(), logLevel: variant.logLevel, env: variant.env });
-  try {
-    const run = async (connections: number) => {
-      const options = { url: `${proxy.url}/v1/messages`, body: MESSAGES_BODY, connections, seconds: settings.loadSeconds };
-      await warmUp(options);
-      return load(options);
-    };
-    return {
-      name: variant.name,
-      note: variant.note,
-      c1: await run(1),
-      c64: await run(64),
-      cpuRequest: await cpuPerRequest(`${proxy.url}/v1/messages`, proxy.pid, MESSAGES_BODY, settings.cpuRequests),
-      cpuEvent: await cpuPerStreamEvent(
-        proxy.url,
-        "/v1/messages",
-        proxy.pid,
-        CPU_BODIES.messages,
-        settings.cpuStreams,
-        CPU_UPSTREAM_EVENTS,
-        64,
-      ),
-    };
-  } finally {
-    await proxy.stop();
-  }
+/** A diagnostic variant's latency at c=1 and c=64 (its CPU is measured with the others, in measureCpu). */
+async function variantLatency(proxy: Child, settings: Settings): Promise<{ c1: LoadResult; c64: LoadResult }> {
+  const run = async (connections: number) => {
+    const options = { url: `${proxy.url}/v1/messages`, body: MESSAGES_BODY, connections, seconds: settings.loadSeconds };
+    await warmUp(options);
+    return load(options);
+  };
+  return { c1: await run(1), c64: await run(64) };
 }
 
 /** The commit benched, `-dirty` when tracked files differ from it. */
@@ -239,8 +252,31 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     };
     log("OpenAI translation");
     const openai = await measureOpenAI(proxy.url, settings);
-    log(`CPU time: ${settings.cpuRequests} requests, ${settings.cpuStreams} paced streams per reading`);
-    const cpu = await measureCpu(bare, proxy, settings);
+    const extras: Array<{ variant: Variant; name: string; child: Child }> = [];
+    for (const variant of DIAGNOSTIC_VARIANTS) {
+      const child = keep(
+        await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: variant.logLevel, env: variant.env }),
+      );
+      extras.push({ variant, name: `variant${extras.length}`, child });
+    }
+    const latencies: Array<{ c1: LoadResult; c64: LoadResult }> = [];
+    for (const extra of extras) {
+      log(`variant: ${extra.variant.name}`);
+      latencies.push(await variantLatency(extra.child, settings));
+    }
+    log(
+      `CPU time: ${settings.cpuRequests} requests and ${settings.cpuStreams} paced streams per process, in ${settings.cpuRounds} interleaved rounds`,
+    );
+    const bareLayers = keep(await startScript("bare.ts", [upstream.url, "2"]));
+    const { cpu, extra: extraCpu } = await measureCpu(bare, bareLayers, proxy, settings, extras);
+    await bareLayers.stop();
+    for (const extra of extras) await extra.child.stop();
+    const variants = extras.flatMap((extra, i): VariantResult[] => {
+      const latency = latencies[i];
+      const cost = extraCpu[i];
+      if (!latency || !cost) return [];
+      return [{ name: extra.variant.name, note: extra.variant.note, ...latency, cpuRequest: cost.request, cpuEvent: cost.event }];
+    });
     await Bun.sleep(300);
     const idleAfterLoadMB = rssMB(proxy.pid);
     log(`${settings.heldStreams} streams held open`);
@@ -250,12 +286,6 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     const fresh = keep(await startMaximize(upstream.url));
     const heldFresh = await holdStreams(fresh.url, upstream.url, fresh.pid, settings.heldStreams, STREAM_BODY);
     await fresh.stop();
-
-    const variants: VariantResult[] = [];
-    for (const variant of DIAGNOSTIC_VARIANTS) {
-      log(`variant: ${variant.name}`);
-      variants.push(await measureVariant(binary, upstream.url, variant, settings));
-    }
 
     log(`start-up, ${settings.startupRuns} starts`);
     const startup = await measureStartup(binary, upstream.url, settings.startupRuns, MAXIMIZE);
@@ -330,8 +360,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const settings: Settings = options.quick
-    ? { loadSeconds: 1, streamSamples: 30, heldStreams: 300, startupRuns: 5, cpuRequests: 2_000, cpuStreams: 64 }
-    : { loadSeconds: 5, streamSamples: 200, heldStreams: 1000, startupRuns: 15, cpuRequests: 20_000, cpuStreams: 512 };
+    ? { loadSeconds: 1, streamSamples: 30, heldStreams: 300, startupRuns: 5, cpuRequests: 2_000, cpuStreams: 128, cpuRounds: 2 }
+    : { loadSeconds: 5, streamSamples: 200, heldStreams: 1000, startupRuns: 15, cpuRequests: 30_000, cpuStreams: 768, cpuRounds: 3 };
   const started = performance.now();
   const results = await measure(binary, settings, options.dropCaches);
   console.log(renderText(results));

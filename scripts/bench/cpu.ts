@@ -27,18 +27,30 @@ export function cpuSeconds(pid: number): number {
 }
 
 export interface CpuCost {
-  /** µs of the proxy's CPU per unit (request or event). */
+  /** µs of the proxy's CPU per unit (request or event), over all rounds. */
   micros: number;
-  /** Units measured (requests, or upstream events). */
+  /** Units measured in all (requests, or upstream events). */
   units: number;
-  /** Seconds of CPU measured in all (the reading's resolution is 1/100 s). */
+  /** Seconds of CPU measured in all (each reading's resolution is 1/100 s). */
   cpuSeconds: number;
   /** Requests or streams that did not end in a whole 200. */
   failures: number;
+  /** µs per unit in each round: their spread is this machine's noise (absent in older results). */
+  rounds?: number[];
 }
 
-/** Sends `requests` identical POSTs, `connections` at a time, and returns the proxy's CPU per request. */
-export async function cpuPerRequest(url: string, pid: number, body: string, requests: number, connections = 32): Promise<CpuCost> {
+/** One reading: the CPU a process used for some work, and how many units that work was. */
+interface Reading {
+  cpuSeconds: number;
+  units: number;
+  failures: number;
+}
+
+/** Work to measure: warms up on its first call, then does its units and returns the process's CPU for them. */
+export type CpuWork = () => Promise<Reading>;
+
+/** Sends `requests` identical POSTs, `connections` at a time, per reading. */
+export function requestWork(url: string, pid: number, body: string, requests: number, connections = 32): CpuWork {
   const run = (amount: number) =>
     new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
@@ -53,28 +65,31 @@ export async function cpuPerRequest(url: string, pid: number, body: string, requ
         (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)),
       );
     });
-  await run(Math.max(500, Math.round(requests / 10))); // warm-up: JIT, keep-alive pools
-  const before = cpuSeconds(pid);
-  const result = await run(requests);
-  const used = cpuSeconds(pid) - before;
-  return { micros: (used / requests) * 1e6, units: requests, cpuSeconds: used, failures: result.errors + result.non2xx };
+  let warm = false;
+  return async () => {
+    if (!warm) await run(Math.max(500, Math.round(requests / 5))); // JIT, keep-alive pools
+    warm = true;
+    const before = cpuSeconds(pid);
+    const result = await run(requests);
+    return { cpuSeconds: cpuSeconds(pid) - before, units: requests, failures: result.errors + result.non2xx };
+  };
 }
 
 /**
- * Runs `streams` streamed requests, `concurrency` at a time, and returns the proxy's CPU per upstream event: the CPU
- * of the whole stream (request, headers, every event) divided by the events the upstream sent. For the OpenAI
- * routes the proxy writes a different number of events than it reads; counting the upstream's keeps every route
- * comparable with the bare passthrough relaying the same Anthropic stream.
+ * Runs `streams` streamed requests, `concurrency` at a time, per reading; the units are the events the upstream sent
+ * (`upstreamEvents` per stream). So the CPU of the whole stream (request, headers, every event) is divided by the
+ * upstream's events: for the OpenAI routes the proxy writes a different number of events than it reads, and counting
+ * the upstream's keeps every route comparable with the bare passthrough relaying the same Anthropic stream.
  */
-export async function cpuPerStreamEvent(
+export function streamWork(
   url: string,
   path: string,
   pid: number,
   body: string,
   streams: number,
   upstreamEvents: number,
-  concurrency = 8,
-): Promise<CpuCost> {
+  concurrency = 64,
+): CpuWork {
   const run = async (count: number) => {
     let next = 0;
     let failures = 0;
@@ -88,10 +103,37 @@ export async function cpuPerStreamEvent(
     await Promise.all(Array.from({ length: concurrency }, worker));
     return failures;
   };
-  await run(Math.max(20, Math.round(streams / 10)));
-  const before = cpuSeconds(pid);
-  const failures = await run(streams);
-  const used = cpuSeconds(pid) - before;
-  const units = streams * upstreamEvents;
-  return { micros: (used / units) * 1e6, units, cpuSeconds: used, failures };
+  let warm = false;
+  return async () => {
+    if (!warm) await run(Math.max(concurrency, Math.round(streams / 5)));
+    warm = true;
+    const before = cpuSeconds(pid);
+    const failures = await run(streams);
+    return { cpuSeconds: cpuSeconds(pid) - before, units: streams * upstreamEvents, failures };
+  };
+}
+
+/**
+ * Measures each piece of work `rounds` times, interleaved (A, B, C, A, B, C, …), so that the machine's slow and fast
+ * moments (other jobs, the VM's neighbours) fall on all of them alike. Each figure is the CPU over all its rounds ÷ its
+ * units over all rounds; the per-round figures show the spread.
+ */
+export async function interleaved<K extends string>(work: Record<K, CpuWork>, rounds: number): Promise<Record<K, CpuCost>> {
+  const keys = Object.keys(work) as K[];
+  const readings = new Map<K, Reading[]>(keys.map((key) => [key, []]));
+  for (let round = 0; round < rounds; round++) for (const key of keys) readings.get(key)?.push(await work[key]());
+  const costs = {} as Record<K, CpuCost>;
+  for (const key of keys) {
+    const all = readings.get(key) ?? [];
+    const cpu = all.reduce((sum, r) => sum + r.cpuSeconds, 0);
+    const units = all.reduce((sum, r) => sum + r.units, 0);
+    costs[key] = {
+      micros: (cpu / units) * 1e6,
+      units,
+      cpuSeconds: cpu,
+      failures: all.reduce((sum, r) => sum + r.failures, 0),
+      rounds: all.map((r) => (r.cpuSeconds / r.units) * 1e6),
+    };
+  }
+  return costs;
 }

@@ -128,13 +128,16 @@ function cpuTable(r: Results): string {
     name,
     `${f(c.micros, 1)} µs`,
     base ? `${f(c.micros / base.micros)}×` : "",
-    `${c.units} ${unit}, ${f(c.cpuSeconds)} s CPU${c.failures > 0 ? `, ${c.failures} failed` : ""}`,
+    `${c.units} ${unit}, ${f(c.cpuSeconds)} s CPU${c.rounds ? `; rounds ${c.rounds.map((round) => f(round, 1)).join(" / ")} µs` : ""}${c.failures > 0 ? `; ${c.failures} failed` : ""}`,
   ];
   const rows = [
     row("per request, bare passthrough", cpu.request.bare, "requests"),
     row("per request, maximize", cpu.request.proxy, "requests", cpu.request.bare),
     ...(r.variants ?? []).map((v) => row(`per request, ${v.name}`, v.cpuRequest, "requests", cpu.request.bare)),
     row("per event, bare passthrough /v1/messages", cpu.event.bare, "events"),
+    ...(cpu.event.bareLayers
+      ? [row("per event, bare + 2 JS stream layers /v1/messages", cpu.event.bareLayers, "events", cpu.event.bare)]
+      : []),
     row("per event, maximize /v1/messages", cpu.event.messages, "events", cpu.event.bare),
     ...(r.variants ?? []).map((v) => row(`per event, ${v.name} /v1/messages`, v.cpuEvent, "events", cpu.event.bare)),
     row("per event, maximize /v1/chat/completions", cpu.event.chat, "events", cpu.event.bare),

@@ -45,7 +45,8 @@ export type PinnedResult = { measured: true; c64: Trio<LoadResult> } | { measure
  */
 export interface CpuResult {
   request: { bare: CpuCost; proxy: CpuCost };
-  event: { bare: CpuCost; messages: CpuCost; chat: CpuCost; responses: CpuCost };
+  /** `bareLayers`: the bare passthrough with two JavaScript stream layers, as maximize has (scripts/bench/bare.ts). */
+  event: { bare: CpuCost; bareLayers?: CpuCost; messages: CpuCost; chat: CpuCost; responses: CpuCost };
   streams: number;
   upstreamEvents: number;
   gapMs: number;
@@ -75,6 +76,7 @@ export interface Results {
     startupRuns: number;
     cpuRequests?: number;
     cpuStreams?: number;
+    cpuRounds?: number;
   };
   c1: Trio<LoadResult>;
   c64: Trio<LoadResult>;
