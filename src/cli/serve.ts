@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../config/load.ts";
 import { watchConfig } from "./config-watch.ts";
-import { createLogger, stderrColors as pc } from "../shared/log.ts";
+import { batchedStderr, createLogger, stderrColors as pc } from "../shared/log.ts";
 import { startServer } from "../server/serve.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import { VERSION } from "../shared/version.ts";
@@ -33,6 +33,7 @@ export async function serveCommand(
   reread: () => Config = () => config,
 ): Promise<number> {
   const log = createLogger({
+    write: batchedStderr(),
     level: config.server.log_level,
     format: config.server.log_format,
     secrets: [...config.server.api_keys.map((k) => k.key), config.api.anthropic_api_key ?? ""],
