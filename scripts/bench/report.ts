@@ -263,7 +263,7 @@ export function renderSvg(r: Results): string {
             cpuBar("… /v1/chat/completions", cpu.event.chat, false),
             cpuBar("… /v1/responses", cpu.event.responses, false),
           ],
-          { value: cpu.event.bare.micros * 2, label: "2× bare (OpenAI routes; /v1/messages: 1.2×)" },
+          { value: cpu.event.bare.micros * 2, label: "2× bare (OpenAI routes)" },
         ],
       ]
     : [];
