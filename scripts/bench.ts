@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
-// Measures maximize's overhead against a fast fake upstream, direct vs through the compiled binary, in one run.
+// Measures the compiled binary against a bare Bun passthrough, both in front of a fast fake upstream, in one run: the
+// targets of issue 18 (CPU per request and per event, throughput, latency, memory, start-up), BENCHMARKS.md.
 //
 // `bun scripts/bench.ts --help` (scripts/bench/options.ts) lists the options. By default it prints a table and changes
 // nothing: writing the tracked files (--write) and dropping the machine's page cache (--drop-caches) are asked for.

@@ -3,8 +3,8 @@
  * bench can drive switched on. Usage tracking (the plan headers of every answer, tokens counted from every answer and
  * event) and the per-model metrics have no switch and are always inside the numbers; the access log is at `info`, the
  * default, one line per request to a file. The others are diagnostic: the same binary with a feature off, to show
- * what that feature costs. A configuration the targets should also hold for (several accounts, when they exist) is
- * one more entry here.
+ * what that feature costs. When several accounts exist, their settings belong in MAXIMIZE.env (every feature on),
+ * and a single-account entry in DIAGNOSTIC_VARIANTS shows what they cost.
  */
 import type { ProxyOptions } from "./processes.ts";
 
