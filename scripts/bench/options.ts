@@ -3,11 +3,13 @@ import { parseArgs } from "node:util";
 
 export const HELP = `Usage: bun scripts/bench.ts [options]      (npm run bench -- [options])
 
-Measures maximize's overhead against a fast fake upstream, direct vs through the compiled binary, and prints a
-table on stdout. Without --write or --out it changes no file.
+Measures the compiled binary against a bare Bun passthrough in the same run (both in front of a fast fake upstream):
+CPU per request and per streamed event, throughput, latency, memory and start-up, each next to its target. Prints
+the tables on stdout; without --write or --out it changes no file.
 
 Options:
-  --write          also write bench/results.json, bench/chart.svg and the numbers in BENCHMARKS.md (tracked files)
+  --write          also write bench/results.json, bench/chart.svg, the numbers in BENCHMARKS.md and a row of its
+                   history (tracked files)
   --out FILE       write the results JSON to FILE (nothing else)
   --drop-caches    empty the kernel's page cache before measuring memory (root, Linux: writes /proc/sys/vm/drop_caches,
                    which slows the whole machine for a while); without it idle RSS may read a few MB high

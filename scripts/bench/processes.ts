@@ -104,6 +104,8 @@ export interface ProxyOptions {
   upstreamUrl: string;
   port: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** More settings (a variant's, scripts/bench/variants.ts); they win over the ones above. */
+  env?: Record<string, string>;
   /** Run on this CPU only (taskset). */
   cpu?: number;
 }
@@ -117,6 +119,7 @@ export function proxyEnv(options: ProxyOptions, dir: string): Record<string, str
     MAXIMIZE_UPSTREAM_URL: options.upstreamUrl,
     MAXIMIZE_TOKEN_FILE: writeTokenFile(dir),
     MAXIMIZE_LOG_LEVEL: options.logLevel,
+    ...options.env,
   };
 }
 

@@ -1,6 +1,7 @@
 /** Renders results: a text table (stdout and BENCHMARKS.md) and an SVG chart, both from bench/results.json. */
+import type { CpuCost } from "./cpu.ts";
 import type { LoadResult } from "./load.ts";
-import { checks, type Results } from "./results.ts";
+import { added, checks, type Results } from "./results.ts";
 import type { StreamLatency } from "./stream.ts";
 
 const f = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
@@ -30,11 +31,13 @@ function latencyTable(r: Results): string {
     loadRow("c=1 direct", r.c1.direct),
     loadRow("c=1 bare passthrough", r.c1.bare, r.c1.direct),
     loadRow("c=1 maximize", r.c1.proxy, r.c1.direct),
-    loadRow("c=1 maximize, log info", r.infoLogging.c1, r.c1.direct),
+    ...(r.infoLogging ? [loadRow("c=1 maximize, log info", r.infoLogging.c1, r.c1.direct)] : []),
+    ...(r.variants ?? []).map((v) => loadRow(`c=1 ${v.name}`, v.c1, r.c1.direct)),
     loadRow("c=64 direct", r.c64.direct),
     loadRow("c=64 bare passthrough", r.c64.bare, r.c64.direct),
     loadRow("c=64 maximize", r.c64.proxy, r.c64.direct),
-    loadRow("c=64 maximize, log info", r.infoLogging.c64, r.c64.direct),
+    ...(r.infoLogging ? [loadRow("c=64 maximize, log info", r.infoLogging.c64, r.c64.direct)] : []),
+    ...(r.variants ?? []).map((v) => loadRow(`c=64 ${v.name}`, v.c64, r.c64.direct)),
   ];
   if (r.pinned?.measured) {
     const { direct, bare, proxy } = r.pinned.c64;
@@ -87,9 +90,14 @@ function otherTable(r: Results): string {
     name,
     `${p.events} events ${p.gapMs} ms apart: gap p10 ${f(p.gapP10)} / p50 ${f(p.gapP50)} ms, ${p.coalescedReads} coalesced reads`,
   ];
+  const heldRow = (name: string, held: Results["memory"]["held"]) => [
+    name,
+    `${held.rssBeforeMB === undefined ? "" : `${f(held.rssBeforeMB, 1)} MB before; `}${f(held.rssMB, 1)} MB; open at client ${held.openAtClient}, at upstream ${held.openAtUpstream} after ${f(held.openAfterMs, 0)} ms; ${held.completed} completed; ${f(held.rssAfterMB, 1)} MB after`,
+  ];
   const held = r.memory.held;
   const rows = [
     pace("pacing direct", r.pacing.direct),
+    ...(r.pacing.bare ? [pace("pacing bare passthrough", r.pacing.bare)] : []),
     pace("pacing maximize", r.pacing.proxy),
     ...(r.openai.measured ? [pace("pacing maximize /v1/chat/completions", r.openai.chatPacing)] : []),
     ...(r.openai.measured && r.openai.responsesPacing ? [pace("pacing maximize /v1/responses", r.openai.responsesPacing)] : []),
@@ -102,10 +110,8 @@ function otherTable(r: Results): string {
         (r.memory.pageCacheDropped === false ? "; page cache not dropped" : ""),
     ],
     ["RSS idle (after the load tests)", `${f(r.memory.idleAfterLoadMB, 1)} MB`],
-    [
-      `RSS holding ${held.requested} streams`,
-      `${f(held.rssMB, 1)} MB; open at client ${held.openAtClient}, at upstream ${held.openAtUpstream} after ${f(held.openAfterMs, 0)} ms; ${held.completed} completed; ${f(held.rssAfterMB, 1)} MB after`,
-    ],
+    heldRow(`RSS holding ${held.requested} streams`, held),
+    ...(r.memory.heldFresh ? [heldRow(`RSS holding ${held.requested} streams, fresh process`, r.memory.heldFresh)] : []),
     [
       "start-up → /healthz 200",
       `median ${f(r.startup.median)} ms (min ${f(r.startup.min)}, max ${f(r.startup.max)}, ${r.startup.runs.length} starts)`,
@@ -115,17 +121,50 @@ function otherTable(r: Results): string {
   return table(["measure", "result"], rows);
 }
 
+function cpuTable(r: Results): string {
+  const cpu = r.cpu;
+  if (!cpu) return "";
+  const row = (name: string, c: CpuCost, unit: string, base?: CpuCost) => [
+    name,
+    `${f(c.micros, 1)} µs`,
+    base ? `${f(c.micros / base.micros)}×` : "",
+    `${c.units} ${unit}, ${f(c.cpuSeconds)} s CPU${c.rounds ? `; rounds ${c.rounds.map((round) => f(round, 1)).join(" / ")} µs` : ""}${c.failures > 0 ? `; ${c.failures} failed` : ""}`,
+  ];
+  const rows = [
+    row("per request, bare passthrough", cpu.request.bare, "requests"),
+    row("per request, maximize", cpu.request.proxy, "requests", cpu.request.bare),
+    ...(r.variants ?? []).map((v) => row(`per request, ${v.name}`, v.cpuRequest, "requests", cpu.request.bare)),
+    row("per event, bare passthrough /v1/messages", cpu.event.bare, "events"),
+    ...(cpu.event.bareLayers
+      ? [row("per event, bare + 2 JS stream layers /v1/messages", cpu.event.bareLayers, "events", cpu.event.bare)]
+      : []),
+    row("per event, maximize /v1/messages", cpu.event.messages, "events", cpu.event.bare),
+    ...(r.variants ?? []).map((v) => row(`per event, ${v.name} /v1/messages`, v.cpuEvent, "events", cpu.event.bare)),
+    row("per event, maximize /v1/chat/completions", cpu.event.chat, "events", cpu.event.bare),
+    row("per event, maximize /v1/responses", cpu.event.responses, "events", cpu.event.bare),
+  ];
+  const head = [
+    `CPU time (events: ${cpu.streams} streams × ${cpu.upstreamEvents}, ${cpu.gapMs} ms apart)`,
+    "CPU",
+    "× bare",
+    "measured over",
+  ];
+  return `${table(head, rows)}\n\n`;
+}
+
+const verdict = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "met" : "MISSED");
+
 function targetTable(r: Results): string {
   return table(
-    ["target", "measured", "goal", ""],
-    checks(r).map((c) => [c.name, c.value, c.target, c.ok ? "ok" : "MISSED"]),
+    ["target (issue 18)", "maximize", "bare passthrough", "goal", ""],
+    checks(r).map((c) => [c.name, c.value, c.bare, c.target, verdict(c.ok)]),
   );
 }
 
 export function renderText(r: Results): string {
   const m = r.machine;
   return [
-    `maximize ${r.maximize.version} · ${r.date} · ${m.cpu} (${m.cores} cores), ${m.memoryGB} GB, ${m.os}, Bun ${m.bun} · log level ${r.maximize.logLevel}`,
+    `maximize ${r.maximize.version}${r.commit ? ` (${r.commit})` : ""} · ${r.date} · ${m.cpu} (${m.cores} cores), ${m.memoryGB} GB, ${m.os}, Bun ${m.bun} · ${r.maximize.variant ?? `log level ${r.maximize.logLevel}`}`,
     "",
     latencyTable(r),
     "",
@@ -133,7 +172,7 @@ export function renderText(r: Results): string {
     "",
     otherTable(r),
     "",
-    targetTable(r),
+    `${cpuTable(r)}${targetTable(r)}`,
   ].join("\n");
 }
 
@@ -198,19 +237,41 @@ export function renderSvg(r: Results): string {
         [
           "Throughput, concurrency 64, proxy alone on CPU 1 (requests/s)",
           trioBars(pick(r.pinned.c64, "rps"), "req/s", 0),
-          { value: r.pinned.c64.direct.rps * 0.85, label: "85 % of direct" },
+          { value: r.pinned.c64.bare.rps * 0.75, label: "target: 0.75× bare" },
+        ],
+      ]
+    : [];
+  const cpu = r.cpu;
+  const cpuBar = (label: string, c: CpuCost, bare: boolean) => ({
+    label,
+    value: c.micros,
+    color: bare ? COLORS.bare : COLORS.proxy,
+    text: `${f(c.micros, 1)} µs`,
+  });
+  const cpuPanels: Array<[string, Bar[], { value: number; label: string }?]> = cpu
+    ? [
+        [
+          "CPU time per non-stream request (µs)",
+          [cpuBar("bare passthrough", cpu.request.bare, true), cpuBar("maximize", cpu.request.proxy, false)],
+          { value: cpu.request.bare.micros * 1.4, label: "target: 1.4× bare" },
+        ],
+        [
+          `CPU time per streamed event, events ${cpu.gapMs} ms apart (µs)`,
+          [
+            cpuBar("bare /v1/messages", cpu.event.bare, true),
+            cpuBar("maximize /v1/messages", cpu.event.messages, false),
+            cpuBar("… /v1/chat/completions", cpu.event.chat, false),
+            cpuBar("… /v1/responses", cpu.event.responses, false),
+          ],
+          { value: cpu.event.bare.micros * 2, label: "2× bare (OpenAI routes)" },
         ],
       ]
     : [];
   const panels: Array<[string, Bar[], { value: number; label: string }?]> = [
     ["Non-stream latency p50, concurrency 1 (ms)", trioBars(pick(r.c1, "p50"), "ms", 3)],
     ["Non-stream latency p99, concurrency 64 (ms)", trioBars(pick(r.c64, "p99"), "ms")],
-    [
-      "Throughput, concurrency 64, all on 2 shared cores (requests/s)",
-      trioBars(pick(r.c64, "rps"), "req/s", 0),
-      { value: r.c64.direct.rps * 0.85, label: "85 % of direct" },
-    ],
     ...pinned,
+    ...cpuPanels,
     [
       "Stream of ~100 events: first / last event p50 (ms)",
       [
@@ -224,7 +285,14 @@ export function renderSvg(r: Results): string {
         { label: "idle", value: r.memory.idleMB, color: COLORS.proxy, text: `${f(r.memory.idleMB, 1)} MB` },
         ...(r.memory.idleAnonMB === undefined
           ? []
-          : [{ label: "idle, own (anon) part", value: r.memory.idleAnonMB, color: COLORS.proxy, text: `${f(r.memory.idleAnonMB, 1)} MB` }]),
+          : [
+              {
+                label: "idle, own (anon) part",
+                value: r.memory.idleAnonMB,
+                color: COLORS.proxy,
+                text: `${f(r.memory.idleAnonMB, 1)} MB (target 8 MB)`,
+              },
+            ]),
         {
           label: `${held.openAtUpstream}/${held.requested} streams open`,
           value: held.rssMB,
@@ -232,7 +300,7 @@ export function renderSvg(r: Results): string {
           text: `${f(held.rssMB, 1)} MB`,
         },
       ],
-      { value: 100, label: "100 MB target" },
+      { value: 80, label: "80 MB target (streams)" },
     ],
     [
       `Start-up to first /healthz 200 (ms), ${r.startup.runs.length} starts`,
@@ -241,7 +309,7 @@ export function renderSvg(r: Results): string {
         { label: "median", value: r.startup.median, color: COLORS.proxy, text: `${f(r.startup.median, 1)} ms` },
         { label: "max", value: r.startup.max, color: COLORS.proxy, text: `${f(r.startup.max, 1)} ms` },
       ],
-      { value: 25, label: "25 ms target" },
+      { value: 20, label: "20 ms target" },
     ],
   ];
   let y = 44;
@@ -256,7 +324,7 @@ export function renderSvg(r: Results): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="system-ui, sans-serif">`,
     `<style>.title{font-size:13px;font-weight:600;fill:#111}.label,.value{font-size:11px;fill:#333}.target{font-size:10px;fill:${COLORS.target}}.head{font-size:15px;font-weight:700}.sub{font-size:11px;fill:#555}</style>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="16" y="20" class="head">maximize ${esc(r.maximize.version)} overhead — same run, same load tool</text>`,
+    `<text x="16" y="20" class="head">maximize ${esc(r.maximize.version)} against the bare passthrough — same run, same load tool</text>`,
     `<text x="16" y="36" class="sub">${esc(`${r.date.slice(0, 10)} · ${m.cpu}, ${m.cores} cores (load generator, upstream and proxy share them) · Bun ${m.bun}`)}</text>`,
     ...body,
     "</svg>",
@@ -264,13 +332,59 @@ export function renderSvg(r: Results): string {
   ].join("\n");
 }
 
-/** Replaces the text between the bench markers in BENCHMARKS.md. */
+const HISTORY_START = "<!-- bench:history -->";
+const HISTORY_END = "<!-- /bench:history -->";
+const HISTORY_HEAD = [
+  "| run (UTC) | commit | req/s, proxy alone on a core | CPU/request | CPU/event messages · chat · responses | added p50/p99 c=1 | added p50/p99 c=64 | TTFB added | RssAnon idle | RSS, streams open | start-up | targets met |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+];
+
+/** One row of BENCHMARKS.md's history: when, which commit, and the figures a regression would show in. */
+export function historyRow(r: Results): string {
+  const ratio = (a: number, b: number) => `${f(a / b)}×`;
+  const cpu = r.cpu;
+  const all = checks(r);
+  const judged = all.filter((c) => c.ok !== undefined);
+  const cells = [
+    r.date.slice(0, 16).replace("T", " "),
+    r.commit ?? "?",
+    r.pinned?.measured ? `${f(r.pinned.c64.proxy.rps, 0)} = ${ratio(r.pinned.c64.proxy.rps, r.pinned.c64.bare.rps)} bare` : "–",
+    cpu ? `${f(cpu.request.proxy.micros, 1)} µs = ${ratio(cpu.request.proxy.micros, cpu.request.bare.micros)}` : "–",
+    cpu ? [cpu.event.messages, cpu.event.chat, cpu.event.responses].map((c) => ratio(c.micros, cpu.event.bare.micros)).join(" · ") : "–",
+    `${signed(added(r.c1, "p50"))} / ${signed(added(r.c1, "p99"))} ms`,
+    `${signed(added(r.c64, "p50"))} / ${signed(added(r.c64, "p99"))} ms`,
+    `${signed(r.stream.proxy.ttfbP50 - r.stream.bare.ttfbP50)} ms`,
+    r.memory.idleAnonMB === undefined ? "–" : `${f(r.memory.idleAnonMB, 1)} MB`,
+    `${f(r.memory.held.rssMB, 1)} MB (${r.memory.held.requested})`,
+    `${f(r.startup.median, 1)} ms`,
+    `${judged.filter((c) => c.ok).length} of ${judged.length}`,
+  ];
+  return `| ${cells.join(" | ")} |`;
+}
+
+/** Adds this run's row to the history between the markers, once: a re-render of the same run adds nothing. */
+export function spliceHistory(markdown: string, r: Results): string {
+  const from = markdown.indexOf(HISTORY_START);
+  const to = markdown.indexOf(HISTORY_END);
+  if (from === -1 || to === -1 || to < from) return markdown;
+  const row = historyRow(r);
+  const rows = markdown
+    .slice(from + HISTORY_START.length, to)
+    .split("\n")
+    .filter((line) => /^\| \d{4}-/.test(line));
+  const stamp = row.slice(0, row.indexOf(" | "));
+  const next = rows.some((line) => line.startsWith(`${stamp} |`)) ? rows : [...rows, row];
+  const block = [HISTORY_START, ...HISTORY_HEAD, ...next, HISTORY_END].join("\n");
+  return markdown.slice(0, from) + block + markdown.slice(to + HISTORY_END.length);
+}
+
+/** Replaces the text between the results markers in BENCHMARKS.md and adds the run to its history. */
 export function spliceMarkdown(markdown: string, r: Results): string {
   const start = "<!-- bench:results -->";
   const end = "<!-- /bench:results -->";
   const from = markdown.indexOf(start);
   const to = markdown.indexOf(end);
-  if (from === -1 || to === -1) return markdown;
+  if (from === -1 || to === -1) return spliceHistory(markdown, r);
   const block = `${start}\n\`\`\`text\n${renderText(r)}\n\`\`\`\n${end}`;
-  return markdown.slice(0, from) + block + markdown.slice(to + end.length);
+  return spliceHistory(markdown.slice(0, from) + block + markdown.slice(to + end.length), r);
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort, proxyEnv, waitHealthy } from "./processes.ts";
+import type { Variant } from "./variants.ts";
 
 export interface StartupResult {
   runs: number[];
@@ -11,10 +12,10 @@ export interface StartupResult {
   max: number;
 }
 
-async function startOnce(binary: string, upstreamUrl: string): Promise<number> {
+async function startOnce(binary: string, upstreamUrl: string, variant: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "maximize-bench-start-"));
   const port = freePort();
-  const env = proxyEnv({ binary, upstreamUrl, port, logLevel: "warn" }, dir);
+  const env = proxyEnv({ binary, upstreamUrl, port, logLevel: variant.logLevel, env: variant.env }, dir);
   const started = performance.now();
   const child = Bun.spawn([resolve(binary), "serve"], { cwd: dir, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   const elapsed = await waitHealthy(`http://127.0.0.1:${port}/healthz`, started);
@@ -23,10 +24,10 @@ async function startOnce(binary: string, upstreamUrl: string): Promise<number> {
   return elapsed;
 }
 
-export async function measureStartup(binary: string, upstreamUrl: string, runs: number): Promise<StartupResult> {
-  await startOnce(binary, upstreamUrl); // the first start pays for reading the binary from disk
+export async function measureStartup(binary: string, upstreamUrl: string, runs: number, variant: Variant): Promise<StartupResult> {
+  await startOnce(binary, upstreamUrl, variant); // the first start pays for reading the binary from disk
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await startOnce(binary, upstreamUrl));
+  for (let i = 0; i < runs; i++) times.push(await startOnce(binary, upstreamUrl, variant));
   const sorted = [...times].sort((a, b) => a - b);
   return {
     runs: times,

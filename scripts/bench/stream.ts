@@ -62,6 +62,8 @@ export async function pacing(url: string, path: string, body: string, gapMs: num
 
 export interface HeldStreams {
   requested: number;
+  /** RSS just before the streams were opened (absent in older results). */
+  rssBeforeMB?: number;
   /** Streams whose first event reached the client before the upstream released any. */
   openAtClient: number;
   /** Streams open at the upstream at the same moment (its own count). */
@@ -107,6 +109,7 @@ export async function holdStreams(
   body: string,
 ): Promise<HeldStreams> {
   await stats(upstreamUrl, "/stats/reset");
+  const rssBeforeMB = rssMB(proxyPid);
   const streams: OpenStream[] = [];
   for (let i = 0; i < count; i++) streams.push(await openStream(proxyUrl, "/v1/messages?hold=1&events=4", body));
   const opened = await waitForOpen(streams, upstreamUrl, 15_000);
@@ -121,6 +124,7 @@ export async function holdStreams(
   await Bun.sleep(200);
   return {
     requested: count,
+    rssBeforeMB,
     openAtClient: opened.open,
     openAtUpstream: opened.peak,
     openAfterMs: opened.ms,

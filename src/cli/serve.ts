@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../config/load.ts";
 import { watchConfig } from "./config-watch.ts";
-import { createLogger, stderrColors as pc, type Logger } from "../shared/log.ts";
+import { batchedStderr, createLogger, stderrColors as pc, type Logger } from "../shared/log.ts";
 import { startServer } from "../server/serve.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import { localAccountViews, type AccountView } from "../accounts/view.ts";
@@ -56,6 +56,7 @@ export async function serveCommand(
   reread: () => Config = () => config,
 ): Promise<number> {
   const log = createLogger({
+    write: batchedStderr(),
     level: config.server.log_level,
     format: config.server.log_format,
     secrets: [...config.server.api_keys.map((k) => k.key), config.api.anthropic_api_key ?? ""],

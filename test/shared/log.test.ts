@@ -87,3 +87,22 @@ test("fields given as a function are built only by the JSON format", () => {
   expect(built).toBe(1);
   expect(JSON.parse(lines[1]!)).toMatchObject({ status: 200, message: "json line" });
 });
+
+describe("batchedStderr", () => {
+  const LOG = JSON.stringify(new URL("../../src/shared/log.ts", import.meta.url).pathname);
+  const run = (body: string) => {
+    const script = `import { batchedStderr } from ${LOG};\nconst write = batchedStderr();\n${body}`;
+    const child = Bun.spawnSync([process.execPath, "-e", script], { stderr: "pipe", stdout: "pipe" });
+    return { code: child.exitCode, stderr: child.stderr.toString() };
+  };
+
+  test("the lines of one turn go out together, in order, once the turn ends", () => {
+    expect(run('write("one\\n"); write("two\\n"); setTimeout(() => write("three\\n"), 5);').stderr).toBe("one\ntwo\nthree\n");
+  });
+
+  test("lines still pending when the process exits are written, not lost", () => {
+    const result = run('write("before exit\\n"); process.exit(3);');
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe("before exit\n");
+  });
+});
