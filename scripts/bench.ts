@@ -217,7 +217,7 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     return child;
   };
   const startMaximize = (upstreamUrl: string) =>
-    startProxy({ binary, upstreamUrl, port: freePort(), logLevel: MAXIMIZE.logLevel, env: MAXIMIZE.env });
+    startProxy({ binary, upstreamUrl, port: freePort(), logLevel: MAXIMIZE.logLevel, env: MAXIMIZE.env, accounts: MAXIMIZE.accounts });
   try {
     const pageCacheDropped = dropCaches && dropPageCache();
     log(
@@ -256,7 +256,14 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     const extras: Array<{ variant: Variant; name: string; child: Child }> = [];
     for (const variant of DIAGNOSTIC_VARIANTS) {
       const child = keep(
-        await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: variant.logLevel, env: variant.env }),
+        await startProxy({
+          binary,
+          upstreamUrl: upstream.url,
+          port: freePort(),
+          logLevel: variant.logLevel,
+          env: variant.env,
+          accounts: variant.accounts,
+        }),
       );
       extras.push({ variant, name: `variant${extras.length}`, child });
     }

@@ -29,6 +29,7 @@ try {
     port: freePort(),
     logLevel: variant.logLevel,
     env: variant.env,
+    accounts: variant.accounts,
     cpu: PROXY_CPU,
   });
   children.push(proxy);

@@ -1,5 +1,5 @@
 /** Child processes of a benchmark run: the fake upstream, the compiled proxy, a bare passthrough; their memory. */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -86,16 +86,24 @@ export async function startScript(name: string, args: string[] = [], cpu?: numbe
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
 
-/** A token file the proxy accepts without refreshing: far-future expiry, mode 0600. */
-export function writeTokenFile(dir: string): string {
-  const path = join(dir, "tokens.json");
-  const tokens = {
-    access_token: "sk-ant-oat01-benchmark-access-token-000000000000000000000000",
-    refresh_token: "sk-ant-ort01-benchmark-refresh-token-00000000000000000000000",
-    expires_at: Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600,
+/**
+ * A token file the proxy accepts without refreshing (far-future expiry, mode 0600), and `accounts − 1` more logins in
+ * the accounts folder beside it.
+ */
+export function writeTokenFile(dir: string, accounts = 1): string {
+  const write = (path: string, n: number) => {
+    const tokens = {
+      access_token: `sk-ant-oat01-benchmark-access-token-${n}-00000000000000000000000000`,
+      refresh_token: `sk-ant-ort01-benchmark-refresh-token-${n}-0000000000000000000000000`,
+      expires_at: Math.floor(Date.now() / 1000) + 10 * 365 * 24 * 3600,
+    };
+    writeFileSync(path, JSON.stringify(tokens), { mode: 0o600 });
+    chmodSync(path, 0o600);
   };
-  writeFileSync(path, JSON.stringify(tokens), { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const path = join(dir, "tokens.json");
+  write(path, 0);
+  if (accounts > 1) mkdirSync(join(dir, "accounts"), { recursive: true, mode: 0o700 });
+  for (let n = 1; n < accounts; n++) write(join(dir, "accounts", `account-${n}.json`), n);
   return path;
 }
 
@@ -106,6 +114,8 @@ export interface ProxyOptions {
   logLevel: "debug" | "info" | "warn" | "error";
   /** More settings (a variant's, scripts/bench/variants.ts); they win over the ones above. */
   env?: Record<string, string>;
+  /** Claude logins to configure (default 1). */
+  accounts?: number;
   /** Run on this CPU only (taskset). */
   cpu?: number;
 }
@@ -117,7 +127,7 @@ export function proxyEnv(options: ProxyOptions, dir: string): Record<string, str
     HOME: dir,
     MAXIMIZE_PORT: String(options.port),
     MAXIMIZE_UPSTREAM_URL: options.upstreamUrl,
-    MAXIMIZE_TOKEN_FILE: writeTokenFile(dir),
+    MAXIMIZE_TOKEN_FILE: writeTokenFile(dir, options.accounts),
     MAXIMIZE_LOG_LEVEL: options.logLevel,
     ...options.env,
   };

@@ -3,6 +3,7 @@ import type { CpuCost } from "./cpu.ts";
 import type { LoadResult } from "./load.ts";
 import type { StartupResult } from "./startup.ts";
 import type { HeldStreams, Pacing, StreamLatency } from "./stream.ts";
+import { ONE_ACCOUNT } from "./variants.ts";
 
 export interface Machine {
   cpu: string;
@@ -221,5 +222,21 @@ export function checks(r: Results): Check[] {
       ok: held.rssMB <= 80 && held.openAtUpstream === held.requested && held.completed === held.requested,
     },
     { name: "start-up median", value: ms(r.startup.median), bare: "", target: "≤ 20 ms", ok: r.startup.median <= 20 },
+    accountsCheck(r),
   ];
+}
+
+/** Issue 15: three accounts cost at most 5 % more CPU per request than one (the "one account" variant, same rounds). */
+function accountsCheck(r: Results): Check {
+  const name = "CPU per request, 3 accounts vs 1 (issue 15)";
+  const one = r.variants?.find((variant) => variant.name === ONE_ACCOUNT);
+  if (!r.cpu || !one) return notMeasured(name, "≤ 1.05× one account");
+  const ratio = r.cpu.request.proxy.micros / one.cpuRequest.micros;
+  return {
+    name,
+    value: `${micros(r.cpu.request.proxy.micros)} = ${times(ratio)}`,
+    bare: `one account: ${micros(one.cpuRequest.micros)}`,
+    target: "≤ 1.05× one account",
+    ok: ratio <= 1.05,
+  };
 }

@@ -6,6 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { freePort, memoryOf, startProxy, startScript } from "./processes.ts";
+import { MAXIMIZE } from "./variants.ts";
 
 export interface SoakSize {
   requests: number;
@@ -74,7 +75,7 @@ async function settle<T>(read: () => Promise<T> | T, want: T): Promise<T> {
 
 export async function soak(binary: string, size: SoakSize, log: (line: string) => void): Promise<SoakResult> {
   const upstream = await startScript("upstream.ts");
-  const proxy = await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: "warn" });
+  const proxy = await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), logLevel: "warn", accounts: MAXIMIZE.accounts });
   try {
     // Idle, after one request of each kind (what start-up alone does not load).
     for (const route of ROUTES) await (await post(proxy.url, route.path, route.body(false))).text();

@@ -15,7 +15,7 @@ export interface StartupResult {
 async function startOnce(binary: string, upstreamUrl: string, variant: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "maximize-bench-start-"));
   const port = freePort();
-  const env = proxyEnv({ binary, upstreamUrl, port, logLevel: variant.logLevel, env: variant.env }, dir);
+  const env = proxyEnv({ binary, upstreamUrl, port, logLevel: variant.logLevel, env: variant.env, accounts: variant.accounts }, dir);
   const started = performance.now();
   const child = Bun.spawn([resolve(binary), "serve"], { cwd: dir, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   const elapsed = await waitHealthy(`http://127.0.0.1:${port}/healthz`, started);

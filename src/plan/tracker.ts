@@ -23,10 +23,20 @@ export function createPlanTracker(
 ): PlanTracker {
   const now = options.now ?? Date.now;
   const states = new Map<string, PlanState>();
+  /** Per account: the headers that change when the plan does, as last parsed, and when (ms). */
+  const seen = new Map<string, { signature: string; at: number }>();
   return {
     observe(headers, status, account = "default") {
-      if (!headers.has("anthropic-ratelimit-unified-status")) return;
-      const next = planFromHeaders(headers, account, now());
+      const unified = headers.get("anthropic-ratelimit-unified-status");
+      if (unified === null) return;
+      // Parsing every header of every answer was a measurable share of a request's CPU (BENCHMARKS.md): the same
+      // figures again within a second say nothing new.
+      const signature = `${status}|${unified}|${headers.get("anthropic-ratelimit-unified-reset")}|${headers.get("anthropic-ratelimit-unified-5h-utilization")}|${headers.get("anthropic-ratelimit-unified-7d-utilization")}|${headers.get("anthropic-ratelimit-unified-overage-status")}`;
+      const last = seen.get(account);
+      const at = now();
+      if (last?.signature === signature && at - last.at < 1000) return;
+      seen.set(account, { signature, at });
+      const next = planFromHeaders(headers, account, at);
       if (!next) return;
       const previous = states.get(account);
       states.set(account, next);

@@ -142,32 +142,22 @@ export function createHttpClient(options: HttpClientOptions = {}): Fetch {
 }
 
 /** A body that calls `onEnd` once when it has been read to the end, failed, or been cancelled. */
-function trackEnd(body: ReadableStream<Uint8Array>, onEnd: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const chunk = await reader.read().catch((error: unknown) => {
-          onEnd();
-          throw error;
-        });
-        if (!chunk.done) return controller.enqueue(chunk.value);
-        onEnd();
-        controller.close();
-      },
-      cancel(reason) {
-        onEnd();
-        return reader.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
+/** Event streams holding a fetch slot, and how to free it: the reader of the body says when it ended (streamEnded). */
+const slots = new WeakMap<Response, () => void>();
+
+/**
+ * An event stream's body has ended, failed or been cancelled: its fetch slot (withOverflow) is free. Called by the one
+ * reader of upstream bodies, the stream guard (upstream.ts), so no second JS stream sits in every event's path.
+ */
+export function streamEnded(response: Response): void {
+  slots.get(response)?.();
 }
 
 /**
  * Sends through `primary` (Bun's fetch: the fastest path) while fewer than `limit` of its requests are in flight,
  * and through `overflow` (node:http, no cap) beyond that, so request 257 is sent at once instead of waiting in
- * fetch's queue. An event stream counts until its body has ended, failed or been cancelled: that can be minutes.
+ * fetch's queue. An event stream counts until its reader says it has ended, failed or been cancelled (streamEnded):
+ * that can be minutes.
  * A whole (non-SSE) answer frees its slot when its headers arrive: its body is already on the way and the caller
  * (upstream.ts) reads it at once, so it cannot hold fetch's queue; wrapping it would cost a second Response per call.
  */
@@ -190,11 +180,8 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
       release();
       return response;
     }
-    return new Response(trackEnd(response.body, release), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    slots.set(response, release);
+    return response;
   };
 }
 

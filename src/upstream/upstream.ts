@@ -5,6 +5,7 @@ import { ApiError, notLoggedIn } from "../shared/errors.ts";
 import { describeNetworkError } from "../shared/network-error.ts";
 import type { Logger } from "../shared/log.ts";
 import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
+import { streamEnded } from "./http-client.ts";
 import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
 import { explainRefusal } from "./policy.ts";
 import { shapeBody } from "./shape.ts";
@@ -196,6 +197,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
             errorType ??= errorEventType(bytes);
           },
           onEnd: (outcome) => {
+            streamEnded(response);
             release();
             const usage = meter?.result();
             if (usage) call.onUsage?.(usage);

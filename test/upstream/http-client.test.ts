@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Fetch } from "../../src/shared/http.ts";
-import { createHttpClient, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
+import { createHttpClient, streamEnded, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
 import { eventually } from "../support/eventually.ts";
 
 /** A server whose /hold streams send one line, then stay open until released; it counts what is open. */
@@ -125,7 +125,7 @@ describe("withOverflow", () => {
       return fail ? Promise.reject(new Error("down")) : fetch(input, init);
     };
 
-  test("uses the primary until `limit` bodies are in flight, then the overflow; a slot frees when a body ends", async () => {
+  test("uses the primary until `limit` event streams are in flight, then the overflow; a slot frees when its reader says the stream ended", async () => {
     const used: string[] = [];
     const tag = recorder(used);
     const send = withOverflow(tag("primary"), tag("overflow"), 1);
@@ -136,10 +136,13 @@ describe("withOverflow", () => {
     server.release();
     await held.text();
     await (await send(`${server.url}/echo`, { method: "POST", body: "{}" })).text();
-    expect(used).toEqual(["primary", "overflow", "primary"]);
+    expect(used).toEqual(["primary", "overflow", "overflow"]); // read, but not yet said
+    streamEnded(held);
+    await (await send(`${server.url}/echo`, { method: "POST", body: "{}" })).text();
+    expect(used).toEqual(["primary", "overflow", "overflow", "primary"]);
   });
 
-  test("a cancelled body and a failed request free their slot", async () => {
+  test("a failed request frees its slot; so does a cancelled stream once said", async () => {
     const used: string[] = [];
     const tag = recorder(used);
     const failing = withOverflow(tag("primary", true), tag("overflow"), 1);
@@ -151,6 +154,7 @@ describe("withOverflow", () => {
     const send = withOverflow(tag("primary"), tag("overflow"), 1);
     const held = await send(`${server.url}/hold`);
     await held.body!.cancel();
+    streamEnded(held);
     await (await send(`${server.url}/echo`, { method: "POST", body: "{}" })).text();
     expect(used.slice(2)).toEqual(["primary", "primary"]);
   });
