@@ -53,6 +53,8 @@ interface Account extends Candidate {
   lastError?: { at: string; message: string };
   /** The last problem said in the log (each is said once). */
   said?: string;
+  /** The plan state `utilization` was worked out from. */
+  plan?: PlanState;
   requests: number;
 }
 
@@ -251,8 +253,14 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
     }
   };
 
+  /** Each account's headroom, worked out again only when its plan state is a new one (the tracker keeps it while unchanged). */
   const refreshUtilization = (list: Account[]) => {
-    for (const account of list) account.utilization = bindingUtilization(deps.plan.state(account.name));
+    for (const account of list) {
+      const plan = deps.plan.state(account.name);
+      if (plan === account.plan) continue;
+      account.plan = plan;
+      account.utilization = bindingUtilization(plan);
+    }
   };
 
   const cool = (account: Account, kind: CoolingKind, until: number, reason: string, scope?: string) => {
