@@ -18,6 +18,7 @@ import type { CpuResult, Machine, OpenAIResult, PinnedResult, Results, Trio, Var
 import { measureStartup } from "./bench/startup.ts";
 import { holdStreams, pacing, streamLatency } from "./bench/stream.ts";
 import { DIAGNOSTIC_VARIANTS, MAXIMIZE, type Variant } from "./bench/variants.ts";
+import { measurePoolCost } from "./bench/accounts.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const RESULTS = join(ROOT, "bench", "results.json");
@@ -299,6 +300,8 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     const startup = await measureStartup(binary, upstream.url, settings.startupRuns, MAXIMIZE);
     log("throughput, concurrency 64, proxy on a core of its own");
     const pinned = await measurePinned(binary, settings);
+    log("the account pool in process: one account and three");
+    const accounts = await measurePoolCost(JSON.parse(MESSAGES_BODY), settings.cpuRequests * 3);
     return {
       date: new Date().toISOString(),
       commit: commitOf(),
@@ -323,6 +326,7 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
       openai,
       cpu,
       variants,
+      accounts,
     };
   } finally {
     for (const child of children.reverse()) await child.stop();
