@@ -82,6 +82,34 @@ describe("refresh under failure and contention", () => {
     expect(fake.refreshCalls).toBe(1);
   });
 
+  test("two compiled binaries sharing the accounts folder: one refresh per account between them", async () => {
+    const fake = await fakeUpstream();
+    const dir = mkdtempSync(join(tmpdir(), "maximize-share-accounts-"));
+    const tokenFile = join(dir, "tokens.json");
+    createTokenStore(tokenFile).write(fake.issueTokens({ expiresIn: 10 }));
+    createTokenStore(join(dir, "accounts", "work.json")).write(fake.issueTokens({ account: "work", expiresIn: 10 }));
+    fake.fault({ route: "token", kind: "delay", delayMs: 300 });
+    const urls = await Promise.all(
+      [0, 1].map(async () => {
+        const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
+        cleanup.push(() => void child.kill("SIGKILL"));
+        return url;
+      }),
+    );
+    const pinned = (url: string, account: string) =>
+      fetch(`${url}/v1/messages`, {
+        method: "POST",
+        headers: { "x-maximize-account": account },
+        body: JSON.stringify({ model: "l", max_tokens: 8, messages: [{ role: "user", content: "Hi" }] }),
+      });
+    const responses = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => pinned(urls[i % 2] as string, i % 4 < 2 ? "default" : "work")),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(fake.refreshCalls).toBe(2);
+    expect(new Set(fake.requests.filter((r) => r.path === "/v1/messages").map((r) => r.account))).toEqual(new Set(["default", "work"]));
+  });
+
   test("kill -9 during a refresh never leaves a half-written token file", async () => {
     const fake = await fakeUpstream();
     const dir = mkdtempSync(join(tmpdir(), "maximize-kill-"));
