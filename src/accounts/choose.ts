@@ -46,7 +46,10 @@ export function chooseAccount(candidates: readonly Candidate[], choice: Choice):
   const open = candidates.filter((candidate) => canServe(candidate, choice.now, choice.model) && !choice.exclude?.has(candidate.name));
   if (open.length <= 1) return open[0];
   const sticky = choice.sticky === undefined ? undefined : open.find((candidate) => candidate.name === choice.sticky);
-  if (sticky) return sticky;
+  // A conversation that moved to an API key (paid per token) goes back to a Claude login as soon as one can serve,
+  // unless accounts.order prefers the key.
+  const paidDetour = sticky?.kind === "api_key" && !choice.order.includes(sticky.name) && open.some((c) => c.kind === "oauth");
+  if (sticky && !paidDetour) return sticky;
   for (const name of choice.order) {
     const named = open.find((candidate) => candidate.name === name);
     if (named) return named;

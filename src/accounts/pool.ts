@@ -53,6 +53,8 @@ interface Account extends Candidate {
   lastError?: { at: string; message: string };
   /** The last problem said in the log (each is said once). */
   said?: string;
+  /** The rest (its start) already said in the log. */
+  toldRest?: number;
   /** The plan state `utilization` was worked out from. */
   plan?: PlanState;
   requests: number;
@@ -192,7 +194,8 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
   const update = (account: Account, ref: AccountRef, stamp: string) => {
     account.stamp = stamp;
     const kind: AccountKind = readApiKey(ref.path) === undefined ? "oauth" : "api_key";
-    if (kind !== account.kind) {
+    // A login keeps its credentials (their single-flight refresh state); a key is read at build: a new one, a rebuild.
+    if (kind !== account.kind || kind === "api_key") {
       const rebuilt = credentialsFor(ref);
       account.kind = rebuilt.kind;
       account.credentials = rebuilt.credentials;
@@ -263,7 +266,9 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
     }
   };
 
+  /** Starts a rest; a shorter one never replaces a longer one (a 30 s token rest must not end an extra-usage rest). */
   const cool = (account: Account, kind: CoolingKind, until: number, reason: string, scope?: string) => {
+    if (isCooling(account, now()) && (account.coolingUntil as number) > until) return;
     account.coolingUntil = until;
     account.coolingKind = kind;
     account.coolingReason = reason;
@@ -283,8 +288,16 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
    * Plan facts from an answer: one sent after a plan cooldown began that says the plan allows again ends it; with
    * avoid_extra_usage, an answer billed as extra usage starts one.
    */
-  const learn = (account: Account, response: Response, sentAt: number) => {
-    if (account.coolingKind === "plan" && sentAt >= (account.cooledAt ?? 0) && planAllows(response)) uncool(account);
+  const learn = (account: Account, response: Response, sentAt: number, model: string | undefined) => {
+    // A model's own window (Opus, Sonnet) is not ended by an answer for another model: those are allowed all along.
+    const covers = account.coolingFor === undefined || (model ?? "").includes(account.coolingFor);
+    if (account.coolingKind === "plan" && covers && sentAt >= (account.cooledAt ?? 0) && planAllows(response)) uncool(account);
+    if (isPlanRefusal(response) && account.kind === "oauth") {
+      const claim = response.headers.get("anthropic-ratelimit-unified-representative-claim") ?? "";
+      const scope = MODEL_WINDOWS[claim];
+      const label = claimLabel(response.headers);
+      cool(account, "plan", refusalEnds(response.headers, now()), `plan limit: ${label}${scope ? ` (${scope} models only)` : ""}`, scope);
+    }
     if (!config.accounts.avoid_extra_usage || account.kind !== "oauth") return;
     const until = extraUsageUntil(deps.plan.state(account.name), now());
     if (until === undefined || (account.coolingUntil ?? 0) >= until) return;
@@ -323,7 +336,9 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
     const resting = list.filter((account) => !account.unusable && isCooling(account, at, model));
     const each = resting.map((account) => `${account.name} until ${clock(account.coolingUntil as number)} (${account.coolingReason})`);
     const dead = list.filter((account) => account.unusable).map((account) => `${account.name} (login not usable)`);
-    const planOnly = resting.every((account) => account.coolingKind !== "token");
+    // The status follows the account that comes back first: its plan (429, as Anthropic's own) or its token endpoint.
+    const first = resting.find((account) => account.coolingUntil === back);
+    const planOnly = first?.coolingKind !== "token";
     const what = list.length === 1 ? "the account cannot take requests now" : "no account can take requests now";
     const message = `${what}: ${[...each, ...dead].join("; ")}. The first is back in ${seconds}s — retry then${
       planOnly ? ", or add an account (`maximize login --account NAME`)" : ""
@@ -361,7 +376,7 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
     const response = await deps.upstream.send({ ...call, account: account.name, credentials: account.credentials });
     account.requests += 1;
     deps.onSent?.(account.name);
-    learn(account, response, sentAt);
+    learn(account, response, sentAt, typeof call.body?.model === "string" ? call.body.model : undefined);
     return response;
   }
 
@@ -385,6 +400,8 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
       // account is asked too (Anthropic's own 429 says when its limit resets): only extra usage it must not spend
       // (accounts.avoid_extra_usage) stops it here.
       const pin = pinned(list, call);
+      // Extra usage is not spent, not even for a pin, while accounts.avoid_extra_usage says so.
+      if (pin?.coolingKind === "extra_usage" && isCooling(pin, now())) throw noneNow([pin], undefined);
       if (pin) return sendOnly(pin, call);
       const lone = list.length === 1 ? (list[0] as Account) : undefined;
       if (lone && !(lone.coolingKind === "extra_usage" && isCooling(lone, now()))) return sendOnly(lone, call);
@@ -410,10 +427,13 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
           throw noneUsable(list, failed?.error);
         }
         tried.add(account.name);
+        const more = () => list.some((other) => !tried.has(other.name) && canServe(other, now(), model));
         const held = heldCallbacks(call);
         let response: Response;
         try {
-          response = await sendWith(account, { ...call, onEnd: held.onEnd, onUsage: held.onUsage });
+          // A plan refusal that another account will take over is the pool's to say, not the upstream client's.
+          const quiet = !refused && more();
+          response = await sendWith(account, { ...call, onEnd: held.onEnd, onUsage: held.onUsage, quietPlanRefusal: quiet });
         } catch (error) {
           held.drop();
           // Nothing reached the client: a login that cannot be used (dead, gone, endpoint down) passes to the next.
@@ -422,7 +442,6 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
           failed ??= { account, error };
           continue;
         }
-        const more = () => list.some((other) => !tried.has(other.name) && canServe(other, now(), model));
         // A long-lived token the API refused (its status now says so): nothing reached the client, another may serve.
         if (response.status === 401 && account.kind === "oauth" && account.credentials.status().dead && more()) {
           held.drop();
@@ -431,20 +450,18 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
           failed ??= { account, error: undefined };
           continue;
         }
-        if (isPlanRefusal(response) && account.kind === "oauth") {
-          const claim = response.headers.get("anthropic-ratelimit-unified-representative-claim") ?? "";
-          const until = refusalEnds(response.headers, now());
-          cool(account, "plan", until, `plan limit: ${claimLabel(response.headers)}`, MODEL_WINDOWS[claim]);
-          // Once: a second refusal goes to the client as it is.
-          if (!refused && more()) {
+        if (isPlanRefusal(response) && account.kind === "oauth" && !refused && more()) {
+          // Once: a second refusal goes to the client as it is. Said once per rest, not once per request.
+          if (account.toldRest !== account.cooledAt) {
             log.warn(
-              `account ${account.name}: the ${claimLabel(response.headers)} limit is used up until ${clock(until)}; sending this request with another account`,
+              `account ${account.name}: the ${claimLabel(response.headers)} limit is used up until ${clock(account.coolingUntil ?? now())}; requests go to the other accounts meanwhile`,
             );
-            held.drop();
-            await response.body?.cancel().catch(() => {});
-            refused = account;
-            continue;
+            account.toldRest = account.cooledAt;
           }
+          held.drop();
+          await response.body?.cancel().catch(() => {});
+          refused = account;
+          continue;
         }
         held.keep();
         if (refused) deps.onFailover?.(refused.name, account.name, "plan_limit");
@@ -457,6 +474,7 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
 
     views(): AccountView[] {
       const list = current();
+      forgiveExtraUsage(list);
       const at = now();
       return list.map((account) => {
         const auth = account.credentials.status();

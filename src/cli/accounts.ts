@@ -148,7 +148,13 @@ async function run(ctx: CommandContext): Promise<number> {
   // The login messages from the files say `maximize login`; for another account the command needs its name.
   for (const account of report.accounts.filter((a) => a.kind === "oauth" && (a.state === "dead" || a.state === "not_logged_in")))
     ctx.err.write(`${account.name}: log in with \`${loginCommandFor(account.name)}\`\n`);
-  if (!usable)
+  const back = report.accounts
+    .map((account) => (account.state === "cooling" && account.cooling_until ? Date.parse(account.cooling_until) : Number.NaN))
+    .filter((at) => Number.isFinite(at))
+    .sort((a, b) => a - b)[0];
+  if (!usable && back !== undefined)
+    ctx.err.write(`no account can take requests now — the first is back at ${new Date(back).toISOString()}: wait, or add an account\n`);
+  else if (!usable)
     ctx.err.write(
       "no account can take requests now — log in with `maximize login` (or `maximize login --account NAME`), or add an API key with `maximize login --api-key`\n",
     );

@@ -184,7 +184,8 @@ async function run(ctx: CommandContext): Promise<number> {
   if (flagOption(ctx.args, "json")) ctx.out.write(`${JSON.stringify(report, null, 2)}\n`);
   else ctx.out.write(`${formatLines(statusLines(report, ctx.now(), ctx.out.colors), ctx.out.colors)}\n`);
   // With several accounts the proxy works while any of them can serve (the lines above say which cannot).
-  if (report.accounts) return report.accounts.some((account) => account.state === "ready") ? 0 : 1;
+  // A cooling account is logged in: it is back when its plan resets.
+  if (report.accounts) return report.accounts.some((account) => account.state === "ready" || account.state === "cooling") ? 0 : 1;
   return report.logged_in && !report.error ? 0 : 1;
 }
 

@@ -41,8 +41,12 @@ export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeout
     const key = ctx.config.server.api_keys[0]?.key;
     const response = await ctx.fetch(`${localUrl(ctx.config)}/usage`, { headers: key ? { "x-api-key": key } : {} }).catch(() => undefined);
     if (response?.ok) {
-      const body = (await response.json()) as { accounts: PlanState[]; error?: string };
-      return { ...body, accounts: body.accounts.filter((state) => wanted(state.account)), from: "proxy" };
+      const body = (await response.json()) as { accounts: PlanState[]; error?: string; failed?: UsageReport["failed"] };
+      const accounts = body.accounts.filter((state) => wanted(state.account));
+      const failed = body.failed?.filter((f) => wanted(f.account)) ?? [];
+      // As from the files: `error` when nothing could be shown, `failed` per account beside what could.
+      if (accounts.length === 0) return { accounts, from: "proxy", ...(body.error ? { error: body.error } : {}) };
+      return { accounts, from: "proxy", ...(failed.length > 0 ? { failed } : {}) };
     }
   }
   if (ctx.config.api.anthropic_api_key)

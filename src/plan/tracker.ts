@@ -19,30 +19,26 @@ const THRESHOLDS = [0.75, 0.9] as const;
 const describeReset = (iso: string | null) => (iso ? ` (resets ${iso})` : "");
 
 export function createPlanTracker(
-  options: { log?: { info(m: string): void; warn(m: string): void }; now?: () => number } = {},
+  options: {
+    log?: { info(m: string): void; warn(m: string): void };
+    now?: () => number;
+    /** Whether there are several accounts: then every line names its account, `default` too. */
+    several?: () => boolean;
+  } = {},
 ): PlanTracker {
   const now = options.now ?? Date.now;
   const states = new Map<string, PlanState>();
-  /** Per account: the headers that change when the plan does, as last parsed, and when (ms). */
-  const seen = new Map<string, { signature: string; at: number }>();
   return {
     observe(headers, status, account = "default") {
-      const unified = headers.get("anthropic-ratelimit-unified-status");
-      if (unified === null) return;
-      // Parsing every header of every answer was a measurable share of a request's CPU (BENCHMARKS.md): the same
-      // figures again within a second say nothing new.
-      const signature = `${status}|${unified}|${headers.get("anthropic-ratelimit-unified-reset")}|${headers.get("anthropic-ratelimit-unified-5h-utilization")}|${headers.get("anthropic-ratelimit-unified-7d-utilization")}|${headers.get("anthropic-ratelimit-unified-overage-status")}`;
-      const last = seen.get(account);
-      const at = now();
-      if (last?.signature === signature && at - last.at < 1000) return;
-      seen.set(account, { signature, at });
-      const next = planFromHeaders(headers, account, at);
+      if (!headers.has("anthropic-ratelimit-unified-status")) return;
+      const next = planFromHeaders(headers, account, now());
       if (!next) return;
       const previous = states.get(account);
       states.set(account, next);
       const log = options.log;
       if (!log) return;
-      const plan = account === "default" ? "plan" : `plan (account ${account})`;
+      const plan = account === "default" && !options.several?.() ? "plan" : `plan (account ${account})`;
+      const claim = (value: string | null) => (value ? (WINDOW_LABELS[value] ?? value.replaceAll("_", " ")) : "plan");
       for (const [name, window] of Object.entries(next.windows)) {
         const before = previous?.windows[name]?.utilization ?? 0;
         const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);
@@ -53,13 +49,12 @@ export function createPlanTracker(
         }
       }
       if (next.status === "allowed_warning" && previous?.status !== "allowed_warning") {
-        log.warn(
-          `${plan}: Anthropic says the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is close${describeReset(next.resets_at)}`,
-        );
+        log.warn(`${plan}: Anthropic says the ${claim(next.representative_claim)} limit is close${describeReset(next.resets_at)}`);
       }
-      if (status === 429 && next.status === "rejected") {
+      // Said when the refusals begin, not for every refused request.
+      if (status === 429 && next.status === "rejected" && previous?.status !== "rejected") {
         log.warn(
-          `${plan}: a request was refused: the ${(next.representative_claim ?? "plan").replaceAll("_", " ")} limit is used up${describeReset(next.resets_at)}`,
+          `${plan}: a request was refused: the ${claim(next.representative_claim)} limit is used up${describeReset(next.resets_at)}`,
         );
       }
     },

@@ -30,8 +30,9 @@ export interface BuildOptions {
 }
 
 export function buildAppDeps({ config, log, fetch, upstreamFetch, sealKey }: BuildOptions): AppDeps {
-  const plan = createPlanTracker({ log });
   let views: AppDeps["accounts"]["views"] = () => [];
+  let names: () => string[] = () => [];
+  const plan = createPlanTracker({ log, several: () => names().length > 1 });
   const metrics = createMetrics({ plan: plan.states, accounts: () => views() });
   const upstream = createUpstream({
     config,
@@ -55,6 +56,7 @@ export function buildAppDeps({ config, log, fetch, upstreamFetch, sealKey }: Bui
     onFailover: metrics.failover,
   });
   views = accounts.views;
+  names = accounts.names;
   const readers = new Map<string, UsageReader>();
   const usage = (account: string) => {
     const known = readers.get(account);

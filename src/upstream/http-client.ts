@@ -141,16 +141,17 @@ export function createHttpClient(options: HttpClientOptions = {}): Fetch {
   };
 }
 
-/** A body that calls `onEnd` once when it has been read to the end, failed, or been cancelled. */
-/** Event streams holding a fetch slot, and how to free it: the reader of the body says when it ended (streamEnded). */
-const slots = new WeakMap<Response, () => void>();
+/** Where an event stream that holds a fetch slot keeps the way to free it (on the Response itself: no shared map). */
+const SLOT = Symbol("maximize.fetchSlot");
+type Slotted = Response & { [SLOT]?: () => void };
 
 /**
- * An event stream's body has ended, failed or been cancelled: its fetch slot (withOverflow) is free. Called by the one
- * reader of upstream bodies, the stream guard (upstream.ts), so no second JS stream sits in every event's path.
+ * An event stream's body has ended, failed or been cancelled, or it is dropped unread: its fetch slot (withOverflow)
+ * is free. Called by the one reader of upstream bodies, upstream.ts (its stream guard, or where it drops an answer), so
+ * no second JS stream sits in every event's path. Once is enough; more is harmless.
  */
 export function streamEnded(response: Response): void {
-  slots.get(response)?.();
+  (response as Slotted)[SLOT]?.();
 }
 
 /**
@@ -180,7 +181,7 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
       release();
       return response;
     }
-    slots.set(response, release);
+    (response as Slotted)[SLOT] = release;
     return response;
   };
 }

@@ -40,6 +40,11 @@ export interface UpstreamCall {
   account?: string;
   /** The credentials to send with (the account pool sets them); default: the upstream client's own. */
   credentials?: Credentials;
+  /**
+   * A plan refusal (429, unified status rejected) that the account pool will send elsewhere: not explained in the log
+   * here (the pool says it once per account).
+   */
+  quietPlanRefusal?: boolean;
   /** Told which account answered (the pool calls it once the answer it returns is known; for the access log). */
   onAccount?: (account: string, failedOver?: string) => void;
 }
@@ -154,18 +159,23 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
       call.signal?.addEventListener("abort", onClientAbort, { once: true });
       const release = () => call.signal?.removeEventListener("abort", onClientAbort);
 
+      // An answer not yet in the stream guard's hands: if it is dropped, its fetch slot is freed here.
+      let unguarded: Response | undefined;
       try {
         const using = call.credentials ?? credentials;
         if (!using) throw notLoggedIn();
         let credential = await using.get();
         let response = await sendOnce(call, credential, controller);
+        unguarded = response;
         if (response.status === 401 && credential.oauth) {
           // Expired or revoked since we checked: refresh once and retry once. Nothing has reached the client yet.
           const renewed = await using.renew(credential, await errorMessageOf(response));
           if (renewed) {
+            streamEnded(response); // dropped unread: an event stream's fetch slot is free
             await response.body?.cancel().catch(() => {});
             credential = renewed;
             response = await sendOnce(call, credential, controller);
+            unguarded = response;
           }
         }
         if (response.status !== 401) using.confirm?.(credential);
@@ -178,7 +188,8 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
         }
         if (!isEventStream(headers.get("content-type"))) {
           const bytes = await readWhole(response, controller, call);
-          if (!response.ok) explainRefusal(response.status, bytes, response.headers, log);
+          const planRefusal = response.status === 429 && response.headers.get("anthropic-ratelimit-unified-status") === "rejected";
+          if (!response.ok && !(call.quietPlanRefusal && planRefusal)) explainRefusal(response.status, bytes, response.headers, log);
           else if (call.onUsage) {
             const usage = usageOfJson(bytes);
             if (usage) call.onUsage(usage);
@@ -187,6 +198,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
           call.onEnd?.("complete");
           return new Response(bytes, { status: response.status, headers });
         }
+        unguarded = undefined; // from here the stream guard frees it when the stream ends
         const meter = call.onUsage ? createStreamUsageMeter() : undefined;
         let errorType: string | undefined;
         const body = guardStream(response.body, {
@@ -209,6 +221,7 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
         });
         return new Response(body, { status: response.status, headers });
       } catch (error) {
+        if (unguarded) streamEnded(unguarded);
         release();
         throw error;
       }

@@ -2,7 +2,7 @@
  * Several accounts against the fake upstream, each with its own refresh chain and plan: how requests are spread,
  * pinned and failed over (issue 15). Every test starts its own fake and proxy, so none depends on another.
  */
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -443,4 +443,101 @@ test("one account: /healthz and /auth/status say what they said before accounts 
   const auth = (await (await fetch(`${proxy.url}/auth/status`)).json()) as { logged_in: boolean; error?: string; method: string };
   expect(auth).toMatchObject({ logged_in: true, method: "oauth" });
   expect(auth.error).toContain("could not refresh the Claude token");
+});
+
+describe("after the second review", () => {
+  const OPUS = "claude-opus-5-5";
+  const SONNET = "claude-sonnet-5-5";
+  const askModel = (proxy: TestProxy, model: string, text = "hi") =>
+    fetch(`${proxy.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model, max_tokens: 16, messages: [{ role: "user", content: text }] }),
+    });
+
+  test("a conversation moved to a paid API key goes back to the Claude login once it can serve", async () => {
+    const apiKey = "sk-ant-api03-paid-fallback";
+    await using fake = await startFakeAnthropic({ apiKeys: [apiKey] });
+    await using proxy = await startProxy(fake, { tokens: fake.issueTokens(), accounts: { paid: { api_key: apiKey } } });
+    const resetsAt = nowSeconds() + 2;
+    fake.setPlan(rejectedUntil(resetsAt));
+    expect((await ask(proxy, { session: "s1" })).status).toBe(200);
+    expect(servedBy(fake)).toEqual(["default", "api-key"]);
+    fake.setPlan({ status: "allowed", windows: { "5h": { utilization: 0.1, resetsAt: resetsAt + HOUR } } });
+    await eventually(async () => expect((await views(proxy)).default?.state).toBe("ready"), 5000, 100);
+    fake.requests.length = 0;
+    expect((await ask(proxy, { session: "s1" })).status).toBe(200);
+    expect(servedBy(fake)).toEqual(["default"]);
+  });
+
+  test("a 7-day Opus limit rests the account for Opus only; Sonnet answers do not end that rest", async () => {
+    await using fake = await startFakeAnthropic();
+    await using proxy = await startProxy(fake, {
+      tokens: fake.issueTokens(),
+      accounts: { a: fake.issueTokens({ account: "a" }) },
+      edit: preferring("default"),
+    });
+    fake.setPlan({ status: "rejected", representativeClaim: "seven_day_opus", windows: { "7d_opus": { utilization: 1 } } });
+    expect((await askModel(proxy, OPUS, "one")).status).toBe(200);
+    expect(servedBy(fake)).toEqual(["default", "a"]);
+    expect((await views(proxy)).default?.cooling_reason).toBe("plan limit: 7-day Opus (opus models only)");
+    fake.requests.length = 0;
+    expect((await askModel(proxy, SONNET, "two")).status).toBe(200); // default still serves Sonnet
+    expect((await askModel(proxy, OPUS, "three")).status).toBe(200); // and Opus still goes elsewhere
+    expect(servedBy(fake)).toEqual(["default", "a"]);
+    // Said once for the rest, not once per refused request; the upstream client does not explain a refusal the pool took over.
+    const logs = proxy.logs.join("\n");
+    expect(logs.match(/account default: the 7-day Opus limit is used up/g)).toHaveLength(1);
+    expect(logs).not.toContain("upstream 429:");
+    expect(logs).toContain("plan (account default): a request was refused: the 7-day Opus limit is used up");
+  });
+
+  test("an API key replaced while serving is used from the next look at the files", async () => {
+    await using fake = await startFakeAnthropic({ apiKeys: ["sk-ant-api03-first-key", "sk-ant-api03-second-key"] });
+    await using proxy = await startProxy(fake, { accounts: { paid: { api_key: "sk-ant-api03-first-key" } } });
+    expect((await ask(proxy)).status).toBe(200);
+    writeFileSync(join(proxy.dir, "accounts", "paid.json"), JSON.stringify({ api_key: "sk-ant-api03-second-key" }), { mode: 0o600 });
+    await eventually(
+      async () => {
+        expect((await ask(proxy)).status).toBe(200);
+        expect(fake.requests.at(-1)?.headers["x-api-key"]).toBe("sk-ant-api03-second-key");
+      },
+      4000,
+      100,
+    );
+  });
+
+  test("with accounts.avoid_extra_usage a pin does not spend extra usage either; a lone account's plan refusal shows as cooling", async () => {
+    await using fake = await startFakeAnthropic();
+    fake.setPlan({ status: "rejected", overage: { status: "allowed" }, windows: { "5h": { utilization: 1 } } }, "a");
+    await using proxy = await startProxy(fake, {
+      tokens: fake.issueTokens(),
+      accounts: { a: fake.issueTokens({ account: "a" }) },
+      env: { MAXIMIZE_AVOID_EXTRA_USAGE: "1" },
+    });
+    expect((await ask(proxy, { account: "a" })).status).toBe(200); // the answer that tells: billed already
+    const pinned = await ask(proxy, { account: "a" });
+    expect(pinned.status).toBe(429);
+    expect(((await pinned.json()) as { error: { message: string } }).error.message).toContain("would draw on extra usage");
+
+    await using lone = await startProxy(fake, { tokens: fake.issueTokens() });
+    fake.setPlan(rejectedUntil(nowSeconds() + HOUR));
+    expect((await ask(lone)).status).toBe(429);
+    expect((await views(lone)).default?.state).toBe("cooling");
+    expect((await ask(lone)).status).toBe(429); // still asked: Anthropic's own 429 says when
+    expect(servedBy(fake).filter((who) => who === "default").length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("/usage through the proxy names an account whose plan could not be read, beside the others", async () => {
+    await using fake = await startFakeAnthropic();
+    await using proxy = await startProxy(fake, { tokens: fake.issueTokens(), accounts: { a: fake.issueTokens({ account: "a" }) } });
+    // Nothing sent with a yet: its plan is asked of the usage endpoint, which fails for it.
+    fake.fault({ route: "usage", status: 500, account: "a", times: 5 });
+    const usage = (await (await fetch(`${proxy.url}/usage`)).json()) as {
+      accounts: { account: string }[];
+      failed?: { account: string; error: string }[];
+    };
+    expect(usage.accounts.map((state) => state.account)).toEqual(["default"]);
+    expect(usage.failed?.map((f) => f.account)).toEqual(["a"]);
+  });
 });

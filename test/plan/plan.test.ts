@@ -58,7 +58,7 @@ test("the tracker warns once per threshold crossed, and on allowed_warning", () 
   expect(lines).toEqual([
     expect.stringContaining("the 5-hour limit is 76 % used"),
     expect.stringContaining("the 5-hour limit is 99 % used"),
-    expect.stringContaining("the five hour limit is close"),
+    expect.stringContaining("the 5-hour limit is close"),
   ]);
   expect(tracker.states()).toHaveLength(1);
 });

@@ -63,7 +63,7 @@ describe("warnings", () => {
       const error = (await ask().catch((e: unknown) => e)) as InstanceType<typeof Anthropic.RateLimitError>;
       expect(error).toBeInstanceOf(Anthropic.RateLimitError);
       expect(error.headers?.get("anthropic-ratelimit-unified-status")).toBe("rejected");
-      expect(env.proxy.logs.some((line) => line.includes("plan: a request was refused: the seven day limit is used up"))).toBe(true);
+      expect(env.proxy.logs.some((line) => line.includes("plan: a request was refused: the 7-day limit is used up"))).toBe(true);
     } finally {
       env.fake.setPlan({
         status: "allowed",

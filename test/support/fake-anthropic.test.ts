@@ -1500,3 +1500,18 @@ describe("extra usage (overage)", () => {
     expect(refused.headers.get("anthropic-ratelimit-unified-overage-disabled-reason")).toBe("out_of_credits");
   });
 });
+
+describe("a model's own weekly window", () => {
+  test("the 7-day Opus limit refuses Opus and lets the other models through, their headers saying allowed", async () => {
+    const opus = DEFAULT_MODELS.find((id) => id.includes("opus"));
+    const other = DEFAULT_MODELS.find((id) => !id.includes("opus") && !id.includes("haiku"));
+    if (!opus || !other) throw new Error("the catalogue needs an Opus and another model");
+    fake.setPlan({ status: "rejected", representativeClaim: "seven_day_opus", windows: { "7d_opus": { utilization: 1 } } });
+    const refused = await post("/v1/messages", messageBody({ model: opus }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("anthropic-ratelimit-unified-representative-claim")).toBe("seven_day_opus");
+    const served = await post("/v1/messages", messageBody({ model: other }));
+    expect(served.status).toBe(200);
+    expect(served.headers.get("anthropic-ratelimit-unified-status")).toBe("allowed");
+  });
+});

@@ -7,9 +7,11 @@ import type { RouteDeps } from "../deps.ts";
  * The plan of every Claude-login account: what the last answers' headers said, else the usage endpoint (asked with
  * that account's login; cached). API keys have no plan.
  */
-export async function planStates(deps: Pick<RouteDeps, "plan" | "usage" | "accounts">): Promise<{ accounts: PlanState[]; error?: string }> {
+export async function planStates(
+  deps: Pick<RouteDeps, "plan" | "usage" | "accounts">,
+): Promise<{ accounts: PlanState[]; error?: string; failed?: { account: string; error: string }[] }> {
   const logins = deps.accounts.views().filter((account) => account.kind === "oauth");
-  const errors: string[] = [];
+  const failed: { account: string; error: string }[] = [];
   const states = await Promise.all(
     logins.map(
       (account) =>
@@ -18,13 +20,16 @@ export async function planStates(deps: Pick<RouteDeps, "plan" | "usage" | "accou
           .usage(account.name)
           .read()
           .catch((error: unknown) => {
-            errors.push(logins.length > 1 ? `${account.name}: ${(error as Error).message}` : (error as Error).message);
+            failed.push({ account: account.name, error: (error as Error).message });
             return undefined;
           }),
     ),
   );
   const accounts = states.filter((state): state is PlanState => state !== undefined);
-  return errors.length > 0 ? { accounts, error: errors.join("; ") } : { accounts };
+  if (failed.length === 0) return { accounts };
+  // `error` in one sentence (as before accounts); `failed` per account, so no account is dropped without a word.
+  const error = failed.length === 1 && logins.length === 1 ? failed[0]?.error : failed.map((f) => `${f.account}: ${f.error}`).join("; ");
+  return { accounts, ...(error ? { error } : {}), failed };
 }
 
 /** GET /healthz, /auth/status, /usage, /status.json and /metrics: never a token, only facts about it. */

@@ -116,6 +116,19 @@ export function planHeaders(plan: PlanState): Record<string, string> {
   return headers;
 }
 
+/** A model's own weekly windows: their claim binds only the models whose ID holds the word. */
+const MODEL_CLAIMS: Readonly<Record<string, string>> = { seven_day_opus: "opus", seven_day_sonnet: "sonnet" };
+
+/**
+ * The plan as one request to `model` sees it: a refusal whose claim is another model's own weekly window does not
+ * touch this model (its requests are allowed, and the 5-hour window speaks for them).
+ */
+export function planForModel(plan: PlanState, model: string | undefined): PlanState {
+  const word = MODEL_CLAIMS[plan.representativeClaim];
+  if (!word || plan.status !== "rejected" || model === undefined || model.includes(word)) return plan;
+  return { ...plan, status: "allowed", representativeClaim: "five_hour" };
+}
+
 /** Whether requests past the plan are answered from extra usage: the plan rejects, overage allows (Claude Code's isUsingOverage). */
 export const usingOverage = (plan: PlanState) =>
   plan.status === "rejected" && (plan.overage?.status === "allowed" || plan.overage?.status === "allowed_warning");

@@ -15,7 +15,7 @@ import {
   DEFAULT_ACCOUNT,
   emailOf,
 } from "./oauth.ts";
-import { checkPlan, defaultPlan, planHeaders, updatePlan, usageBody, type PlanState, type PlanUpdate } from "./plan.ts";
+import { checkPlan, defaultPlan, planForModel, planHeaders, updatePlan, usageBody, type PlanState, type PlanUpdate } from "./plan.ts";
 import { checkClaudeCodeVersion, LONG_CONTEXT_EXTRA_USAGE, LONG_CONTEXT_TOKENS } from "./policy.ts";
 import { messageId, requestId } from "./random.ts";
 import { buildReply, messageJson, scriptedReply } from "./reply.ts";
@@ -83,6 +83,8 @@ function truncatedJson(body: unknown): Response {
 interface CallContext {
   mode?: AuthMode;
   account?: string;
+  /** The model a Messages request named (a model's own weekly window only binds that model). */
+  model?: string;
 }
 
 export class FakeServer implements FakeAnthropic {
@@ -187,7 +189,7 @@ export class FakeServer implements FakeAnthropic {
     response.headers.set("request-id", id);
     // Every answer to a subscription caller carries the plan's state; an error or fault may already have set some.
     if (call.mode === "oauth") {
-      for (const [name, value] of Object.entries(planHeaders(this.planOf(call.account ?? DEFAULT_ACCOUNT)))) {
+      for (const [name, value] of Object.entries(planHeaders(planForModel(this.planOf(call.account ?? DEFAULT_ACCOUNT), call.model)))) {
         if (!response.headers.has(name)) response.headers.set(name, value);
       }
     }
@@ -214,7 +216,9 @@ export class FakeServer implements FakeAnthropic {
     checkClaudeCodeVersion(req.headers.get("user-agent"), this.minClaudeCodeVersion);
     if (!body.json) fail("There was an error parsing the body of your request: it is not valid JSON");
     const request = parseRequest(body.value, { route, mode, catalogue: this.catalogue, version });
-    if (mode === "oauth" && route === "messages") this.checkSubscription(request, this.planOf(account ?? DEFAULT_ACCOUNT));
+    call.model = request.entry.info.id;
+    if (mode === "oauth" && route === "messages")
+      this.checkSubscription(request, planForModel(this.planOf(account ?? DEFAULT_ACCOUNT), call.model));
     const fault = this.faults.take(route, account);
     const replaced = await this.replacedByFault(fault, route, req.signal, id);
     if (replaced) return replaced;
