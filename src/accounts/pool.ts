@@ -16,7 +16,7 @@ import { ApiError, AuthError } from "../shared/errors.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { createLru } from "../shared/lru.ts";
-import { drawsExtraUsage, WINDOW_LABELS, type PlanState } from "../plan/plan.ts";
+import { drawsExtraUsage, windowLabel, type PlanState } from "../plan/plan.ts";
 import type { PlanTracker } from "../plan/tracker.ts";
 import type { StreamOutcome } from "../upstream/stream-guard.ts";
 import type { TokenUsage } from "../upstream/usage-meter.ts";
@@ -120,7 +120,7 @@ const planAllows = (response: Response) => {
 /** The window that binds, in words ("5-hour"), from the representative claim. */
 const claimLabel = (headers: Headers) => {
   const claim = headers.get("anthropic-ratelimit-unified-representative-claim");
-  return claim ? (WINDOW_LABELS[claim] ?? claim.replaceAll("_", " ")) : "plan";
+  return claim ? windowLabel(claim) : "plan";
 };
 
 /** A model's own weekly window refuses that model only: the models it holds for ("opus" in the model ID). */

@@ -13,15 +13,7 @@ const WINDOW_NAMES: Readonly<Record<string, string>> = {
 };
 export const windowName = (headerName: string) => WINDOW_NAMES[headerName] ?? headerName;
 
-/** How a person reads a window's name. */
-export const WINDOW_LABELS: Readonly<Record<string, string>> = {
-  five_hour: "5-hour",
-  seven_day: "7-day",
-  seven_day_opus: "7-day Opus",
-  seven_day_sonnet: "7-day Sonnet",
-  overage: "overage",
-  extra_usage: "extra usage",
-};
+export { WINDOW_LABELS, windowLabel } from "../shared/window-labels.ts";
 
 export interface PlanWindow {
   /** 0–1. */

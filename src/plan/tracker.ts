@@ -3,7 +3,7 @@
  * status turning `allowed_warning`, a request refused for the plan. Parsing runs only on answers that carry the
  * unified headers (subscription logins), and costs a few header lookups.
  */
-import { planFromHeaders, WINDOW_LABELS, type PlanState } from "./plan.ts";
+import { planFromHeaders, windowLabel, type PlanState } from "./plan.ts";
 
 export interface PlanTracker {
   /** Reads an upstream answer's headers (status: the HTTP status, for the rejected case). */
@@ -38,13 +38,13 @@ export function createPlanTracker(
       const log = options.log;
       if (!log) return;
       const plan = account === "default" && !options.several?.() ? "plan" : `plan (account ${account})`;
-      const claim = (value: string | null) => (value ? (WINDOW_LABELS[value] ?? value.replaceAll("_", " ")) : "plan");
+      const claim = (value: string | null) => (value ? windowLabel(value) : "plan");
       for (const [name, window] of Object.entries(next.windows)) {
         const before = previous?.windows[name]?.utilization ?? 0;
         const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);
         if (crossed !== undefined) {
           log.warn(
-            `${plan}: the ${WINDOW_LABELS[name] ?? name} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
+            `${plan}: the ${windowLabel(name)} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
           );
         }
       }

@@ -3,6 +3,8 @@
  * the upstream answer unchanged (status, type, message, error.details); this only tells the person running maximize
  * what happened and what they can do. README "Troubleshooting" has the same list.
  */
+import { windowLabel } from "../shared/window-labels.ts";
+
 interface Refusal {
   /** Matches `error.details.error_code`, or the message when the API gives no code. */
   code?: string;
@@ -61,7 +63,7 @@ export function explainUpstreamError(status: number, bytes: Uint8Array, headers?
     const claim = headers.get("anthropic-ratelimit-unified-representative-claim") ?? "plan";
     const reset = Number(headers.get("anthropic-ratelimit-unified-reset"));
     const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : "";
-    return `the subscription's ${claim.replaceAll("_", " ")} limit is used up${when} — wait for the reset, or add another account or extra usage`;
+    return `the subscription's ${windowLabel(claim)} limit is used up${when} — wait for the reset, or add another account or extra usage`;
   }
   return code ? `Anthropic refused the request with error code ${code}` : undefined;
 }

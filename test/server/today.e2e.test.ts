@@ -89,7 +89,7 @@ describe("policy, plan and version refusals pass through whole and are explained
       expect(error).toBeInstanceOf(Anthropic.RateLimitError);
       expect(error.headers?.get("anthropic-ratelimit-unified-status")).toBe("rejected");
       expect(error.headers?.get("retry-after")).toBeTruthy();
-      expect(env.proxy.logs.some((line) => line.includes("five hour limit is used up"))).toBe(true);
+      expect(env.proxy.logs.some((line) => line.includes("5-hour limit is used up"))).toBe(true);
     } finally {
       env.fake.setPlan({ status: "allowed", windows: { "5h": { utilization: 0.1 } } });
     }

@@ -47,7 +47,7 @@ test("a rejected plan names the window and the reset", () => {
     "anthropic-ratelimit-unified-reset": "1800000000",
   });
   expect(explainUpstreamError(429, body({ type: "rate_limit_error", message: "x" }), headers)).toBe(
-    `the subscription's seven day limit is used up until ${new Date(1_800_000_000_000).toISOString()} — wait for the reset, or add another account or extra usage`,
+    `the subscription's 7-day limit is used up until ${new Date(1_800_000_000_000).toISOString()} — wait for the reset, or add another account or extra usage`,
   );
 });
 
