@@ -17,7 +17,7 @@ import { renderSvg, renderText, spliceMarkdown } from "./bench/report.ts";
 import type { CpuResult, Machine, OpenAIResult, PinnedResult, Results, Trio, VariantResult } from "./bench/results.ts";
 import { measureStartup } from "./bench/startup.ts";
 import { holdStreams, pacing, streamLatency } from "./bench/stream.ts";
-import { DIAGNOSTIC_VARIANTS, MAXIMIZE, type Variant } from "./bench/variants.ts";
+import { DIAGNOSTIC_VARIANTS, MAXIMIZE, type Variant, variantOptions } from "./bench/variants.ts";
 import { measurePoolCost } from "./bench/accounts.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -217,8 +217,7 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     children.push(child);
     return child;
   };
-  const startMaximize = (upstreamUrl: string) =>
-    startProxy({ binary, upstreamUrl, port: freePort(), logLevel: MAXIMIZE.logLevel, env: MAXIMIZE.env, accounts: MAXIMIZE.accounts });
+  const startMaximize = (upstreamUrl: string) => startProxy({ binary, upstreamUrl, port: freePort(), ...variantOptions(MAXIMIZE) });
   try {
     const pageCacheDropped = dropCaches && dropPageCache();
     log(
@@ -256,16 +255,7 @@ async function measure(binary: string, settings: Settings, dropCaches: boolean):
     const openai = await measureOpenAI(proxy.url, settings);
     const extras: Array<{ variant: Variant; name: string; child: Child }> = [];
     for (const variant of DIAGNOSTIC_VARIANTS) {
-      const child = keep(
-        await startProxy({
-          binary,
-          upstreamUrl: upstream.url,
-          port: freePort(),
-          logLevel: variant.logLevel,
-          env: variant.env,
-          accounts: variant.accounts,
-        }),
-      );
+      const child = keep(await startProxy({ binary, upstreamUrl: upstream.url, port: freePort(), ...variantOptions(variant) }));
       extras.push({ variant, name: `variant${extras.length}`, child });
     }
     const latencies: Array<{ c1: LoadResult; c64: LoadResult }> = [];

@@ -10,7 +10,7 @@
  */
 import { loadTrio } from "./load.ts";
 import { freePort, startProxy, startScript, type Child } from "./processes.ts";
-import type { Variant } from "./variants.ts";
+import { type Variant, variantOptions } from "./variants.ts";
 
 const [binary, seconds, body, variantJson] = process.argv.slice(2);
 if (!binary || !seconds || !body || !variantJson) throw new Error("usage: pinned.ts BINARY SECONDS BODY VARIANT");
@@ -27,9 +27,7 @@ try {
     binary,
     upstreamUrl: upstream.url,
     port: freePort(),
-    logLevel: variant.logLevel,
-    env: variant.env,
-    accounts: variant.accounts,
+    ...variantOptions(variant),
     cpu: PROXY_CPU,
   });
   children.push(proxy);

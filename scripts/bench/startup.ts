@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort, proxyEnv, waitHealthy } from "./processes.ts";
-import type { Variant } from "./variants.ts";
+import { type Variant, variantOptions } from "./variants.ts";
 
 export interface StartupResult {
   runs: number[];
@@ -15,7 +15,7 @@ export interface StartupResult {
 async function startOnce(binary: string, upstreamUrl: string, variant: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "maximize-bench-start-"));
   const port = freePort();
-  const env = proxyEnv({ binary, upstreamUrl, port, logLevel: variant.logLevel, env: variant.env, accounts: variant.accounts }, dir);
+  const env = proxyEnv({ binary, upstreamUrl, port, ...variantOptions(variant) }, dir);
   const started = performance.now();
   const child = Bun.spawn([resolve(binary), "serve"], { cwd: dir, env, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
   const elapsed = await waitHealthy(`http://127.0.0.1:${port}/healthz`, started);

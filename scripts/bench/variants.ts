@@ -36,3 +36,6 @@ export const DIAGNOSTIC_VARIANTS: Variant[] = [
   { name: ONE_ACCOUNT, note: "one Claude login instead of three", logLevel: "info", env: {}, accounts: 1 },
   { name: "maximize, log warn", note: "no access-log line per request", logLevel: "warn", env: {}, accounts: 3 },
 ];
+
+/** What a variant sets in a proxy's options (scripts/bench/processes.ts). */
+export const variantOptions = (variant: Variant) => ({ logLevel: variant.logLevel, env: variant.env, accounts: variant.accounts });

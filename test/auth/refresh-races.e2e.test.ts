@@ -25,6 +25,16 @@ async function proxyOn(fake: FakeAnthropic, options: Parameters<typeof startProx
   return proxy;
 }
 
+/** Two `dist/maximize serve` sharing one home (token file, accounts folder, locks): their URLs. */
+const twoBinaries = (fake: FakeAnthropic, tokenFile: string, home: string) =>
+  Promise.all(
+    [0, 1].map(async () => {
+      const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home });
+      cleanup.push(() => void child.kill("SIGKILL"));
+      return url;
+    }),
+  );
+
 const ask = (url: string) =>
   fetch(`${url}/v1/messages`, {
     method: "POST",
@@ -70,13 +80,7 @@ describe("refresh under failure and contention", () => {
     const tokenFile = join(dir, "tokens.json");
     createTokenStore(tokenFile).write(fake.issueTokens({ expiresIn: 10 }));
     fake.fault({ route: "token", kind: "delay", delayMs: 300 });
-    const urls = await Promise.all(
-      [0, 1].map(async () => {
-        const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
-        cleanup.push(() => void child.kill("SIGKILL"));
-        return url;
-      }),
-    );
+    const urls = await twoBinaries(fake, tokenFile, dir);
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => ask(urls[i % 2]!)));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(fake.refreshCalls).toBe(1);
@@ -89,13 +93,7 @@ describe("refresh under failure and contention", () => {
     createTokenStore(tokenFile).write(fake.issueTokens({ expiresIn: 10 }));
     createTokenStore(join(dir, "accounts", "work.json")).write(fake.issueTokens({ account: "work", expiresIn: 10 }));
     fake.fault({ route: "token", kind: "delay", delayMs: 300 });
-    const urls = await Promise.all(
-      [0, 1].map(async () => {
-        const { url, child } = await startBinary({ upstreamUrl: fake.url, tokenUrl: fake.tokenUrl, tokenFile, home: dir });
-        cleanup.push(() => void child.kill("SIGKILL"));
-        return url;
-      }),
-    );
+    const urls = await twoBinaries(fake, tokenFile, dir);
     const pinned = (url: string, account: string) =>
       fetch(`${url}/v1/messages`, {
         method: "POST",
