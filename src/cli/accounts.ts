@@ -1,11 +1,12 @@
 import type { Colors } from "picocolors/types";
 import * as v from "valibot";
-import { type AccountView, localAccountViews } from "../accounts/view.ts";
+import { type AccountView, bindingUtilization, localAccountViews } from "../accounts/view.ts";
 import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
 import { loginCommandFor } from "./account-choice.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { isServing, localUrl } from "./health.ts";
+import { gatherUsage } from "./usage.ts";
 
 const HELP = `Usage: maximize accounts [--json]
 
@@ -129,8 +130,27 @@ export function accountsTable(accounts: AccountView[], nowMs: number, c: Colors)
   ].join("\n");
 }
 
+/**
+ * With no proxy running, each usable Claude login's plan is asked of the usage endpoint (no tokens spent), so the
+ * table shows plan use either way.
+ */
+async function withPlans(ctx: CommandContext, report: AccountsReport): Promise<AccountsReport> {
+  if (report.from === "proxy") return report;
+  const logins = report.accounts.filter((account) => account.kind === "oauth" && account.state === "ready").map((a) => a.name);
+  if (logins.length === 0) return report;
+  const usage = await gatherUsage(ctx, 5000, logins);
+  const plans = new Map(usage.accounts.map((state) => [state.account, state]));
+  return {
+    ...report,
+    accounts: report.accounts.map((account) => {
+      const plan = plans.get(account.name);
+      return plan ? { ...account, plan, utilization: bindingUtilization(plan) } : account;
+    }),
+  };
+}
+
 async function run(ctx: CommandContext): Promise<number> {
-  const report = await gatherAccounts(ctx);
+  const report = await withPlans(ctx, await gatherAccounts(ctx));
   const usable = report.accounts.some((account) => account.state === "ready");
   if (flagOption(ctx.args, "json")) {
     ctx.out.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -142,7 +162,7 @@ async function run(ctx: CommandContext): Promise<number> {
     `${c.dim(
       report.from === "proxy"
         ? `(from the proxy running on ${localUrl(ctx.config)})`
-        : "(from the account files — no proxy is running: cooldowns and plan use show while one runs)",
+        : "(from the account files and Anthropic's usage endpoint — no proxy is running: cooldowns show while one runs)",
     )}\n`,
   );
   // The login messages from the files say `maximize login`; for another account the command needs its name.

@@ -43,7 +43,8 @@ describe("maximize accounts, no proxy running: from the files", () => {
     const result = await runCli(world, ["accounts"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^NAME\s+KIND\s+STATE\s+E-MAIL\s+PLAN\s+LAST ERROR$/m);
-    expect(rowOf(result.stdout, "default")).toMatch(/^default\s+Claude login\s+ready\s+me@example\.com\s+—$/);
+    // Its plan, asked of the usage endpoint (the fake's default plan: 7-day 34 %, the fullest window).
+    expect(rowOf(result.stdout, "default")).toMatch(/^default\s+Claude login\s+ready\s+me@example\.com\s+34 %$/);
     expect(rowOf(result.stdout, "paid")).toMatch(/^paid\s+API key\s+ready\s+—\s+—$/);
     expect(rowOf(result.stdout, "old")).toMatch(/^old\s+Claude login\s+dead\s+old@example\.com\s+—\s+\S/);
     expect(result.stderr).toContain("old: log in with `maximize login --account old`");
