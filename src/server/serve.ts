@@ -2,7 +2,7 @@ import type { Server } from "bun";
 import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
-import { FETCH_LIMIT, createHttpClient, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
+import { createHttpClient, fetchLimit, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
 import { createApp } from "./app.ts";
 import { buildAppDeps } from "./build.ts";
 import { applyConfig, type ReloadOutcome } from "./reload.ts";
@@ -48,11 +48,12 @@ export interface RunningServer {
 
 /**
  * Upstream API calls use Bun's fetch (fastest) up to 240 at once and node:http beyond, because fetch queues
- * everything past 256 concurrent requests (see BENCHMARKS.md). Behind an HTTP(S)_PROXY, which only fetch honours,
+ * everything past 256 concurrent requests (see BENCHMARKS.md); with BUN_CONFIG_MAX_HTTP_REQUESTS set at start (the
+ * Docker image sets 4096), fetch takes that many. Behind an HTTP(S)_PROXY, which only fetch honours,
  * fetch alone. Token refreshes keep plain `fetch`.
  */
 const defaultUpstreamFetch = (): Fetch =>
-  usesProxyEnv(process.env) ? globalThis.fetch : withOverflow(globalThis.fetch, createHttpClient(), FETCH_LIMIT);
+  usesProxyEnv(process.env) ? globalThis.fetch : withOverflow(globalThis.fetch, createHttpClient(), fetchLimit(process.env));
 
 export function startServer(options: { config: Config; log: Logger; fetch?: Fetch; upstreamFetch?: Fetch }): RunningServer {
   const { config, log } = options;

@@ -186,5 +186,12 @@ export function withOverflow(primary: Fetch, overflow: Fetch, limit: number): Fe
   };
 }
 
-/** Bun's fetch caps concurrent requests at 256 per process; stay under it, leaving room for token refreshes. */
-export const FETCH_LIMIT = 240;
+/**
+ * How many upstream requests go through Bun's fetch at once. Bun caps its fetch at 256 per process unless
+ * BUN_CONFIG_MAX_HTTP_REQUESTS was set when the process started (setting it later changes nothing: measured); stay 16
+ * under the cap, leaving room for token refreshes.
+ */
+export function fetchLimit(env: Record<string, string | undefined>): number {
+  const cap = Number(env.BUN_CONFIG_MAX_HTTP_REQUESTS);
+  return (Number.isInteger(cap) && cap > 256 ? cap : 256) - 16;
+}

@@ -201,6 +201,10 @@ describe.skipIf(skip)("the scratch image's root filesystem (scripts/rootfs.sh), 
     expect(result).toMatchObject({ exitCode: 0, stdout: `${pkg.version}\n` });
   });
 
+  test("the image lets Bun's fetch carry 4096 upstream requests at once (it reads the cap only at start: BENCHMARKS.md)", () => {
+    expect(stage.env.BUN_CONFIG_MAX_HTTP_REQUESTS).toBe("4096");
+  });
+
   test("update refuses inside the image (the Dockerfile's MAXIMIZE_IN_CONTAINER) and says to pull the image", async () => {
     expect(stage.env.MAXIMIZE_IN_CONTAINER).toBe("1");
     const result = await run(containerCommand(["update"]), { env: stage.env });

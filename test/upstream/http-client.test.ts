@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Fetch } from "../../src/shared/http.ts";
-import { createHttpClient, streamEnded, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
+import { createHttpClient, fetchLimit, streamEnded, usesProxyEnv, withOverflow } from "../../src/upstream/http-client.ts";
 import { eventually } from "../support/eventually.ts";
 
 /** A server whose /hold streams send one line, then stay open until released; it counts what is open. */
@@ -175,4 +175,13 @@ describe("withOverflow", () => {
     expect(usesProxyEnv({ http_proxy: "http://proxy:3128" })).toBe(true);
     expect(usesProxyEnv({ PATH: "/bin" })).toBe(false);
   });
+});
+
+test.each<[string, Record<string, string | undefined>, number]>([
+  ["Bun's own cap", {}, 240],
+  ["a higher cap set at start", { BUN_CONFIG_MAX_HTTP_REQUESTS: "4096" }, 4080],
+  ["a lower or broken value: Bun's own cap", { BUN_CONFIG_MAX_HTTP_REQUESTS: "12" }, 240],
+  ["not a number", { BUN_CONFIG_MAX_HTTP_REQUESTS: "lots" }, 240],
+])("fetch limit: %s", (_name, env, expected) => {
+  expect(fetchLimit(env)).toBe(expected);
 });
