@@ -20,6 +20,7 @@ import { drawsExtraUsage, windowLabel, type PlanState } from "../plan/plan.ts";
 import type { PlanTracker } from "../plan/tracker.ts";
 import type { StreamOutcome } from "../upstream/stream-guard.ts";
 import type { TokenUsage } from "../upstream/usage-meter.ts";
+import { isPlanRefusal } from "../upstream/headers.ts";
 import type { Upstream, UpstreamCall } from "../upstream/upstream.ts";
 import { canServe, chooseAccount, earliestReturn, isCooling, type Candidate } from "./choose.ts";
 import { conversationKey } from "./conversation.ts";
@@ -106,10 +107,6 @@ function refusalEnds(headers: Headers, now: number): number {
   if (Number.isFinite(retryAfter) && retryAfter > 0) return now + retryAfter * 1000;
   return now + DEFAULT_COOLDOWN_MS;
 }
-
-/** A 429 that is the plan's limit (the unified status says rejected), not a passing throttle. */
-const isPlanRefusal = (response: Response) =>
-  response.status === 429 && response.headers.get("anthropic-ratelimit-unified-status") === "rejected";
 
 /** An answer that says the plan takes requests again. */
 const planAllows = (response: Response) => {

@@ -15,6 +15,10 @@ const CLAUDE_CODE_BETA = "claude-code-20250219";
 /** Whether a content type is Server-Sent Events: such a body is relayed event by event, never read whole. */
 export const isEventStream = (contentType: string | null | undefined): boolean => contentType?.startsWith("text/event-stream") === true;
 
+/** A 429 that is the subscription plan's limit (the unified status says rejected), not a passing throttle. */
+export const isPlanRefusal = (response: Pick<Response, "status" | "headers">): boolean =>
+  response.status === 429 && response.headers.get("anthropic-ratelimit-unified-status") === "rejected";
+
 /** Response headers worth passing back to clients (docs/PROTOCOL.md §3). */
 export function isForwardedResponseHeader(name: string): boolean {
   const lower = name.toLowerCase();

@@ -4,7 +4,7 @@ import type { Config } from "../config/load.ts";
 import { ApiError, notLoggedIn } from "../shared/errors.ts";
 import { describeNetworkError } from "../shared/network-error.ts";
 import type { Logger } from "../shared/log.ts";
-import { downstreamHeaders, isEventStream, upstreamHeaders } from "./headers.ts";
+import { downstreamHeaders, isEventStream, isPlanRefusal, upstreamHeaders } from "./headers.ts";
 import { streamEnded } from "./http-client.ts";
 import { clientClosed, failedMidResponse, idleTimeoutMessage, timeoutReason, whyAborted } from "./failures.ts";
 import { explainRefusal } from "./policy.ts";
@@ -188,8 +188,8 @@ export function createUpstream({ config, credentials, fetch, log, onAnswer }: De
         }
         if (!isEventStream(headers.get("content-type"))) {
           const bytes = await readWhole(response, controller, call);
-          const planRefusal = response.status === 429 && response.headers.get("anthropic-ratelimit-unified-status") === "rejected";
-          if (!response.ok && !(call.quietPlanRefusal && planRefusal)) explainRefusal(response.status, bytes, response.headers, log);
+          if (!response.ok && !(call.quietPlanRefusal && isPlanRefusal(response)))
+            explainRefusal(response.status, bytes, response.headers, log);
           else if (call.onUsage) {
             const usage = usageOfJson(bytes);
             if (usage) call.onUsage(usage);
