@@ -13,6 +13,7 @@ import { keepLoginAlive, type KeepAlive } from "../auth/keep-alive.ts";
 import { apiKeyCredentials, type AuthStatus, type Credentials } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
 import { ApiError, AuthError } from "../shared/errors.ts";
+import { statStamp } from "../shared/files.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { createLru } from "../shared/lru.ts";
@@ -88,10 +89,10 @@ export interface PoolDeps {
   onFailover?: (from: string, to: string, why: string) => void;
 }
 
+/** An account file's stamp (shared/files.ts), or "?" when it cannot be looked at (reading it then says why). */
 const fileStamp = (path: string): string => {
   try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "";
+    return statStamp(statSync(path, { throwIfNoEntry: false }));
   } catch {
     return "?";
   }

@@ -4,7 +4,7 @@ import { AuthError, notLoggedIn } from "../shared/errors.ts";
 import { withFileLock } from "./lock.ts";
 import { OAuthError, refreshTokens } from "./oauth.ts";
 import type { Fetch } from "../shared/http.ts";
-import { attempt, FileError } from "../shared/files.ts";
+import { attempt, FileError, statStamp } from "../shared/files.ts";
 import { besideTokenFile, TokenFileError, type StoredTokens, type TokenStore } from "./store.ts";
 
 /** Refresh this long before expiry, so no request ever goes out with a token about to die. */
@@ -138,8 +138,7 @@ export function oauthCredentials({ config, store, fetch, now = Date.now, onRefre
   let unavailable: string | undefined;
 
   const stamp = () => {
-    const stat = attempt("read", store.path, besideTokenFile("the token file"), () => statSync(store.path, { throwIfNoEntry: false }));
-    return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "";
+    return statStamp(attempt("read", store.path, besideTokenFile("the token file"), () => statSync(store.path, { throwIfNoEntry: false })));
   };
 
   let checkedAt = Number.NEGATIVE_INFINITY;

@@ -3,7 +3,7 @@
  * one place. A failure is a `FileError` that says what was tried on which path, why in plain words (not "EACCES"
  * alone) and what to do: "make /data writable by uid 10001, or set MAXIMIZE_TOKEN_FILE to a writable path".
  */
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, type Stats, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "./errors.ts";
 
@@ -53,6 +53,12 @@ const codeOf = (error: unknown): string | undefined => {
 };
 
 /** The OS's reason for a failed file operation in plain words, with its code: "permission denied (EACCES)". */
+/**
+ * A file's identity as the watchers of a token or account file compare it: modified, size, inode ("" for no file).
+ * An atomic rewrite (a new inode) changes it even within the same millisecond.
+ */
+export const statStamp = (stat: Stats | undefined): string => (stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : "");
+
 export function plainReason(error: unknown): string {
   const code = codeOf(error);
   return code ? `${REASONS[code] ?? "the system refused"} (${code})` : ((error as Error)?.message ?? String(error));
