@@ -25,7 +25,7 @@ import { isPlanRefusal } from "../upstream/headers.ts";
 import type { Upstream, UpstreamCall } from "../upstream/upstream.ts";
 import { canServe, chooseAccount, earliestReturn, isCooling, type Candidate } from "./choose.ts";
 import { conversationKey } from "./conversation.ts";
-import { bindingUtilization, stateOf, type AccountView } from "./view.ts";
+import { accountView, bindingUtilization, type AccountView } from "./view.ts";
 
 /** The header a client pins an account with (a request from the proxy itself may pin with UpstreamCall.account). */
 export const ACCOUNT_HEADER = "x-maximize-account";
@@ -478,23 +478,21 @@ export function createAccountPool(deps: PoolDeps): AccountPool {
         const auth = account.credentials.status();
         const plan = deps.plan.state(account.name) ?? null;
         const cooling = account.coolingUntil !== undefined && account.coolingUntil > at;
-        const state = account.unusable ? "dead" : cooling ? "cooling" : stateOf(auth);
         const error = account.unusableReason ?? auth.error;
-        return {
-          name: account.name,
-          kind: account.kind,
-          file: account.path,
-          state,
-          logged_in: auth.logged_in && !account.unusable,
-          email: auth.account,
-          expires_at: auth.expires_at,
-          plan,
-          utilization: bindingUtilization(plan),
-          cooling_until: cooling ? clock(account.coolingUntil as number) : null,
-          cooling_reason: cooling ? (account.coolingReason ?? null) : null,
-          last_error: account.lastError ?? (error ? { at: new Date(at).toISOString(), message: error } : null),
-          requests: account.requests,
-        };
+        return accountView(
+          account,
+          account.kind,
+          auth,
+          {
+            ...(account.unusable ? { state: "dead", logged_in: false } : cooling ? { state: "cooling" } : {}),
+            plan,
+            utilization: bindingUtilization(plan),
+            ...(cooling ? { cooling_until: clock(account.coolingUntil as number), cooling_reason: account.coolingReason ?? null } : {}),
+            last_error: account.lastError ?? (error ? { at: new Date(at).toISOString(), message: error } : null),
+            requests: account.requests,
+          },
+          at,
+        );
       });
     },
 

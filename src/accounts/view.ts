@@ -2,7 +2,7 @@
  * What is known about each account, in one shape for `GET /accounts`, `maximize accounts` and the status page: from
  * the running proxy (plan, cooldown, last error, requests) or, with no proxy running, from the files alone.
  */
-import { accountCredentials, DEFAULT_ACCOUNT, listAccounts, type AccountKind } from "../auth/accounts.ts";
+import { accountCredentials, DEFAULT_ACCOUNT, listAccounts, type AccountKind, type AccountRef } from "../auth/accounts.ts";
 import { createCredentials } from "../auth/credentials.ts";
 import type { AuthStatus } from "../auth/tokens.ts";
 import type { Config } from "../config/load.ts";
@@ -51,6 +51,35 @@ export function bindingUtilization(plan: PlanState | null | undefined): number |
   return values.length > 0 ? Math.max(...values) : null;
 }
 
+/**
+ * An account as its login's status tells it; a running proxy adds (`known`) what only it knows: plan, cooldown, the
+ * last error it met, its requests — and a state of its own (dead, cooling) where it knows better than the file.
+ */
+export function accountView(
+  ref: AccountRef,
+  kind: AccountKind,
+  auth: AuthStatus,
+  known: Partial<AccountView> = {},
+  at = Date.now(),
+): AccountView {
+  return {
+    name: ref.name,
+    kind,
+    file: ref.path,
+    state: stateOf(auth),
+    logged_in: auth.logged_in,
+    email: auth.account,
+    expires_at: auth.expires_at,
+    plan: null,
+    utilization: null,
+    cooling_until: null,
+    cooling_reason: null,
+    last_error: auth.error ? { at: new Date(at).toISOString(), message: auth.error } : null,
+    requests: 0,
+    ...known,
+  };
+}
+
 /** The accounts as their files tell them, without a running proxy. */
 export function localAccountViews(config: Config, fetch: Fetch): AccountView[] {
   // An API key in the config is the one account, as the proxy uses it.
@@ -76,20 +105,6 @@ export function localAccountViews(config: Config, fetch: Fetch): AccountView[] {
         error: (error as Error).message,
       };
     }
-    return {
-      name: ref.name,
-      kind,
-      file: ref.path,
-      state: stateOf(auth),
-      logged_in: auth.logged_in,
-      email: auth.account,
-      expires_at: auth.expires_at,
-      plan: null,
-      utilization: null,
-      cooling_until: null,
-      cooling_reason: null,
-      last_error: auth.error ? { at: new Date().toISOString(), message: auth.error } : null,
-      requests: 0,
-    };
+    return accountView(ref, kind, auth);
   });
 }
