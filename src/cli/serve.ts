@@ -2,8 +2,8 @@ import { loadConfig, type Config } from "../config/load.ts";
 import { watchConfig } from "./config-watch.ts";
 import { batchedStderr, createLogger, stderrColors as pc, type Logger } from "../shared/log.ts";
 import { startServer } from "../server/serve.ts";
-import { createCredentials } from "../auth/credentials.ts";
-import { localAccountViews, type AccountView } from "../accounts/view.ts";
+import type { AccountPool } from "../accounts/pool.ts";
+import type { AccountView } from "../accounts/view.ts";
 import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import { VERSION } from "../shared/version.ts";
 import type { Command } from "./command.ts";
@@ -32,15 +32,16 @@ function watchSignals(): { next(): Promise<string> } {
  * Which credentials serve requests. A dead Claude login is said by the keep-alive, once, right after this (the one
  * owner of that message).
  */
-function announceCredentials(config: Config, log: Logger): void {
-  const accounts = config.api.anthropic_api_key ? [] : localAccountViews(config, fetch);
+function announceCredentials(config: Config, log: Logger, pool: AccountPool): void {
+  // The server's own pool: the account files were read once, at its start.
+  const accounts = pool.views();
   if (accounts.length > 1 || (accounts[0] && accounts[0].name !== DEFAULT_ACCOUNT)) {
     const describe = (view: AccountView) =>
       `${view.name} (${view.kind === "api_key" ? "API key" : "Claude login"}${view.state === "ready" ? "" : `, ${view.state.replaceAll("_", " ")}`})`;
     log.info(`accounts: ${accounts.map(describe).join(", ")} — ${config.storage.accounts_dir}`);
     return;
   }
-  const auth = createCredentials(config, fetch).status();
+  const auth = pool.firstStatus();
   if (auth.method === "oauth" && !auth.logged_in)
     log.info(`credentials: Claude login (${config.storage.token_file}), not usable — see below`);
   else if (auth.error) log.warn(auth.error);
@@ -68,7 +69,7 @@ export async function serveCommand(
   const configWatch = watchConfig({ file: config.file, reread, apply: running.reload, log });
   log.info(`maximize ${VERSION} listening on ${pc.bold(running.url)} → ${config.api.base_url}`);
   log.info(`config: ${config.file ?? "none, built-in defaults"}`);
-  announceCredentials(config, log);
+  announceCredentials(config, log, running.accounts);
   // Only when asked for (update.check): nothing runs, and no request goes out, unless it is on.
   const updates = config.update.check ? (await import("./update.ts")).watchForUpdates({ fetch, env, log }) : undefined;
 

@@ -3,6 +3,7 @@ import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
 import type { Logger } from "../shared/log.ts";
 import { createHttpClient, fetchLimit, usesProxyEnv, withOverflow } from "../upstream/http-client.ts";
+import type { AccountPool } from "../accounts/pool.ts";
 import { createApp } from "./app.ts";
 import { buildAppDeps } from "./build.ts";
 import { applyConfig, type ReloadOutcome } from "./reload.ts";
@@ -44,6 +45,8 @@ export interface RunningServer {
   stop(graceMs?: number): Promise<void>;
   /** Takes over what can change live from a re-read config (src/server/reload.ts). */
   reload(next: Config): ReloadOutcome;
+  /** The accounts it serves with (the pool that start-up already built: its views say what the files hold). */
+  accounts: AccountPool;
 }
 
 /**
@@ -99,6 +102,7 @@ export function startServer(options: { config: Config; log: Logger; fetch?: Fetc
     server,
     url: `http://${host}:${server.port}`,
     ready,
+    accounts,
     reload: (next) => applyConfig(config, next, { models, log }),
     async stop(graceMs = 10_000) {
       keepAlive.stop();
