@@ -5,7 +5,7 @@ import type { Config } from "../config/load.ts";
 import type { Fetch } from "../shared/http.ts";
 import { loginCommandFor } from "./account-choice.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
-import { isServing, localUrl } from "./health.ts";
+import { askLocalProxy, isServing, localUrl } from "./health.ts";
 import { gatherUsage } from "./usage.ts";
 
 const HELP = `Usage: maximize accounts [--json]
@@ -47,10 +47,7 @@ const ProxyAccounts = v.looseObject({
  */
 export async function gatherAccounts(ctx: { config: Config; fetch: Fetch }, serving?: boolean): Promise<AccountsReport> {
   if (serving ?? (await isServing(ctx.config, 700))) {
-    const key = ctx.config.server.api_keys[0]?.key;
-    const response = await ctx
-      .fetch(`${localUrl(ctx.config)}/accounts`, { headers: key ? { "x-api-key": key } : {}, signal: AbortSignal.timeout(5000) })
-      .catch(() => undefined);
+    const response = await askLocalProxy(ctx, "/accounts", AbortSignal.timeout(5000));
     const body = response?.ok ? await response.json().catch(() => undefined) : undefined;
     const parsed = v.safeParse(ProxyAccounts, body);
     if (parsed.success) return { accounts: parsed.output.accounts as unknown as AccountView[], from: "proxy" };

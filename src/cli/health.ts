@@ -1,4 +1,5 @@
 import type { Config } from "../config/load.ts";
+import type { Fetch } from "../shared/http.ts";
 import { describeNetworkError } from "../shared/network-error.ts";
 import type { Output } from "./command.ts";
 
@@ -7,6 +8,15 @@ export function localUrl(config: Config): string {
   const bind = config.server.bind_address;
   const host = bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind.includes(":") ? `[${bind}]` : bind;
   return `http://${host}:${config.server.port}`;
+}
+
+/**
+ * GET `path` from the maximize serving on this machine, with the first proxy key (a proxy with keys asks for one):
+ * its answer, or undefined when it cannot be reached.
+ */
+export function askLocalProxy(ctx: { config: Config; fetch: Fetch }, path: string, signal?: AbortSignal): Promise<Response | undefined> {
+  const key = ctx.config.server.api_keys[0]?.key;
+  return ctx.fetch(`${localUrl(ctx.config)}${path}`, { headers: key ? { "x-api-key": key } : {}, signal }).catch(() => undefined);
 }
 
 /** True when a maximize answers /healthz at that address within `timeoutMs`. */

@@ -7,7 +7,7 @@ import type { Fetch } from "../shared/http.ts";
 import { createUpstream } from "../upstream/upstream.ts";
 import { flagOption, type Command, type CommandContext } from "./command.ts";
 import { humanDuration } from "./format.ts";
-import { isServing, localUrl } from "./health.ts";
+import { askLocalProxy, isServing } from "./health.ts";
 
 const HELP = `Usage: maximize usage [--json]
 
@@ -38,8 +38,7 @@ export interface UsageReport {
 export async function gatherUsage(ctx: { config: Config; fetch: Fetch }, timeoutMs = 15_000, only?: string[]): Promise<UsageReport> {
   const wanted = (name: string) => only === undefined || only.includes(name);
   if (await isServing(ctx.config, 700)) {
-    const key = ctx.config.server.api_keys[0]?.key;
-    const response = await ctx.fetch(`${localUrl(ctx.config)}/usage`, { headers: key ? { "x-api-key": key } : {} }).catch(() => undefined);
+    const response = await askLocalProxy(ctx, "/usage");
     if (response?.ok) {
       const body = (await response.json()) as { accounts: PlanState[]; error?: string; failed?: UsageReport["failed"] };
       const accounts = body.accounts.filter((state) => wanted(state.account));
