@@ -253,25 +253,15 @@ function addItem(conversation: Conversation, item: Record_, i: number, options: 
       return;
     }
     case "function_call":
+    case "custom_tool_call": {
+      // A function's arguments are JSON; a custom tool's input is free text, wrapped as { input }.
+      const input =
+        type === "function_call" ? parseArguments(str(item.arguments), `${param}.arguments`) : { input: String(item.input ?? "") };
       push(conversation, "assistant", [
-        {
-          type: "tool_use",
-          id: toolId(String(item.call_id ?? "")),
-          name: anthropicName(item.name, item.namespace),
-          input: parseArguments(str(item.arguments), `${param}.arguments`),
-        },
+        { type: "tool_use", id: toolId(String(item.call_id ?? "")), name: anthropicName(item.name, item.namespace), input },
       ]);
       return;
-    case "custom_tool_call":
-      push(conversation, "assistant", [
-        {
-          type: "tool_use",
-          id: toolId(String(item.call_id ?? "")),
-          name: anthropicName(item.name, item.namespace),
-          input: { input: String(item.input ?? "") },
-        },
-      ]);
-      return;
+    }
     case "function_call_output":
     case "custom_tool_call_output":
       push(conversation, "user", [
