@@ -16,6 +16,9 @@ export interface PlanTracker {
 
 const THRESHOLDS = [0.75, 0.9] as const;
 
+/** The claim that binds, in words ("5-hour"); "plan" when the headers name none. */
+const claim = (value: string | null) => (value ? windowLabel(value) : "plan");
+
 const describeReset = (iso: string | null) => (iso ? ` (resets ${iso})` : "");
 
 export function createPlanTracker(
@@ -37,24 +40,24 @@ export function createPlanTracker(
       states.set(account, next);
       const log = options.log;
       if (!log) return;
-      const plan = account === "default" && !options.several?.() ? "plan" : `plan (account ${account})`;
-      const claim = (value: string | null) => (value ? windowLabel(value) : "plan");
+      // Worked out only for a line that is written: observe() runs for every answer.
+      const plan = () => (account === "default" && !options.several?.() ? "plan" : `plan (account ${account})`);
       for (const [name, window] of Object.entries(next.windows)) {
         const before = previous?.windows[name]?.utilization ?? 0;
         const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);
         if (crossed !== undefined) {
           log.warn(
-            `${plan}: the ${windowLabel(name)} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
+            `${plan()}: the ${windowLabel(name)} limit is ${Math.round(window.utilization * 100)} % used${describeReset(window.resets_at)}`,
           );
         }
       }
       if (next.status === "allowed_warning" && previous?.status !== "allowed_warning") {
-        log.warn(`${plan}: Anthropic says the ${claim(next.representative_claim)} limit is close${describeReset(next.resets_at)}`);
+        log.warn(`${plan()}: Anthropic says the ${claim(next.representative_claim)} limit is close${describeReset(next.resets_at)}`);
       }
       // Said when the refusals begin, not for every refused request.
       if (status === 429 && next.status === "rejected" && previous?.status !== "rejected") {
         log.warn(
-          `${plan}: a request was refused: the ${claim(next.representative_claim)} limit is used up${describeReset(next.resets_at)}`,
+          `${plan()}: a request was refused: the ${claim(next.representative_claim)} limit is used up${describeReset(next.resets_at)}`,
         );
       }
     },
