@@ -39,8 +39,7 @@ export function statusRoutes(deps: RouteDeps) {
    * One account: its login, exactly as before accounts existed. Several: logged in when some account can be used, else
    * the first one's reason (each account's own is in `accounts`).
    */
-  const login = (): { logged_in: boolean; error?: string } => {
-    const views = deps.accounts.views();
+  const login = (views = deps.accounts.views()): { logged_in: boolean; error?: string } => {
     if (views.length === 1) {
       const auth = deps.accounts.firstStatus();
       return { logged_in: auth.logged_in, ...(auth.error ? { error: auth.error } : {}) };
@@ -61,7 +60,8 @@ export function statusRoutes(deps: RouteDeps) {
     .get("/auth/status", () => {
       // The first account's login, as before; with several accounts, `logged_in` and `error` speak for them all.
       const { error: _error, dead: _dead, ...first } = deps.accounts.firstStatus();
-      return { ...first, ...login(), accounts: deps.accounts.views() };
+      const accounts = deps.accounts.views();
+      return { ...first, ...login(accounts), accounts };
     })
     .get("/accounts", () => ({ accounts: deps.accounts.views() }))
     .get("/usage", () => planStates(deps))
