@@ -1,3 +1,4 @@
+import { DEFAULT_ACCOUNT } from "./accounts.ts";
 import { lstatSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as v from "valibot";
@@ -23,8 +24,8 @@ export const PENDING_LOGIN_TTL_MS = 15 * 60 * 1000;
  * The half-finished headless login lives next to the account's file: `login-pending.json` for the default account (as
  * always), `<name>.login-pending.json` for another (the dot keeps it from being taken for an account of its own).
  */
-export const pendingLoginPath = (tokenFile: string, account = "default") =>
-  join(dirname(tokenFile), account === "default" ? "login-pending.json" : `${account}.login-pending.json`);
+export const pendingLoginPath = (tokenFile: string, account = DEFAULT_ACCOUNT) =>
+  join(dirname(tokenFile), account === DEFAULT_ACCOUNT ? "login-pending.json" : `${account}.login-pending.json`);
 
 const PendingSchema = v.object({
   verifier: v.pipe(v.string(), v.nonEmpty()),

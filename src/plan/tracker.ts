@@ -3,6 +3,7 @@
  * status turning `allowed_warning`, a request refused for the plan. Parsing runs only on answers that carry the
  * unified headers (subscription logins), and costs a few header lookups.
  */
+import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import { planFromHeaders, windowLabel, type PlanState } from "./plan.ts";
 
 export interface PlanTracker {
@@ -32,7 +33,7 @@ export function createPlanTracker(
   const now = options.now ?? Date.now;
   const states = new Map<string, PlanState>();
   return {
-    observe(headers, status, account = "default") {
+    observe(headers, status, account = DEFAULT_ACCOUNT) {
       if (!headers.has("anthropic-ratelimit-unified-status")) return;
       const next = planFromHeaders(headers, account, now());
       if (!next) return;
@@ -41,7 +42,7 @@ export function createPlanTracker(
       const log = options.log;
       if (!log) return;
       // Worked out only for a line that is written: observe() runs for every answer.
-      const plan = () => (account === "default" && !options.several?.() ? "plan" : `plan (account ${account})`);
+      const plan = () => (account === DEFAULT_ACCOUNT && !options.several?.() ? "plan" : `plan (account ${account})`);
       for (const [name, window] of Object.entries(next.windows)) {
         const before = previous?.windows[name]?.utilization ?? 0;
         const crossed = THRESHOLDS.filter((level) => before < level && window.utilization >= level).at(-1);

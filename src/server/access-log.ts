@@ -4,6 +4,7 @@
  * Upstream error answers, maximize's own 5xx and a missing login go out at warn with their error type; the rest at
  * info. Nothing is built for a line the log level drops (BENCHMARKS.md: access-log cost).
  */
+import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import type { Resolution } from "../models/catalogue.ts";
 import type { LogFields, Logger } from "../shared/log.ts";
 import type { StreamOutcome } from "../upstream/stream-guard.ts";
@@ -105,7 +106,7 @@ export function formatAccessLine(line: AccessLine): string {
   if (note?.key) parts.push(`key=${note.key}`);
   // Only said when it tells something: with one account (`default`) every line would say the same.
   if (note?.failedOver) parts.push(`account=${note.failedOver}→${note.account}`);
-  else if (note?.account && note.account !== "default") parts.push(`account=${note.account}`);
+  else if (note?.account && note.account !== DEFAULT_ACCOUNT) parts.push(`account=${note.account}`);
   if (line.totalMs === undefined) parts.push(formatDuration(line.headersMs));
   else {
     parts.push(`headers ${formatDuration(line.headersMs)} total ${formatDuration(line.totalMs)}`);

@@ -2,6 +2,7 @@
  * The app's dependencies, built from a config: the plan tracker, metrics, the upstream client, the account pool in
  * front of it, the model catalogue and the stores. `serve` and the in-process tests build them the same way.
  */
+import { DEFAULT_ACCOUNT } from "../auth/accounts.ts";
 import { dirname, join } from "node:path";
 import { createAccountPool } from "../accounts/pool.ts";
 import { loadOrCreateKey } from "../auth/secret-key.ts";
@@ -48,7 +49,7 @@ export function buildAppDeps({ config, log, fetch, upstreamFetch, sealKey }: Bui
     log,
     onRefresh: (account, outcome, detail) => {
       metrics.refresh(outcome);
-      const whose = account === "default" ? "" : ` of account ${account}`;
+      const whose = account === DEFAULT_ACCOUNT ? "" : ` of account ${account}`;
       if (outcome === "ok") log.info(`refreshed the Claude access token${whose}`);
       else log.warn(`token refresh${whose} failed: ${detail}`);
     },
